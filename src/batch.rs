@@ -1,0 +1,206 @@
+//! Planning a batch of documents and rendering it in parallel.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use crate::content::{self, Loaded};
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::output;
+use crate::render::{self, Job, Paper};
+use crate::world::Env;
+
+/// Which variants of each content file to render.
+#[derive(Debug, Clone)]
+pub enum Goals {
+    /// Only the handout for any reader.
+    Generic,
+    /// Only the variant for this goal.
+    One(String),
+    /// The generic handout and one variant per goal.
+    All,
+}
+
+/// One document to render.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Index into the loaded content files.
+    pub content: usize,
+    pub goal: Option<String>,
+    pub paper: Paper,
+    pub layout: String,
+    pub output: PathBuf,
+}
+
+/// The outcome of one document.
+#[derive(Debug)]
+pub struct Done {
+    pub planned: usize,
+    pub result: Result<Written, Vec<Diagnostic>>,
+    pub millis: u64,
+}
+
+#[derive(Debug)]
+pub struct Written {
+    pub pages: usize,
+    pub bytes: usize,
+    pub sha256: String,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Expands folders into the `.yaml` and `.yml` files they hold, sorted.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    out
+}
+
+/// Loads every content file, collecting all problems of all files.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Error> {
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match content::load(path) {
+            Ok(l) => loaded.push(l),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() { Ok(loaded) } else { Err(Error::Content(errors)) }
+}
+
+/// Lists the documents to render, in a stable order.
+pub fn plan(contents: &[Loaded], goals: &Goals, papers: &[Paper], layout: &str, out_dir: &Path) -> Result<Vec<Planned>, Error> {
+    let mut papers = papers.to_vec();
+    papers.dedup();
+    let mut docs = Vec::new();
+    for (index, loaded) in contents.iter().enumerate() {
+        let c = &loaded.content;
+        let all: Vec<&str> = c.career_mapping.iter().flat_map(|m| m.goals.iter().map(|g| g.id.as_str())).collect();
+        let variants: Vec<Option<String>> = match goals {
+            Goals::Generic => vec![None],
+            Goals::All => std::iter::once(None).chain(all.iter().map(|g| Some(g.to_string()))).collect(),
+            Goals::One(goal) => {
+                if !all.contains(&goal.as_str()) {
+                    let mut d = Diagnostic::error(format!("{} has no goal `{goal}`", loaded.name));
+                    d = match content::did_you_mean(goal, &all) {
+                        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                        None if all.is_empty() => d.with_hint("this content declares no goals under `career_mapping.goals`"),
+                        None => d.with_hint(format!("the goals are: {}", all.join(", "))),
+                    };
+                    return Err(Error::Usage(vec![d]));
+                }
+                vec![Some(goal.clone())]
+            }
+        };
+        for goal in variants {
+            for &paper in &papers {
+                let mut parts = vec![c.id.as_str()];
+                if let Some(g) = &goal {
+                    parts.push(g);
+                }
+                if layout != "handout" {
+                    parts.push(layout);
+                }
+                if papers.len() > 1 {
+                    parts.push(paper.name());
+                }
+                let output = output::output_path(out_dir, &parts, "pdf");
+                docs.push(Planned { content: index, goal: goal.clone(), paper, layout: layout.to_string(), output });
+            }
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    for d in &docs {
+        if let Some(other) = seen.insert(d.output.clone(), d.content) {
+            return Err(Error::Usage(vec![Diagnostic::error(format!(
+                "{} and {} would both be written to {}",
+                contents[other].name,
+                contents[d.content].name,
+                d.output.display()
+            ))
+            .with_hint("give each content file its own `id`")]));
+        }
+    }
+    Ok(docs)
+}
+
+/// Renders the planned documents on `jobs` threads, writing each PDF as soon
+/// as it is ready. Unless `keep_going`, the first failure stops new work.
+pub fn run(
+    env: &Env,
+    contents: &[Loaded],
+    docs: &[Planned],
+    jobs: usize,
+    keep_going: bool,
+    on_done: &(dyn Fn(&Done) + Sync),
+) -> Result<Vec<Done>, Error> {
+    use rayon::prelude::*;
+    // Typst recurses deeply; give its threads room.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .stack_size(64 * 1024 * 1024)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    let stop = AtomicBool::new(false);
+    let done: Vec<Option<Done>> = pool.install(|| {
+        (0..docs.len())
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|i| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let result = render_one(env, contents, &docs[i]);
+                if result.result.is_err() && !keep_going {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                let result = Done { planned: i, ..result };
+                on_done(&result);
+                Some(result)
+            })
+            .collect()
+    });
+    Ok(done.into_iter().flatten().collect())
+}
+
+fn render_one(env: &Env, contents: &[Loaded], doc: &Planned) -> Done {
+    let start = Instant::now();
+    let loaded = &contents[doc.content];
+    let goal = doc.goal.as_ref().and_then(|id| {
+        loaded.content.career_mapping.as_ref()?.goals.iter().find(|g| &g.id == id)
+    });
+    let job = Job { content: &loaded.content, source_name: &loaded.name, goal, paper: doc.paper, layout: &doc.layout };
+    let result = render::render(env, &job).and_then(|r| {
+        output::write_atomic(&doc.output, &r.pdf).map_err(|d| vec![d])?;
+        Ok(Written {
+            pages: r.pages,
+            bytes: r.pdf.len(),
+            sha256: hex(&Sha256::digest(&r.pdf)),
+            warnings: r.warnings,
+        })
+    });
+    // Keep Typst's global caches from growing without bound in long batches.
+    typst::comemo::evict(10);
+    Done { planned: 0, result, millis: start.elapsed().as_millis() as u64 }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,320 @@
+//! The content model: one comparison page, as authored in YAML.
+//!
+//! Options are declared once under `options`; every other section refers to
+//! them by id. Every section except the table is optional so that a short
+//! comparison stays short.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One comparison page.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// Stable id, used for output file names.
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// BCP 47 language tag of the text, for hyphenation and PDF metadata.
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    pub meta: Option<Meta>,
+    #[serde(default)]
+    pub organisation: Option<Organisation>,
+    /// The things being compared: two or three.
+    pub options: Vec<OptionDecl>,
+    #[serde(default)]
+    pub quick_take: Option<QuickTake>,
+    #[serde(default)]
+    pub how_to_choose: Option<HowToChoose>,
+    #[serde(default)]
+    pub confusion: Option<Confusion>,
+    #[serde(default)]
+    pub definitions: Option<Definitions>,
+    pub comparison: Comparison,
+    #[serde(default)]
+    pub skills: Option<OptionLists>,
+    #[serde(default)]
+    pub tools: Option<OptionLists>,
+    #[serde(default)]
+    pub projects: Option<OptionLists>,
+    #[serde(default)]
+    pub career_mapping: Option<CareerMapping>,
+    #[serde(default)]
+    pub course_fit: Option<CourseFit>,
+    #[serde(default)]
+    pub related: Option<Related>,
+    #[serde(default)]
+    pub faq: Option<Faq>,
+    #[serde(default)]
+    pub review: Option<Review>,
+    #[serde(default)]
+    pub next_step: Option<NextStep>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub difficulty: Option<String>,
+    #[serde(default)]
+    pub audience: Option<String>,
+    /// ISO date (YYYY-MM-DD). Also the PDF's creation date, so output is
+    /// reproducible.
+    #[serde(default)]
+    pub updated: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub name: String,
+    #[serde(default)]
+    pub short_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionDecl {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuickTake {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub main_takeaway: Option<String>,
+    #[serde(default)]
+    pub best_fit: Vec<BestFit>,
+    #[serde(default)]
+    pub recommended_direction: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BestFit {
+    pub option: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HowToChoose {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub cards: Vec<ChoiceCard>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceCard {
+    pub option: String,
+    pub title: String,
+    #[serde(default)]
+    pub points: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confusion {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Definitions {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub option: String,
+    /// Defaults to the option's name.
+    #[serde(default)]
+    pub term: Option<String>,
+    pub definition: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    /// Header of the first column.
+    #[serde(default)]
+    pub factor_label: Option<String>,
+    pub factors: Vec<Factor>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Factor {
+    pub name: String,
+    /// One cell per option, keyed by option id.
+    pub values: BTreeMap<String, String>,
+}
+
+/// A list per option, keyed by option id: skills, tools or projects.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionLists {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub lists: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CareerMapping {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub goals: Vec<Goal>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    /// Used in the variant's file name.
+    pub id: String,
+    /// The reader's goal, in their words.
+    pub goal: String,
+    /// The recommended option.
+    pub option: String,
+    #[serde(default)]
+    pub advice: Option<String>,
+    /// The recommended course, by id.
+    #[serde(default)]
+    pub course: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseFit {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub courses: Vec<Course>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Course {
+    pub id: String,
+    pub name: String,
+    /// The option this course leads to, which sets its accent colour.
+    #[serde(default)]
+    pub option: Option<String>,
+    #[serde(default)]
+    pub fit: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Faq {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<FaqEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqEntry {
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub written_by: Option<String>,
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    #[serde(default)]
+    pub experience_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextStep {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+}

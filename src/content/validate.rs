@@ -1,0 +1,247 @@
+//! Checks that go beyond the shape of the YAML: ids, references and dates.
+
+use std::collections::HashSet;
+
+use super::{Content, Seg, SourceFile, did_you_mean};
+use crate::diag::Diagnostic;
+
+fn k(key: &str) -> Seg {
+    Seg::Key(key.to_string())
+}
+
+fn path(parts: &[Seg]) -> Vec<Seg> {
+    parts.to_vec()
+}
+
+/// Every problem in the content, in document order.
+pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
+    let mut v = Validator { file, errors: Vec::new() };
+    v.id(&[k("id")], &c.id);
+    v.text(&[k("title")], &c.title);
+
+    if !(2..=3).contains(&c.options.len()) {
+        v.error(
+            &[k("options")],
+            format!("a comparison has 2 or 3 options, found {}", c.options.len()),
+            "declare each option once under `options:` with an `id` and a `name`",
+        );
+    }
+    let mut seen = HashSet::new();
+    for (i, o) in c.options.iter().enumerate() {
+        let at = path(&[k("options"), Seg::Index(i), k("id")]);
+        v.id(&at, &o.id);
+        v.text(&[k("options"), Seg::Index(i), k("name")], &o.name);
+        if !seen.insert(o.id.as_str()) {
+            v.error(&at, format!("option id `{}` is declared twice", o.id), "give each option its own id");
+        }
+    }
+    let options: Vec<&str> = c.options.iter().map(|o| o.id.as_str()).collect();
+
+    if let Some(lang) = &c.lang {
+        let ok = lang.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+            && (2..=3).contains(&lang.split('-').next().unwrap_or("").len());
+        if !ok {
+            v.error(&[k("lang")], format!("`{lang}` is not a language tag"), "use a tag such as `en`, `en-GB` or `de`");
+        }
+    }
+    if let Some(updated) = c.meta.as_ref().and_then(|m| m.updated.as_deref()) {
+        if parse_date(updated).is_none() {
+            v.error(
+                &[k("meta"), k("updated")],
+                format!("`{updated}` is not a date"),
+                "write the date as YYYY-MM-DD, for example 2026-05-12",
+            );
+        }
+    }
+
+    if let Some(q) = &c.quick_take {
+        for (i, b) in q.best_fit.iter().enumerate() {
+            v.option_ref(&[k("quick_take"), k("best_fit"), Seg::Index(i), k("option")], &b.option, &options);
+        }
+    }
+    if let Some(h) = &c.how_to_choose {
+        for (i, card) in h.cards.iter().enumerate() {
+            v.option_ref(&[k("how_to_choose"), k("cards"), Seg::Index(i), k("option")], &card.option, &options);
+        }
+    }
+    if let Some(d) = &c.definitions {
+        for (i, t) in d.terms.iter().enumerate() {
+            v.option_ref(&[k("definitions"), k("terms"), Seg::Index(i), k("option")], &t.option, &options);
+        }
+    }
+
+    if c.comparison.factors.is_empty() {
+        v.error(
+            &[k("comparison"), k("factors")],
+            "the side-by-side table has no factors",
+            "add at least one factor with a `name` and one value per option",
+        );
+    }
+    for (i, f) in c.comparison.factors.iter().enumerate() {
+        let at = path(&[k("comparison"), k("factors"), Seg::Index(i)]);
+        v.text(&[at.clone(), vec![k("name")]].concat(), &f.name);
+        let values = [at.clone(), vec![k("values")]].concat();
+        for key in f.values.keys() {
+            v.option_key(&values, key, &options);
+        }
+        for o in &options {
+            if !f.values.contains_key(*o) {
+                v.error(
+                    &values,
+                    format!("factor `{}` has no value for option `{o}`", f.name),
+                    format!("add `{o}: ...` under `values`; every factor needs a cell for each option"),
+                );
+            }
+        }
+    }
+
+    for (section, lists) in [("skills", &c.skills), ("tools", &c.tools), ("projects", &c.projects)] {
+        if let Some(lists) = lists {
+            for key in lists.lists.keys() {
+                v.option_key(&[k(section), k("lists")], key, &options);
+            }
+        }
+    }
+
+    let courses: Vec<&str> = c.course_fit.iter().flat_map(|f| f.courses.iter().map(|c| c.id.as_str())).collect();
+    if let Some(f) = &c.course_fit {
+        let mut seen = HashSet::new();
+        for (i, course) in f.courses.iter().enumerate() {
+            let at = path(&[k("course_fit"), k("courses"), Seg::Index(i)]);
+            v.id(&[at.clone(), vec![k("id")]].concat(), &course.id);
+            if !seen.insert(course.id.as_str()) {
+                v.error(&[at.clone(), vec![k("id")]].concat(), format!("course id `{}` is declared twice", course.id), "give each course its own id");
+            }
+            if let Some(o) = &course.option {
+                v.option_ref(&[at, vec![k("option")]].concat(), o, &options);
+            }
+        }
+    }
+    if let Some(m) = &c.career_mapping {
+        let mut seen = HashSet::new();
+        for (i, g) in m.goals.iter().enumerate() {
+            let at = path(&[k("career_mapping"), k("goals"), Seg::Index(i)]);
+            v.id(&[at.clone(), vec![k("id")]].concat(), &g.id);
+            if !seen.insert(g.id.as_str()) {
+                v.error(&[at.clone(), vec![k("id")]].concat(), format!("goal id `{}` is declared twice", g.id), "give each goal its own id");
+            }
+            v.option_ref(&[at.clone(), vec![k("option")]].concat(), &g.option, &options);
+            if let Some(course) = &g.course {
+                if !courses.contains(&course.as_str()) {
+                    let mut d = v.file.error_at(
+                        &[at, vec![k("course")]].concat(),
+                        format!("goal `{}` refers to course `{course}`, which is not declared", g.id),
+                    );
+                    d = match did_you_mean(course, &courses) {
+                        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                        None => d.with_hint("declare the course under `course_fit.courses` with this id"),
+                    };
+                    v.errors.push(d);
+                }
+            }
+        }
+    }
+    v.errors
+}
+
+struct Validator<'a, 'b> {
+    file: &'a SourceFile<'b>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Validator<'_, '_> {
+    fn error(&mut self, at: &[Seg], message: impl Into<String>, hint: impl Into<String>) {
+        self.errors.push(self.file.error_at(at, message).with_hint(hint));
+    }
+
+    /// Ids become file names, so they are kept to a safe alphabet.
+    fn id(&mut self, at: &[Seg], id: &str) {
+        if !is_id(id) {
+            self.error(
+                at,
+                format!("`{id}` is not a valid id"),
+                "ids use lowercase letters, digits and single hyphens, e.g. `ml-engineer`",
+            );
+        }
+    }
+
+    fn text(&mut self, at: &[Seg], text: &str) {
+        if text.trim().is_empty() {
+            self.error(at, "this text is empty", "write the text, or remove the entry");
+        }
+    }
+
+    fn option_ref(&mut self, at: &[Seg], id: &str, options: &[&str]) {
+        if !options.contains(&id) {
+            let d = self.file.error_at(at, format!("unknown option `{id}`"));
+            self.errors.push(with_option_hint(d, id, options));
+        }
+    }
+
+    /// An option id used as a key of a mapping, such as a factor's values.
+    fn option_key(&mut self, map: &[Seg], id: &str, options: &[&str]) {
+        if !options.contains(&id) {
+            let d = self.file.error_at_key(map, id, format!("unknown option `{id}`"));
+            self.errors.push(with_option_hint(d, id, options));
+        }
+    }
+}
+
+fn with_option_hint(d: Diagnostic, id: &str, options: &[&str]) -> Diagnostic {
+    match did_you_mean(id, options) {
+        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+        None => d.with_hint(format!(
+            "the declared options are {}; declare new ones under `options:`",
+            options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Lowercase ASCII letters and digits in hyphen-separated words.
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// A valid calendar date written as `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year: i32 = s[0..4].parse().ok()?;
+    let month: u8 = s[5..7].parse().ok()?;
+    let day: u8 = s[8..10].parse().ok()?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&day).then_some((year, month, day))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(is_id("ml-engineer"));
+        assert!(is_id("a1"));
+        for bad in ["", "ML", "a--b", "-a", "a-", "../../x", "a b", "a_b"] {
+            assert!(!is_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2026-05-12"), Some((2026, 5, 12)));
+        assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
+        assert_eq!(parse_date("2026-02-29"), None);
+        assert_eq!(parse_date("12 May 2026"), None);
+    }
+}

@@ -1,0 +1,203 @@
+//! Diagnostics shared by every stage: content, layouts and output.
+//!
+//! A diagnostic carries its own copy of the source text so it can be printed
+//! with a snippet after the world that produced it is gone.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::WriteColor};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a file: the display name, the text and the byte range.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub file: String,
+    pub text: Arc<str>,
+    pub range: Range<usize>,
+}
+
+impl Span {
+    /// One-based line and column (in characters) of the start.
+    pub fn line_column(&self) -> (usize, usize) {
+        line_column(&self.text, self.range.start)
+    }
+}
+
+/// One-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// Byte offset of a one-based line and column (in characters).
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let rest = &text[start..];
+    let line_len = rest.find('\n').unwrap_or(rest.len());
+    rest[..line_len]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(start + line_len, |(i, _)| start + i)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file the problem is in, when it is in one.
+    pub file: Option<String>,
+    pub span: Option<Span>,
+    /// Where in the YAML document, e.g. `comparison.factors[2].values`.
+    pub path: Option<String>,
+    pub message: String,
+    pub hints: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: None,
+            span: None,
+            path: None,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(message) }
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn with_span(mut self, span: Span) -> Self {
+        self.file = Some(span.file.clone());
+        self.span = Some(span);
+        self
+    }
+
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        if !path.is_empty() {
+            self.path = Some(path);
+        }
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// `file:line:column`, as far as it is known.
+    pub fn location(&self) -> Option<String> {
+        match (&self.span, &self.file) {
+            (Some(span), _) => {
+                let (line, column) = span.line_column();
+                Some(format!("{}:{line}:{column}", span.file))
+            }
+            (None, Some(file)) => Some(file.clone()),
+            _ => None,
+        }
+    }
+
+    /// Prints the diagnostic with a source snippet, as compilers do.
+    pub fn emit(&self, out: &mut dyn WriteColor) -> std::io::Result<()> {
+        let mut cs = match self.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        };
+        let mut message = self.message.clone();
+        if let Some(path) = &self.path {
+            message = format!("{message} (at `{path}`)");
+        }
+        cs = cs.with_message(message);
+        let mut notes: Vec<String> = self.hints.iter().map(|h| format!("hint: {h}")).collect();
+        let config = term::Config::default();
+        match &self.span {
+            Some(span) => {
+                let file = SimpleFile::new(span.file.clone(), span.text.clone());
+                let mut range = span.range.clone();
+                range.start = range.start.min(span.text.len());
+                range.end = range.end.clamp(range.start, span.text.len());
+                cs = cs.with_labels(vec![Label::primary((), range)]).with_notes(notes);
+                term::emit(out, &config, &file, &cs)
+                    .map_err(std::io::Error::other)
+            }
+            None => {
+                if let Some(file) = &self.file {
+                    notes.insert(0, format!("in {file}"));
+                }
+                cs = cs.with_notes(notes);
+                let file = SimpleFile::new("", "");
+                term::emit(out, &config, &file, &cs)
+                    .map_err(std::io::Error::other)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = self.location() {
+            write!(f, "{location}: ")?;
+        }
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{kind}: {}", self.message)?;
+        if let Some(path) = &self.path {
+            write!(f, " (at `{path}`)")?;
+        }
+        for hint in &self.hints {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_and_positions_round_trip() {
+        let text = "a: 1\nbé: xyz\n";
+        let off = offset_of(text, 2, 5);
+        assert_eq!(&text[off..off + 3], "xyz");
+        assert_eq!(line_column(text, off), (2, 5));
+        assert_eq!(offset_of(text, 9, 1), text.len());
+    }
+}

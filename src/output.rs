@@ -1,0 +1,89 @@
+//! Writing files: output names and atomic replacement.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// Keeps a name to `[a-z0-9-]`, so a name built from ids can never leave the
+/// output folder or clash with a temporary file.
+pub fn sanitize(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars() {
+        let ch = ch.to_ascii_lowercase();
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "untitled".into() } else { out }
+}
+
+/// Creates the output folder, with a clear message when that is impossible.
+pub fn prepare_dir(dir: &Path) -> Result<(), Diagnostic> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Diagnostic::error(format!("output folder {} is a file", dir.display()))
+            .with_hint("pass a folder to --out-dir, or remove the file"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::error(format!("cannot create output folder {}: {}", dir.display(), reason(&e)))
+            .with_hint("choose a folder you can write to with --out-dir")
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so
+/// readers see either the old file or the complete new one, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let fail = |e: std::io::Error| {
+        Diagnostic::error(format!("cannot write {}: {}", path.display(), reason(&e)))
+            .with_hint("check that the output folder is writable and has free space")
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".handout-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+fn reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such folder".into(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+/// `dir/part--part.ext`. Each part is sanitised on its own, so the `--`
+/// separator stays unambiguous.
+pub fn output_path(dir: &Path, parts: &[&str], ext: &str) -> PathBuf {
+    let name: Vec<String> = parts.iter().map(|p| sanitize(p)).collect();
+    dir.join(format!("{}.{ext}", name.join("--")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_inside_the_folder() {
+        assert_eq!(sanitize("../../x"), "x");
+        assert_eq!(sanitize("a/b\\c"), "a-b-c");
+        assert_eq!(sanitize("ml-engineer--goal"), "ml-engineer-goal");
+        assert_eq!(sanitize(".."), "untitled");
+        let p = output_path(Path::new("out"), &["page", "../../etc/passwd"], "pdf");
+        assert_eq!(p, Path::new("out/page--etc-passwd.pdf"));
+    }
+
+    #[test]
+    fn atomic_write_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.pdf");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,185 @@
+//! The Typst world: fonts, layout files and one document's data.
+//!
+//! [`Env`] holds what every document shares (the library, the fonts and the
+//! parsed layout sources) and is built once per process. [`DocWorld`] adds
+//! one document's data on top and is cheap to create. File ids are created
+//! once, for the layout files and a fixed data path, and reused by every
+//! document, because Typst interns file ids for the life of the process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook, FontInfo};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::{FontSource, FontStore};
+
+use crate::layouts::LayoutFiles;
+
+/// The path at which layouts find the document's data: `json("/data.json")`.
+pub const DATA_PATH: &str = "/data.json";
+
+/// The bundled fonts, embedded so that output never depends on the machine.
+/// The order is fixed, which keeps font selection and output reproducible.
+const FONTS: &[&[u8]] = &[
+    include_bytes!("../fonts/Inter-Regular.otf"),
+    include_bytes!("../fonts/Inter-Italic.otf"),
+    include_bytes!("../fonts/Inter-Medium.otf"),
+    include_bytes!("../fonts/Inter-SemiBold.otf"),
+    include_bytes!("../fonts/Inter-Bold.otf"),
+    include_bytes!("../fonts/InterDisplay-Bold.otf"),
+];
+
+/// A bundled font, parsed only when a document first uses it.
+struct EmbeddedFont {
+    data: &'static [u8],
+    index: u32,
+}
+
+impl FontSource for EmbeddedFont {
+    fn load(&self) -> Option<Font> {
+        Font::new(Bytes::new(self.data), self.index)
+    }
+}
+
+struct FileSlot {
+    bytes: Bytes,
+    display: String,
+    source: OnceLock<FileResult<Source>>,
+}
+
+/// Everything documents share.
+pub struct Env {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    files: HashMap<FileId, FileSlot>,
+    data_id: FileId,
+    layouts: LayoutFiles,
+}
+
+impl Env {
+    pub fn new(layouts: LayoutFiles) -> Self {
+        let mut fonts = FontStore::new();
+        for data in FONTS {
+            for (index, info) in FontInfo::iter(data).enumerate() {
+                fonts.push((EmbeddedFont { data, index: index as u32 }, info));
+            }
+        }
+        let mut files = HashMap::new();
+        for path in layouts.paths() {
+            let file = layouts.get(path).expect("listed path");
+            if let Some(id) = file_id(&format!("/{path}")) {
+                let slot = FileSlot { bytes: file.bytes.clone(), display: file.display.clone(), source: OnceLock::new() };
+                files.insert(id, slot);
+            }
+        }
+        let data_id = file_id(DATA_PATH).expect("valid path");
+        Self { library: LazyHash::new(Library::builder().build()), fonts, files, data_id, layouts }
+    }
+
+    pub fn layouts(&self) -> &LayoutFiles {
+        &self.layouts
+    }
+
+    pub fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+
+    /// The file id of a layout's main file, if the layout exists.
+    pub fn layout_id(&self, name: &str) -> Option<FileId> {
+        let id = file_id(&format!("/{name}.typ"))?;
+        self.files.contains_key(&id).then_some(id)
+    }
+
+    /// The name to show for a file in messages.
+    pub fn display_name(&self, id: FileId) -> String {
+        match self.files.get(&id) {
+            Some(slot) => slot.display.clone(),
+            None if id == self.data_id => "<document data>".into(),
+            None => id.vpath().get_without_slash().to_string(),
+        }
+    }
+}
+
+fn file_id(path: &str) -> Option<FileId> {
+    Some(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).ok()?).intern())
+}
+
+/// One document: the shared environment plus this document's data.
+pub struct DocWorld<'a> {
+    env: &'a Env,
+    main: FileId,
+    data: Bytes,
+    today: Option<Datetime>,
+}
+
+impl<'a> DocWorld<'a> {
+    pub fn new(env: &'a Env, main: FileId, data: Vec<u8>, today: Option<Datetime>) -> Self {
+        Self { env, main, data: Bytes::new(data), today }
+    }
+
+    pub fn env(&self) -> &'a Env {
+        self.env
+    }
+
+    /// The source text of a layout file, for diagnostics.
+    pub fn text_of(&self, id: FileId) -> Option<Arc<str>> {
+        if id == self.env.data_id {
+            return std::str::from_utf8(&self.data).ok().map(Arc::from);
+        }
+        self.source(id).ok().map(|s| Arc::from(s.text()))
+    }
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.env.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.env.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        let slot = self.env.files.get(&id).ok_or_else(|| not_found(id))?;
+        slot.source
+            .get_or_init(|| {
+                let text = std::str::from_utf8(&slot.bytes).map_err(|_| FileError::InvalidUtf8)?;
+                Ok(Source::new(id, text.to_string()))
+            })
+            .clone()
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.env.data_id {
+            return Ok(self.data.clone());
+        }
+        self.env.files.get(&id).map(|slot| slot.bytes.clone()).ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.env.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        self.today
+    }
+}
+
+/// Packages are never downloaded and files outside the layout folder do not
+/// exist as far as a layout can tell.
+fn not_found(id: FileId) -> FileError {
+    match id.root() {
+        VirtualRoot::Package(_) => FileError::Other(Some(
+            "packages are not available: layouts must be self-contained".into(),
+        )),
+        VirtualRoot::Project => FileError::NotFound(id.vpath().get_with_slash().into()),
+    }
+}
