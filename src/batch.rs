@@ -61,7 +61,10 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
                 .flatten()
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .filter(|p| {
+                    p.is_file()
+                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                })
                 .collect();
             found.sort();
             out.extend(found);
@@ -82,26 +85,44 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Error> {
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if errors.is_empty() { Ok(loaded) } else { Err(Error::Content(errors)) }
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(Error::Content(errors))
+    }
 }
 
 /// Lists the documents to render, in a stable order.
-pub fn plan(contents: &[Loaded], goals: &Goals, papers: &[Paper], layout: &str, out_dir: &Path) -> Result<Vec<Planned>, Error> {
+pub fn plan(
+    contents: &[Loaded],
+    goals: &Goals,
+    papers: &[Paper],
+    layout: &str,
+    out_dir: &Path,
+) -> Result<Vec<Planned>, Error> {
     let mut papers = papers.to_vec();
     papers.dedup();
     let mut docs = Vec::new();
     for (index, loaded) in contents.iter().enumerate() {
         let c = &loaded.content;
-        let all: Vec<&str> = c.career_mapping.iter().flat_map(|m| m.goals.iter().map(|g| g.id.as_str())).collect();
+        let all: Vec<&str> = c
+            .career_mapping
+            .iter()
+            .flat_map(|m| m.goals.iter().map(|g| g.id.as_str()))
+            .collect();
         let variants: Vec<Option<String>> = match goals {
             Goals::Generic => vec![None],
-            Goals::All => std::iter::once(None).chain(all.iter().map(|g| Some(g.to_string()))).collect(),
+            Goals::All => std::iter::once(None)
+                .chain(all.iter().map(|g| Some(g.to_string())))
+                .collect(),
             Goals::One(goal) => {
                 if !all.contains(&goal.as_str()) {
                     let mut d = Diagnostic::error(format!("{} has no goal `{goal}`", loaded.name));
                     d = match content::did_you_mean(goal, &all) {
                         Some(best) => d.with_hint(format!("did you mean `{best}`?")),
-                        None if all.is_empty() => d.with_hint("this content declares no goals under `career_mapping.goals`"),
+                        None if all.is_empty() => d.with_hint(
+                            "this content declares no goals under `career_mapping.goals`",
+                        ),
                         None => d.with_hint(format!("the goals are: {}", all.join(", "))),
                     };
                     return Err(Error::Usage(vec![d]));
@@ -122,20 +143,28 @@ pub fn plan(contents: &[Loaded], goals: &Goals, papers: &[Paper], layout: &str, 
                     parts.push(paper.name());
                 }
                 let output = output::output_path(out_dir, &parts, "pdf");
-                docs.push(Planned { content: index, goal: goal.clone(), paper, layout: layout.to_string(), output });
+                docs.push(Planned {
+                    content: index,
+                    goal: goal.clone(),
+                    paper,
+                    layout: layout.to_string(),
+                    output,
+                });
             }
         }
     }
     let mut seen = std::collections::HashMap::new();
     for d in &docs {
         if let Some(other) = seen.insert(d.output.clone(), d.content) {
-            return Err(Error::Usage(vec![Diagnostic::error(format!(
-                "{} and {} would both be written to {}",
-                contents[other].name,
-                contents[d.content].name,
-                d.output.display()
-            ))
-            .with_hint("give each content file its own `id`")]));
+            return Err(Error::Usage(vec![
+                Diagnostic::error(format!(
+                    "{} and {} would both be written to {}",
+                    contents[other].name,
+                    contents[d.content].name,
+                    d.output.display()
+                ))
+                .with_hint("give each content file its own `id`"),
+            ]));
         }
     }
     Ok(docs)
@@ -171,7 +200,10 @@ pub fn run(
                 if result.result.is_err() && !keep_going {
                     stop.store(true, Ordering::Relaxed);
                 }
-                let result = Done { planned: i, ..result };
+                let result = Done {
+                    planned: i,
+                    ..result
+                };
                 on_done(&result);
                 Some(result)
             })
@@ -184,9 +216,21 @@ fn render_one(env: &Env, contents: &[Loaded], doc: &Planned) -> Done {
     let start = Instant::now();
     let loaded = &contents[doc.content];
     let goal = doc.goal.as_ref().and_then(|id| {
-        loaded.content.career_mapping.as_ref()?.goals.iter().find(|g| &g.id == id)
+        loaded
+            .content
+            .career_mapping
+            .as_ref()?
+            .goals
+            .iter()
+            .find(|g| &g.id == id)
     });
-    let job = Job { content: &loaded.content, source_name: &loaded.name, goal, paper: doc.paper, layout: &doc.layout };
+    let job = Job {
+        content: &loaded.content,
+        source_name: &loaded.name,
+        goal,
+        paper: doc.paper,
+        layout: &doc.layout,
+    };
     let result = render::render(env, &job).and_then(|r| {
         output::write_atomic(&doc.output, &r.pdf).map_err(|d| vec![d])?;
         Ok(Written {
@@ -198,7 +242,11 @@ fn render_one(env: &Env, contents: &[Loaded], doc: &Planned) -> Done {
     });
     // Keep Typst's global caches from growing without bound in long batches.
     typst::comemo::evict(10);
-    Done { planned: 0, result, millis: start.elapsed().as_millis() as u64 }
+    Done {
+        planned: 0,
+        result,
+        millis: start.elapsed().as_millis() as u64,
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

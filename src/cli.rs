@@ -43,7 +43,13 @@ pub struct BuildArgs {
     pub all_goals: bool,
 
     /// Paper size; give several separated by commas to render each.
-    #[arg(short, long, value_name = "PAPER", value_delimiter = ',', default_value = "a4")]
+    #[arg(
+        short,
+        long,
+        value_name = "PAPER",
+        value_delimiter = ',',
+        default_value = "a4"
+    )]
     pub paper: Vec<Paper>,
 
     #[command(flatten)]

@@ -14,7 +14,11 @@ use crate::world::Env;
 
 /// Prints diagnostics to stderr, with colour on a terminal.
 pub fn emit(diags: &[Diagnostic]) {
-    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) { ColorChoice::Auto } else { ColorChoice::Never };
+    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
     let mut out = StandardStream::stderr(choice);
     for d in diags {
         if d.emit(&mut out).is_err() {
@@ -33,24 +37,36 @@ fn layouts(dir: Option<&std::path::Path>) -> Result<LayoutFiles, Error> {
 pub fn build(args: &BuildArgs) -> Result<(), Error> {
     let paths = batch::expand_inputs(&args.content);
     if paths.is_empty() {
-        return Err(Error::Usage(vec![Diagnostic::error("no content files found")
-            .with_hint("pass YAML files, or folders that hold them")]));
+        return Err(Error::Usage(vec![
+            Diagnostic::error("no content files found")
+                .with_hint("pass YAML files, or folders that hold them"),
+        ]));
     }
     let contents = batch::load_all(&paths)?;
     let layouts = layouts(args.layout.layouts.as_deref())?;
     if !layouts.names().contains(&args.layout.layout.as_str()) {
-        return Err(Error::Usage(vec![Diagnostic::error(format!("there is no layout named `{}`", args.layout.layout))
-            .with_hint(format!("the layouts are: {}", layouts.names().join(", ")))]));
+        return Err(Error::Usage(vec![
+            Diagnostic::error(format!("there is no layout named `{}`", args.layout.layout))
+                .with_hint(format!("the layouts are: {}", layouts.names().join(", "))),
+        ]));
     }
     let goals = match (&args.goal, args.all_goals) {
         (Some(g), _) => Goals::One(g.clone()),
         (None, true) => Goals::All,
         (None, false) => Goals::Generic,
     };
-    let docs = batch::plan(&contents, &goals, &args.paper, &args.layout.layout, &args.out_dir)?;
+    let docs = batch::plan(
+        &contents,
+        &goals,
+        &args.paper,
+        &args.layout.layout,
+        &args.out_dir,
+    )?;
     crate::output::prepare_dir(&args.out_dir)?;
     let env = Env::new(layouts);
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 
     let total = docs.len();
     let printed = Mutex::new(0usize);
@@ -61,7 +77,12 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         *n += 1;
         match &done.result {
             Ok(w) => {
-                let warnings: Vec<_> = w.warnings.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
+                let warnings: Vec<_> = w
+                    .warnings
+                    .iter()
+                    .filter(|d| d.severity == Severity::Warning)
+                    .cloned()
+                    .collect();
                 emit(&warnings);
                 if !quiet {
                     let mut out = std::io::stdout().lock();

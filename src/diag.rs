@@ -73,7 +73,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The file the problem is in, when it is in one.
     pub file: Option<String>,
-    pub span: Option<Span>,
+    pub span: Option<Box<Span>>,
     /// Where in the YAML document, e.g. `comparison.factors[2].values`.
     pub path: Option<String>,
     pub message: String,
@@ -93,7 +93,10 @@ impl Diagnostic {
     }
 
     pub fn warning(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
     }
 
     pub fn in_file(mut self, file: impl Into<String>) -> Self {
@@ -103,7 +106,7 @@ impl Diagnostic {
 
     pub fn with_span(mut self, span: Span) -> Self {
         self.file = Some(span.file.clone());
-        self.span = Some(span);
+        self.span = Some(Box::new(span));
         self
     }
 
@@ -151,9 +154,10 @@ impl Diagnostic {
                 let mut range = span.range.clone();
                 range.start = range.start.min(span.text.len());
                 range.end = range.end.clamp(range.start, span.text.len());
-                cs = cs.with_labels(vec![Label::primary((), range)]).with_notes(notes);
-                term::emit(out, &config, &file, &cs)
-                    .map_err(std::io::Error::other)
+                cs = cs
+                    .with_labels(vec![Label::primary((), range)])
+                    .with_notes(notes);
+                term::emit(out, &config, &file, &cs).map_err(std::io::Error::other)
             }
             None => {
                 if let Some(file) = &self.file {
@@ -161,8 +165,7 @@ impl Diagnostic {
                 }
                 cs = cs.with_notes(notes);
                 let file = SimpleFile::new("", "");
-                term::emit(out, &config, &file, &cs)
-                    .map_err(std::io::Error::other)
+                term::emit(out, &config, &file, &cs).map_err(std::io::Error::other)
             }
         }
     }

@@ -43,7 +43,10 @@ impl LayoutFiles {
         let files = BUILTIN
             .iter()
             .map(|(path, bytes)| {
-                let file = LayoutFile { bytes: Bytes::new(*bytes), display: format!("layouts/{path}") };
+                let file = LayoutFile {
+                    bytes: Bytes::new(*bytes),
+                    display: format!("layouts/{path}"),
+                };
                 (path.to_string(), file)
             })
             .collect();
@@ -54,24 +57,41 @@ impl LayoutFiles {
     pub fn with_overrides(dir: &Path) -> Result<Self, Diagnostic> {
         let mut layouts = Self::builtin();
         let root = dir.canonicalize().map_err(|e| {
-            Diagnostic::error(format!("cannot open layout folder {}: {}", dir.display(), e.kind()))
-                .with_hint("pass an existing folder to --layouts")
+            Diagnostic::error(format!(
+                "cannot open layout folder {}: {}",
+                dir.display(),
+                e.kind()
+            ))
+            .with_hint("pass an existing folder to --layouts")
         })?;
         if !root.is_dir() {
-            return Err(Diagnostic::error(format!("{} is not a folder", dir.display()))
-                .with_hint("--layouts takes a folder of .typ files"));
+            return Err(
+                Diagnostic::error(format!("{} is not a folder", dir.display()))
+                    .with_hint("--layouts takes a folder of .typ files"),
+            );
         }
         let mut found = Vec::new();
         collect(&root, &root, &mut found, 0)?;
         for (rel, real) in found {
             let meta = std::fs::metadata(&real).map_err(|e| read_error(&real, e))?;
             if meta.len() > MAX_FILE_BYTES {
-                return Err(Diagnostic::error(format!("layout file {} is too large", real.display()))
-                    .with_hint("layout folders hold templates and small assets; keep files under 16 MB"));
+                return Err(Diagnostic::error(format!(
+                    "layout file {} is too large",
+                    real.display()
+                ))
+                .with_hint(
+                    "layout folders hold templates and small assets; keep files under 16 MB",
+                ));
             }
             let bytes = std::fs::read(&real).map_err(|e| read_error(&real, e))?;
             let display = dir.join(&rel).display().to_string();
-            layouts.files.insert(rel, LayoutFile { bytes: Bytes::new(bytes), display });
+            layouts.files.insert(
+                rel,
+                LayoutFile {
+                    bytes: Bytes::new(bytes),
+                    display,
+                },
+            );
         }
         Ok(layouts)
     }
@@ -96,11 +116,20 @@ impl LayoutFiles {
 }
 
 fn read_error(path: &Path, e: std::io::Error) -> Diagnostic {
-    Diagnostic::error(format!("cannot read layout file {}: {}", path.display(), e.kind()))
+    Diagnostic::error(format!(
+        "cannot read layout file {}: {}",
+        path.display(),
+        e.kind()
+    ))
 }
 
 /// Walks the folder, keeping files whose real location is inside it.
-fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>, depth: usize) -> Result<(), Diagnostic> {
+fn collect(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, PathBuf)>,
+    depth: usize,
+) -> Result<(), Diagnostic> {
     if depth > 8 {
         return Ok(());
     }
@@ -116,18 +145,26 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>, depth: usi
             continue;
         }
         // Symlinks are followed only when they stay inside the folder.
-        let Ok(real) = path.canonicalize() else { continue };
+        let Ok(real) = path.canonicalize() else {
+            continue;
+        };
         if !real.starts_with(root) {
             continue;
         }
         if real.is_dir() {
             collect(root, &path, out, depth + 1)?;
         } else if let Ok(rel) = path.strip_prefix(root).or_else(|_| real.strip_prefix(root)) {
-            let rel: Vec<_> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
+            let rel: Vec<_> = rel
+                .components()
+                .filter_map(|c| c.as_os_str().to_str())
+                .collect();
             out.push((rel.join("/"), real.clone()));
             if out.len() > MAX_FILES {
-                return Err(Diagnostic::error(format!("layout folder {} holds too many files", root.display()))
-                    .with_hint("a layout folder holds at most 256 files"));
+                return Err(Diagnostic::error(format!(
+                    "layout folder {} holds too many files",
+                    root.display()
+                ))
+                .with_hint("a layout folder holds at most 256 files"));
             }
         }
     }

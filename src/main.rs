@@ -29,7 +29,9 @@ fn main() -> ExitCode {
                 }
                 Error::Internal(message) => {
                     commands::emit(&[Diagnostic::error(format!("internal error: {message}"))
-                        .with_hint("this is a bug in handout; please report it with the command you ran")]);
+                        .with_hint(
+                            "this is a bug in handout; please report it with the command you ran",
+                        )]);
                 }
             }
             ExitCode::from(err.exit_code())

@@ -18,30 +18,47 @@ pub fn sanitize(name: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "untitled".into() } else { out }
+    if out.is_empty() {
+        "untitled".into()
+    } else {
+        out
+    }
 }
 
 /// Creates the output folder, with a clear message when that is impossible.
 pub fn prepare_dir(dir: &Path) -> Result<(), Diagnostic> {
     if dir.exists() && !dir.is_dir() {
-        return Err(Diagnostic::error(format!("output folder {} is a file", dir.display()))
-            .with_hint("pass a folder to --out-dir, or remove the file"));
+        return Err(
+            Diagnostic::error(format!("output folder {} is a file", dir.display()))
+                .with_hint("pass a folder to --out-dir, or remove the file"),
+        );
     }
     std::fs::create_dir_all(dir).map_err(|e| {
-        Diagnostic::error(format!("cannot create output folder {}: {}", dir.display(), reason(&e)))
-            .with_hint("choose a folder you can write to with --out-dir")
+        Diagnostic::error(format!(
+            "cannot create output folder {}: {}",
+            dir.display(),
+            reason(&e)
+        ))
+        .with_hint("choose a folder you can write to with --out-dir")
     })
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so
 /// readers see either the old file or the complete new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let fail = |e: std::io::Error| {
         Diagnostic::error(format!("cannot write {}: {}", path.display(), reason(&e)))
             .with_hint("check that the output folder is writable and has free space")
     };
-    let mut tmp = tempfile::Builder::new().prefix(".handout-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".handout-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;

@@ -91,21 +91,44 @@ impl<'a> LayoutData<'a> {
         let variant = job.goal.and_then(|goal| {
             let option = c.options.iter().find(|o| o.id == goal.option)?;
             let course = goal.course.as_ref().and_then(|id| {
-                c.course_fit.as_ref()?.courses.iter().find(|course| &course.id == id)
+                c.course_fit
+                    .as_ref()?
+                    .courses
+                    .iter()
+                    .find(|course| &course.id == id)
             });
-            Some(Variant { goal, option, course })
+            Some(Variant {
+                goal,
+                option,
+                course,
+            })
         });
-        Self { format: 1, paper: job.paper.name(), content: c, updated, variant }
+        Self {
+            format: 1,
+            paper: job.paper.name(),
+            content: c,
+            updated,
+            variant,
+        }
     }
 }
 
 /// The document date: the content's updated date, else SOURCE_DATE_EPOCH.
 /// Never the clock, so the same input always gives the same bytes.
 pub fn document_date(content: &Content) -> Option<Datetime> {
-    if let Some((y, m, d)) = content.meta.as_ref().and_then(|m| m.updated.as_deref()).and_then(parse_date) {
+    if let Some((y, m, d)) = content
+        .meta
+        .as_ref()
+        .and_then(|m| m.updated.as_deref())
+        .and_then(parse_date)
+    {
         return Datetime::from_ymd_hms(y, m, d, 0, 0, 0);
     }
-    let epoch: i64 = std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()?;
+    let epoch: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     datetime_from_unix(epoch)
 }
 
@@ -123,18 +146,30 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
     let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Datetime::from_ymd_hms(year, month, day, (rem / 3600) as u8, (rem % 3600 / 60) as u8, (rem % 60) as u8)
+    Datetime::from_ymd_hms(
+        year,
+        month,
+        day,
+        (rem / 3600) as u8,
+        (rem % 3600 / 60) as u8,
+        (rem % 60) as u8,
+    )
 }
 
 /// Compiles and exports one document.
 pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
     let Some(main) = env.layout_id(job.layout) else {
         let names = env.layouts().names().join(", ");
-        return Err(vec![Diagnostic::error(format!("there is no layout named `{}`", job.layout))
-            .with_hint(format!("the layouts available are: {names}"))]);
+        return Err(vec![
+            Diagnostic::error(format!("there is no layout named `{}`", job.layout))
+                .with_hint(format!("the layouts available are: {names}")),
+        ]);
     };
-    let data = serde_json::to_vec(&LayoutData::new(job))
-        .map_err(|e| vec![Diagnostic::error(format!("internal error: cannot encode data: {e}"))])?;
+    let data = serde_json::to_vec(&LayoutData::new(job)).map_err(|e| {
+        vec![Diagnostic::error(format!(
+            "internal error: cannot encode data: {e}"
+        ))]
+    })?;
     let date = document_date(job.content);
     let world = DocWorld::new(env, main, data, date);
 
@@ -147,7 +182,13 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
     })?;
 
     let ident = match job.goal {
-        Some(goal) => format!("{}/{}/{}/{}", job.content.id, goal.id, job.paper.name(), job.layout),
+        Some(goal) => format!(
+            "{}/{}/{}/{}",
+            job.content.id,
+            goal.id,
+            job.paper.name(),
+            job.layout
+        ),
         None => format!("{}/{}/{}", job.content.id, job.paper.name(), job.layout),
     };
     let options = PdfOptions {
@@ -160,7 +201,11 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
         pretty: false,
     };
     let pdf = typst_pdf::pdf(&doc, &options).map_err(|errors| convert(&world, &errors))?;
-    Ok(Rendered { pdf, pages: doc.pages().len(), warnings })
+    Ok(Rendered {
+        pdf,
+        pages: doc.pages().len(),
+        warnings,
+    })
 }
 
 /// Turns Typst diagnostics into ours, resolving spans to layout files.
@@ -196,7 +241,11 @@ fn locate(world: &DocWorld, span: typst::syntax::DiagSpan) -> Option<Span> {
     let id = span.id()?;
     let range = world.range(span)?;
     let text: Arc<str> = world.text_of(id)?;
-    Some(Span { file: world.env().display_name(id), text, range })
+    Some(Span {
+        file: world.env().display_name(id),
+        text,
+        range,
+    })
 }
 
 #[cfg(test)]

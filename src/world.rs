@@ -65,19 +65,35 @@ impl Env {
         let mut fonts = FontStore::new();
         for data in FONTS {
             for (index, info) in FontInfo::iter(data).enumerate() {
-                fonts.push((EmbeddedFont { data, index: index as u32 }, info));
+                fonts.push((
+                    EmbeddedFont {
+                        data,
+                        index: index as u32,
+                    },
+                    info,
+                ));
             }
         }
         let mut files = HashMap::new();
         for path in layouts.paths() {
             let file = layouts.get(path).expect("listed path");
             if let Some(id) = file_id(&format!("/{path}")) {
-                let slot = FileSlot { bytes: file.bytes.clone(), display: file.display.clone(), source: OnceLock::new() };
+                let slot = FileSlot {
+                    bytes: file.bytes.clone(),
+                    display: file.display.clone(),
+                    source: OnceLock::new(),
+                };
                 files.insert(id, slot);
             }
         }
         let data_id = file_id(DATA_PATH).expect("valid path");
-        Self { library: LazyHash::new(Library::builder().build()), fonts, files, data_id, layouts }
+        Self {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            files,
+            data_id,
+            layouts,
+        }
     }
 
     pub fn layouts(&self) -> &LayoutFiles {
@@ -118,7 +134,12 @@ pub struct DocWorld<'a> {
 
 impl<'a> DocWorld<'a> {
     pub fn new(env: &'a Env, main: FileId, data: Vec<u8>, today: Option<Datetime>) -> Self {
-        Self { env, main, data: Bytes::new(data), today }
+        Self {
+            env,
+            main,
+            data: Bytes::new(data),
+            today,
+        }
     }
 
     pub fn env(&self) -> &'a Env {
@@ -161,7 +182,11 @@ impl World for DocWorld<'_> {
         if id == self.env.data_id {
             return Ok(self.data.clone());
         }
-        self.env.files.get(&id).map(|slot| slot.bytes.clone()).ok_or_else(|| not_found(id))
+        self.env
+            .files
+            .get(&id)
+            .map(|slot| slot.bytes.clone())
+            .ok_or_else(|| not_found(id))
     }
 
     fn font(&self, index: usize) -> Option<Font> {

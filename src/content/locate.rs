@@ -77,9 +77,10 @@ impl Locator {
         let mut best = node.pos();
         for seg in path {
             let next = match (node, seg) {
-                (Node::Map(_, entries), Seg::Key(k)) => {
-                    entries.iter().find(|(key, _, _)| key == k).map(|(_, _, n)| n)
-                }
+                (Node::Map(_, entries), Seg::Key(k)) => entries
+                    .iter()
+                    .find(|(key, _, _)| key == k)
+                    .map(|(_, _, n)| n),
                 (Node::Seq(_, items), Seg::Index(i)) => items.get(*i),
                 _ => None,
             };
@@ -135,7 +136,10 @@ struct Builder {
 
 fn pos(mark: Marker) -> Pos {
     // yaml-rust2 counts lines from one and columns from zero.
-    Pos { line: mark.line(), column: mark.col() + 1 }
+    Pos {
+        line: mark.line(),
+        column: mark.col() + 1,
+    }
 }
 
 impl Builder {
@@ -166,7 +170,12 @@ impl MarkedEventReceiver for Builder {
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
                     Some(Frame::Seq(p, items)) => Node::Seq(p, items),
-                    Some(Frame::Map(p, entries, _)) => Node::Map(p, entries),
+                    // A block mapping's own mark is not where a reader looks;
+                    // its first key is.
+                    Some(Frame::Map(p, entries, _)) => {
+                        let p = entries.first().map_or(p, |e| e.1);
+                        Node::Map(p, entries)
+                    }
                     None => return,
                 };
                 self.push_node(node, None);
@@ -193,7 +202,10 @@ mod tests {
         let p = [k("faq"), k("entries"), Seg::Index(1)];
         assert_eq!(loc.value(&p), Some(Pos { line: 6, column: 7 }));
         assert_eq!(loc.key(&p, "answr"), Some(Pos { line: 7, column: 7 }));
-        assert_eq!(loc.entry(&[k("faq"), k("entries")]), Some(Pos { line: 3, column: 3 }));
+        assert_eq!(
+            loc.entry(&[k("faq"), k("entries")]),
+            Some(Pos { line: 3, column: 3 })
+        );
     }
 
     #[test]

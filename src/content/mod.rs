@@ -35,7 +35,11 @@ pub(crate) struct SourceFile<'a> {
 
 impl<'a> SourceFile<'a> {
     fn new(name: &'a str, text: &'a Arc<str>) -> Self {
-        Self { name, text, locator: std::cell::OnceCell::new() }
+        Self {
+            name,
+            text,
+            locator: std::cell::OnceCell::new(),
+        }
     }
 
     fn locator(&self) -> &Locator {
@@ -53,12 +57,18 @@ impl<'a> SourceFile<'a> {
             Some(i) if !token.starts_with(['"', '\'', '-']) => i,
             _ => token.strip_suffix(':').map_or(token.len(), str::len),
         };
-        Span { file: self.name.to_string(), text: self.text.clone(), range: start..start + len.max(1) }
+        Span {
+            file: self.name.to_string(),
+            text: self.text.clone(),
+            range: start..start + len.max(1),
+        }
     }
 
     /// An error at the value of `path`.
     pub fn error_at(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
-        let diag = Diagnostic::error(message).in_file(self.name).with_path(display_path(path));
+        let diag = Diagnostic::error(message)
+            .in_file(self.name)
+            .with_path(display_path(path));
         match self.locator().entry(path) {
             Some(pos) => diag.with_span(self.span_at(pos)),
             None => diag,
@@ -69,8 +79,14 @@ impl<'a> SourceFile<'a> {
     pub fn error_at_key(&self, path: &[Seg], key: &str, message: impl Into<String>) -> Diagnostic {
         let mut full = path.to_vec();
         full.push(Seg::Key(key.to_string()));
-        let diag = Diagnostic::error(message).in_file(self.name).with_path(display_path(&full));
-        match self.locator().key(path, key).or_else(|| self.locator().value(path)) {
+        let diag = Diagnostic::error(message)
+            .in_file(self.name)
+            .with_path(display_path(&full));
+        match self
+            .locator()
+            .key(path, key)
+            .or_else(|| self.locator().value(path))
+        {
             Some(pos) => diag.with_span(self.span_at(pos)),
             None => diag,
         }
@@ -82,8 +98,11 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let fail = |d: Diagnostic| vec![d.in_file(name.clone())];
     let meta = std::fs::metadata(path).map_err(|e| {
-        fail(Diagnostic::error(format!("cannot read content file: {}", io_reason(&e)))
-            .with_hint("check the path; content files are YAML files such as content/<id>.yaml"))
+        fail(
+            Diagnostic::error(format!("cannot read content file: {}", io_reason(&e))).with_hint(
+                "check the path; content files are YAML files such as content/<id>.yaml",
+            ),
+        )
     })?;
     if meta.is_dir() {
         return Err(fail(
@@ -102,11 +121,19 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| {
-        fail(Diagnostic::error(format!("cannot read content file: {}", io_reason(&e))))
+        fail(Diagnostic::error(format!(
+            "cannot read content file: {}",
+            io_reason(&e)
+        )))
     })?;
     let text = decode(&name, bytes)?;
     let content = parse(&name, &text)?;
-    Ok(Loaded { path: path.to_path_buf(), name, text, content })
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        name,
+        text,
+        content,
+    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -129,7 +156,11 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<str>, Vec<Diagnostic>> {
             let valid = err.utf8_error().valid_up_to();
             let bytes = err.into_bytes();
             let good: Arc<str> = String::from_utf8_lossy(&bytes[..valid]).into_owned().into();
-            let span = Span { file: name.to_string(), text: good.clone(), range: valid..valid };
+            let span = Span {
+                file: name.to_string(),
+                text: good.clone(),
+                range: valid..valid,
+            };
             Err(vec![
                 Diagnostic::error(format!("content is not valid UTF-8 (byte {valid})"))
                     .with_span(span)
@@ -142,7 +173,8 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<str>, Vec<Diagnostic>> {
 /// Parses YAML text into content and validates it.
 pub fn parse(name: &str, text: &Arc<str>) -> Result<Content, Vec<Diagnostic>> {
     let file = SourceFile::new(name, text);
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&file, &e)])?;
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&file, &e)])?;
     if value.is_null() {
         return Err(vec![
             Diagnostic::error("content file is empty")
@@ -151,28 +183,35 @@ pub fn parse(name: &str, text: &Arc<str>) -> Result<Content, Vec<Diagnostic>> {
         ]);
     }
     if !value.is_mapping() {
-        return Err(vec![file.error_at(&[], "content must be a mapping of keys such as `id:` and `title:`")
-            .with_hint("see docs/content.md for the layout of a content file")]);
+        return Err(vec![
+            file.error_at(
+                &[],
+                "content must be a mapping of keys such as `id:` and `title:`",
+            )
+            .with_hint("see docs/content.md for the layout of a content file"),
+        ]);
     }
     let content = match deserialize(&value) {
         Ok(content) => content,
         Err(_) => return Err(section_errors(&file, &value)),
     };
     let errors = validate::validate(&file, &content);
-    if errors.is_empty() { Ok(content) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
 }
 
-fn deserialize(value: &serde_yaml::Value) -> Result<Content, serde_path_to_error::Error<serde_yaml::Error>> {
+fn deserialize(
+    value: &serde_yaml::Value,
+) -> Result<Content, serde_path_to_error::Error<serde_yaml::Error>> {
     serde_path_to_error::deserialize(value)
 }
 
 /// A syntax error from the YAML parser.
 fn yaml_error(file: &SourceFile, e: &serde_yaml::Error) -> Diagnostic {
-    let mut message = e.to_string();
-    // serde_yaml appends the position to its message; we show it ourselves.
-    if let Some(i) = message.rfind(" at line ") {
-        message.truncate(i);
-    }
+    let message = strip_positions(&e.to_string());
     let hint = if message.contains("duplicate entry") {
         "each key may appear once in a mapping; remove or rename the repeated one"
     } else if message.contains("recursion limit") {
@@ -182,9 +221,14 @@ fn yaml_error(file: &SourceFile, e: &serde_yaml::Error) -> Diagnostic {
     } else {
         "check the indentation and quoting near this line; text with `: ` or `#` needs quotes"
     };
-    let diag = Diagnostic::error(format!("invalid YAML: {message}")).in_file(file.name).with_hint(hint);
+    let diag = Diagnostic::error(format!("invalid YAML: {message}"))
+        .in_file(file.name)
+        .with_hint(hint);
     match e.location() {
-        Some(loc) => diag.with_span(file.span_at(Pos { line: loc.line(), column: loc.column() })),
+        Some(loc) => diag.with_span(file.span_at(Pos {
+            line: loc.line(),
+            column: loc.column(),
+        })),
         None => diag,
     }
 }
@@ -197,7 +241,8 @@ fn yaml_error(file: &SourceFile, e: &serde_yaml::Error) -> Diagnostic {
 fn section_errors(file: &SourceFile, value: &serde_yaml::Value) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let user = value.as_mapping().expect("checked to be a mapping");
-    let skeleton: serde_yaml::Value = serde_yaml::from_str(SKELETON).expect("the skeleton is valid");
+    let skeleton: serde_yaml::Value =
+        serde_yaml::from_str(SKELETON).expect("the skeleton is valid");
     let required: Vec<&str> = REQUIRED.to_vec();
     for (key, section) in user {
         let mut doc = skeleton.as_mapping().expect("mapping").clone();
@@ -210,7 +255,9 @@ fn section_errors(file: &SourceFile, value: &serde_yaml::Value) -> Vec<Diagnosti
         if !user.contains_key(key) {
             errors.push(
                 file.error_at(&[], format!("missing required field `{key}`"))
-                    .with_hint(format!("add `{key}:` at the top level; see docs/content.md")),
+                    .with_hint(format!(
+                        "add `{key}:` at the top level; see docs/content.md"
+                    )),
             );
         }
     }
@@ -225,7 +272,8 @@ fn section_errors(file: &SourceFile, value: &serde_yaml::Value) -> Vec<Diagnosti
 
 /// The required top-level fields, and a minimal valid document built from them.
 const REQUIRED: [&str; 4] = ["id", "title", "options", "comparison"];
-const SKELETON: &str = "id: x\ntitle: x\noptions: [{id: a, name: a}, {id: b, name: b}]\ncomparison: {factors: []}\n";
+const SKELETON: &str =
+    "id: x\ntitle: x\noptions: [{id: a, name: a}, {id: b, name: b}]\ncomparison: {factors: []}\n";
 
 fn path_segments(path: &serde_path_to_error::Path) -> Vec<Seg> {
     use serde_path_to_error::Segment;
@@ -242,10 +290,7 @@ fn path_segments(path: &serde_path_to_error::Path) -> Vec<Seg> {
 /// Turns a serde error into a located diagnostic with a hint.
 fn serde_error(file: &SourceFile, e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagnostic {
     let path = path_segments(e.path());
-    let mut message = e.inner().to_string();
-    if let Some(i) = message.rfind(" at line ") {
-        message.truncate(i);
-    }
+    let message = strip_positions(&e.inner().to_string());
     let quoted = backticked(&message);
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let unknown = quoted.first().cloned().unwrap_or_default();
@@ -268,7 +313,11 @@ fn serde_error(file: &SourceFile, e: &serde_path_to_error::Error<serde_yaml::Err
     }
     if message.starts_with("missing field ") {
         let field = quoted.first().cloned().unwrap_or_default();
-        let here = if path.is_empty() { "at the top level".to_string() } else { format!("under `{}`", display_path(&path)) };
+        let here = if path.is_empty() {
+            "at the top level".to_string()
+        } else {
+            format!("under `{}`", display_path(&path))
+        };
         return file
             .error_at(&path, format!("missing required field `{field}`"))
             .with_hint(format!("add `{field}:` {here}; see docs/content.md"));
@@ -285,12 +334,39 @@ fn serde_error(file: &SourceFile, e: &serde_path_to_error::Error<serde_yaml::Err
     file.error_at(&path, message).with_hint(hint)
 }
 
+/// Removes the " at line L column C" that serde_yaml writes into messages;
+/// the position is shown with the snippet instead.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + " at line ".len()..];
+        let skip = tail
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_digit() || *c == ' ' || "column".contains(*c)))
+            .map_or(tail.len(), |(j, _)| j);
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn backticked(message: &str) -> Vec<String> {
-    message.split('`').skip(1).step_by(2).map(str::to_string).collect()
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 fn list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The closest candidate, if it is close enough to be a likely typo.
@@ -309,7 +385,11 @@ mod tests {
 
     fn errors(text: &str) -> Vec<String> {
         let text: Arc<str> = text.into();
-        parse("t.yaml", &text).unwrap_err().iter().map(|d| d.to_string()).collect()
+        parse("t.yaml", &text)
+            .unwrap_err()
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
     }
 
     const OK: &str = "id: x\ntitle: T\noptions:\n  - {id: a, name: A}\n  - {id: b, name: B}\ncomparison:\n  factors:\n    - name: F\n      values: {a: '1', b: '2'}\n";
@@ -324,7 +404,13 @@ mod tests {
     #[test]
     fn unknown_key_has_location_and_suggestion() {
         let e = errors(&OK.replace("title: T", "titel: T"));
-        assert!(e.iter().any(|m| m.starts_with("t.yaml:2:1: error: unknown field `titel`") && m.contains("did you mean `title`?")), "{e:?}");
+        assert!(
+            e.iter().any(
+                |m| m.starts_with("t.yaml:2:1: error: unknown field `titel`")
+                    && m.contains("did you mean `title`?")
+            ),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -346,7 +432,21 @@ mod tests {
     #[test]
     fn missing_required_field() {
         let e = errors(&OK.replace("title: T\n", ""));
-        assert!(e.iter().any(|m| m.contains("missing required field `title`")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|m| m.contains("missing required field `title`")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn positions_are_stripped_from_messages() {
+        assert_eq!(
+            strip_positions(
+                "did not find ',' at line 4 column 1, while parsing at line 3 column 10"
+            ),
+            "did not find ',', while parsing"
+        );
     }
 
     #[test]

@@ -15,7 +15,10 @@ fn path(parts: &[Seg]) -> Vec<Seg> {
 
 /// Every problem in the content, in document order.
 pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
-    let mut v = Validator { file, errors: Vec::new() };
+    let mut v = Validator {
+        file,
+        errors: Vec::new(),
+    };
     v.id(&[k("id")], &c.id);
     v.text(&[k("title")], &c.title);
 
@@ -32,41 +35,63 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
         v.id(&at, &o.id);
         v.text(&[k("options"), Seg::Index(i), k("name")], &o.name);
         if !seen.insert(o.id.as_str()) {
-            v.error(&at, format!("option id `{}` is declared twice", o.id), "give each option its own id");
+            v.error(
+                &at,
+                format!("option id `{}` is declared twice", o.id),
+                "give each option its own id",
+            );
         }
     }
     let options: Vec<&str> = c.options.iter().map(|o| o.id.as_str()).collect();
 
     if let Some(lang) = &c.lang {
-        let ok = lang.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        let ok = lang
+            .split('-')
+            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
             && (2..=3).contains(&lang.split('-').next().unwrap_or("").len());
         if !ok {
-            v.error(&[k("lang")], format!("`{lang}` is not a language tag"), "use a tag such as `en`, `en-GB` or `de`");
-        }
-    }
-    if let Some(updated) = c.meta.as_ref().and_then(|m| m.updated.as_deref()) {
-        if parse_date(updated).is_none() {
             v.error(
-                &[k("meta"), k("updated")],
-                format!("`{updated}` is not a date"),
-                "write the date as YYYY-MM-DD, for example 2026-05-12",
+                &[k("lang")],
+                format!("`{lang}` is not a language tag"),
+                "use a tag such as `en`, `en-GB` or `de`",
             );
         }
+    }
+    if let Some(updated) = c.meta.as_ref().and_then(|m| m.updated.as_deref())
+        && parse_date(updated).is_none()
+    {
+        v.error(
+            &[k("meta"), k("updated")],
+            format!("`{updated}` is not a date"),
+            "write the date as YYYY-MM-DD, for example 2026-05-12",
+        );
     }
 
     if let Some(q) = &c.quick_take {
         for (i, b) in q.best_fit.iter().enumerate() {
-            v.option_ref(&[k("quick_take"), k("best_fit"), Seg::Index(i), k("option")], &b.option, &options);
+            v.option_ref(
+                &[k("quick_take"), k("best_fit"), Seg::Index(i), k("option")],
+                &b.option,
+                &options,
+            );
         }
     }
     if let Some(h) = &c.how_to_choose {
         for (i, card) in h.cards.iter().enumerate() {
-            v.option_ref(&[k("how_to_choose"), k("cards"), Seg::Index(i), k("option")], &card.option, &options);
+            v.option_ref(
+                &[k("how_to_choose"), k("cards"), Seg::Index(i), k("option")],
+                &card.option,
+                &options,
+            );
         }
     }
     if let Some(d) = &c.definitions {
         for (i, t) in d.terms.iter().enumerate() {
-            v.option_ref(&[k("definitions"), k("terms"), Seg::Index(i), k("option")], &t.option, &options);
+            v.option_ref(
+                &[k("definitions"), k("terms"), Seg::Index(i), k("option")],
+                &t.option,
+                &options,
+            );
         }
     }
 
@@ -89,13 +114,19 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
                 v.error(
                     &values,
                     format!("factor `{}` has no value for option `{o}`", f.name),
-                    format!("add `{o}: ...` under `values`; every factor needs a cell for each option"),
+                    format!(
+                        "add `{o}: ...` under `values`; every factor needs a cell for each option"
+                    ),
                 );
             }
         }
     }
 
-    for (section, lists) in [("skills", &c.skills), ("tools", &c.tools), ("projects", &c.projects)] {
+    for (section, lists) in [
+        ("skills", &c.skills),
+        ("tools", &c.tools),
+        ("projects", &c.projects),
+    ] {
         if let Some(lists) = lists {
             for key in lists.lists.keys() {
                 v.option_key(&[k(section), k("lists")], key, &options);
@@ -103,14 +134,22 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
         }
     }
 
-    let courses: Vec<&str> = c.course_fit.iter().flat_map(|f| f.courses.iter().map(|c| c.id.as_str())).collect();
+    let courses: Vec<&str> = c
+        .course_fit
+        .iter()
+        .flat_map(|f| f.courses.iter().map(|c| c.id.as_str()))
+        .collect();
     if let Some(f) = &c.course_fit {
         let mut seen = HashSet::new();
         for (i, course) in f.courses.iter().enumerate() {
             let at = path(&[k("course_fit"), k("courses"), Seg::Index(i)]);
             v.id(&[at.clone(), vec![k("id")]].concat(), &course.id);
             if !seen.insert(course.id.as_str()) {
-                v.error(&[at.clone(), vec![k("id")]].concat(), format!("course id `{}` is declared twice", course.id), "give each course its own id");
+                v.error(
+                    &[at.clone(), vec![k("id")]].concat(),
+                    format!("course id `{}` is declared twice", course.id),
+                    "give each course its own id",
+                );
             }
             if let Some(o) = &course.option {
                 v.option_ref(&[at, vec![k("option")]].concat(), o, &options);
@@ -123,21 +162,34 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
             let at = path(&[k("career_mapping"), k("goals"), Seg::Index(i)]);
             v.id(&[at.clone(), vec![k("id")]].concat(), &g.id);
             if !seen.insert(g.id.as_str()) {
-                v.error(&[at.clone(), vec![k("id")]].concat(), format!("goal id `{}` is declared twice", g.id), "give each goal its own id");
+                v.error(
+                    &[at.clone(), vec![k("id")]].concat(),
+                    format!("goal id `{}` is declared twice", g.id),
+                    "give each goal its own id",
+                );
             }
-            v.option_ref(&[at.clone(), vec![k("option")]].concat(), &g.option, &options);
-            if let Some(course) = &g.course {
-                if !courses.contains(&course.as_str()) {
-                    let mut d = v.file.error_at(
-                        &[at, vec![k("course")]].concat(),
-                        format!("goal `{}` refers to course `{course}`, which is not declared", g.id),
-                    );
-                    d = match did_you_mean(course, &courses) {
-                        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
-                        None => d.with_hint("declare the course under `course_fit.courses` with this id"),
-                    };
-                    v.errors.push(d);
-                }
+            v.option_ref(
+                &[at.clone(), vec![k("option")]].concat(),
+                &g.option,
+                &options,
+            );
+            if let Some(course) = &g.course
+                && !courses.contains(&course.as_str())
+            {
+                let mut d = v.file.error_at(
+                    &[at, vec![k("course")]].concat(),
+                    format!(
+                        "goal `{}` refers to course `{course}`, which is not declared",
+                        g.id
+                    ),
+                );
+                d = match did_you_mean(course, &courses) {
+                    Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                    None => {
+                        d.with_hint("declare the course under `course_fit.courses` with this id")
+                    }
+                };
+                v.errors.push(d);
             }
         }
     }
@@ -151,7 +203,8 @@ struct Validator<'a, 'b> {
 
 impl Validator<'_, '_> {
     fn error(&mut self, at: &[Seg], message: impl Into<String>, hint: impl Into<String>) {
-        self.errors.push(self.file.error_at(at, message).with_hint(hint));
+        self.errors
+            .push(self.file.error_at(at, message).with_hint(hint));
     }
 
     /// Ids become file names, so they are kept to a safe alphabet.
@@ -167,7 +220,11 @@ impl Validator<'_, '_> {
 
     fn text(&mut self, at: &[Seg], text: &str) {
         if text.trim().is_empty() {
-            self.error(at, "this text is empty", "write the text, or remove the entry");
+            self.error(
+                at,
+                "this text is empty",
+                "write the text, or remove the entry",
+            );
         }
     }
 
@@ -181,7 +238,9 @@ impl Validator<'_, '_> {
     /// An option id used as a key of a mapping, such as a factor's values.
     fn option_key(&mut self, map: &[Seg], id: &str, options: &[&str]) {
         if !options.contains(&id) {
-            let d = self.file.error_at_key(map, id, format!("unknown option `{id}`"));
+            let d = self
+                .file
+                .error_at_key(map, id, format!("unknown option `{id}`"));
             self.errors.push(with_option_hint(d, id, options));
         }
     }
@@ -192,7 +251,11 @@ fn with_option_hint(d: Diagnostic, id: &str, options: &[&str]) -> Diagnostic {
         Some(best) => d.with_hint(format!("did you mean `{best}`?")),
         None => d.with_hint(format!(
             "the declared options are {}; declare new ones under `options:`",
-            options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+            options
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -201,7 +264,11 @@ fn with_option_hint(d: Diagnostic, id: &str, options: &[&str]) -> Diagnostic {
 pub fn is_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// A valid calendar date written as `YYYY-MM-DD`.
