@@ -51,28 +51,48 @@ pub struct Written {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Expands folders into the `.yaml` and `.yml` files they hold, sorted.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
+/// Expands folders into the `.yaml` and `.yml` files they hold, and globs
+/// (for shells that pass them through quoted) into the files they match.
+/// Each group is sorted, so the plan does not depend on directory order.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for input in inputs {
+        let text = input.to_string_lossy();
         if input.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(input)
                 .into_iter()
                 .flatten()
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| {
-                    p.is_file()
-                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-                })
+                .filter(|p| p.is_file() && is_yaml(p))
                 .collect();
+            found.sort();
+            out.extend(found);
+        } else if !input.exists() && text.contains(['*', '?', '[']) {
+            let bad = |m: String| {
+                Error::Usage(vec![
+                    Diagnostic::error(m).with_hint("quote globs like 'content/*.yaml'"),
+                ])
+            };
+            let mut found: Vec<PathBuf> = glob::glob(&text)
+                .map_err(|e| bad(format!("invalid pattern `{text}`: {}", e.msg)))?
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(bad(format!("no content files match `{text}`")));
+            }
             found.sort();
             out.extend(found);
         } else {
             out.push(input.clone());
         }
     }
-    out
+    Ok(out)
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
 /// Loads every content file, collecting all problems of all files.

@@ -20,6 +20,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate content files without rendering.
     Check(CheckArgs),
+    /// Write a standalone Typst project for one document, for designers and
+    /// for comparing with plain `typst compile`.
+    Eject(EjectArgs),
     /// Show the goals of a content file and the available layouts.
     List(ListArgs),
 }
@@ -56,12 +59,60 @@ pub struct BuildArgs {
     pub layout: LayoutArgs,
 
     /// How many documents to render at once [default: all cores].
-    #[arg(short, long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Render the other documents after one fails; still exit 1 at the end.
+    #[arg(short, long)]
+    pub keep_going: bool,
+
+    /// Write a JSON report of every document and the totals to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Render only shard K of N (e.g. 2/4), for splitting a job across machines.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
 
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// One part of a job split across machines: documents whose position in the
+/// plan is K-1 modulo N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 1/4")?;
+        let k: usize = k
+            .trim()
+            .parse()
+            .map_err(|_| "K must be a number".to_string())?;
+        let n: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| "N must be a number".to_string())?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!(
+                "shard {k}/{n} does not exist; K counts from 1 to N"
+            ));
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +124,28 @@ pub struct LayoutArgs {
     /// A folder whose files replace the built-in layout files of the same name.
     #[arg(long, value_name = "DIR")]
     pub layouts: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EjectArgs {
+    /// A content file.
+    #[arg(value_name = "CONTENT")]
+    pub content: PathBuf,
+
+    /// The folder to write the project to; created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Eject the variant for this career goal.
+    #[arg(short, long, value_name = "ID")]
+    pub goal: Option<String>,
+
+    /// Paper size.
+    #[arg(short, long, value_name = "PAPER", default_value = "a4")]
+    pub paper: Paper,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -101,5 +174,13 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn shards_parse() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
+        for bad in ["0/4", "5/4", "1/0", "x/2", "3"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
     }
 }

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => commands::build(args),
         Command::Check(args) => commands::check(args),
+        Command::Eject(args) => commands::eject(args),
         Command::List(args) => commands::list(args),
     };
     match result {

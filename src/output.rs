@@ -104,3 +104,57 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
+
+/// The machine-readable record of a build, written by `--report`. The schema
+/// is documented in docs/report.md; bump `format` on incompatible changes.
+#[derive(Debug, serde::Serialize)]
+pub struct Report {
+    pub format: u32,
+    pub handout_version: &'static str,
+    pub documents: Vec<ReportEntry>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ReportEntry {
+    pub content: String,
+    pub id: String,
+    pub goal: Option<String>,
+    pub paper: &'static str,
+    pub layout: String,
+    pub output: String,
+    /// `ok`, `failed`, or `skipped` (not started after an earlier failure).
+    pub status: &'static str,
+    pub pages: Option<usize>,
+    pub bytes: Option<usize>,
+    pub sha256: Option<String>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+    pub ms: Option<u64>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Totals {
+    pub documents: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub pages: usize,
+    pub bytes: usize,
+    /// Wall-clock time of the rendering phase.
+    pub ms: u64,
+    pub jobs: usize,
+    pub shard: Option<String>,
+}
+
+impl Report {
+    pub fn write(&self, path: &Path) -> Result<(), Diagnostic> {
+        let mut json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Diagnostic::error(format!("cannot encode the report: {e}")))?;
+        json.push(b'\n');
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            prepare_dir(dir)?;
+        }
+        write_atomic(path, &json)
+    }
+}

@@ -113,6 +113,12 @@ impl<'a> LayoutData<'a> {
     }
 }
 
+/// The JSON a layout reads at `/data.json`.
+pub fn encode_data(job: &Job) -> Vec<u8> {
+    // Plain data with string keys always serialises.
+    serde_json::to_vec(&LayoutData::new(job)).unwrap_or_default()
+}
+
 /// The document date: the content's updated date, else SOURCE_DATE_EPOCH.
 /// Never the clock, so the same input always gives the same bytes.
 pub fn document_date(content: &Content) -> Option<Datetime> {
@@ -221,7 +227,12 @@ fn convert(world: &DocWorld, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
                 out = out.with_span(span);
             }
             for hint in &d.hints {
-                out = out.with_hint(hint.v.to_string());
+                // typst-cli's advice about its own flags does not apply here.
+                if hint.v.contains("--root") {
+                    out = out.with_hint("a layout can only read files inside its layout folder");
+                } else {
+                    out = out.with_hint(hint.v.to_string());
+                }
             }
             for point in &d.trace {
                 let at = locate(world, point.span.into())

@@ -24,14 +24,32 @@ pub const DATA_PATH: &str = "/data.json";
 
 /// The bundled fonts, embedded so that output never depends on the machine.
 /// The order is fixed, which keeps font selection and output reproducible.
-const FONTS: &[&[u8]] = &[
-    include_bytes!("../fonts/Inter-Regular.otf"),
-    include_bytes!("../fonts/Inter-Italic.otf"),
-    include_bytes!("../fonts/Inter-Medium.otf"),
-    include_bytes!("../fonts/Inter-SemiBold.otf"),
-    include_bytes!("../fonts/Inter-Bold.otf"),
-    include_bytes!("../fonts/InterDisplay-Bold.otf"),
+pub const FONTS: &[(&str, &[u8])] = &[
+    (
+        "Inter-Regular.otf",
+        include_bytes!("../fonts/Inter-Regular.otf"),
+    ),
+    (
+        "Inter-Italic.otf",
+        include_bytes!("../fonts/Inter-Italic.otf"),
+    ),
+    (
+        "Inter-Medium.otf",
+        include_bytes!("../fonts/Inter-Medium.otf"),
+    ),
+    (
+        "Inter-SemiBold.otf",
+        include_bytes!("../fonts/Inter-SemiBold.otf"),
+    ),
+    ("Inter-Bold.otf", include_bytes!("../fonts/Inter-Bold.otf")),
+    (
+        "InterDisplay-Bold.otf",
+        include_bytes!("../fonts/InterDisplay-Bold.otf"),
+    ),
 ];
+
+/// The fonts' licence, shipped alongside them wherever they are copied.
+pub const FONT_LICENSE: &[u8] = include_bytes!("../fonts/OFL.txt");
 
 /// A bundled font, parsed only when a document first uses it.
 struct EmbeddedFont {
@@ -63,7 +81,7 @@ pub struct Env {
 impl Env {
     pub fn new(layouts: LayoutFiles) -> Self {
         let mut fonts = FontStore::new();
-        for data in FONTS {
+        for (_, data) in FONTS {
             for (index, info) in FontInfo::iter(data).enumerate() {
                 fonts.push((
                     EmbeddedFont {

@@ -266,6 +266,11 @@ fn fonts_are_embedded_subsets_and_poppler_reads_the_pdfs() {
             "{info}"
         );
         assert!(info.contains("Tagged:          yes"), "{info}");
+        // The date comes from the content, never from the clock.
+        assert!(
+            info.contains("CreationDate:    Tue May 12 00:00:00 2026 UTC"),
+            "{info}"
+        );
     }
 }
 
@@ -495,4 +500,326 @@ fn list_shows_goals_and_layouts() {
         assert!(out.contains(&id), "{out}");
     }
     assert!(out.contains("handout"), "{out}");
+}
+
+#[test]
+fn layouts_cannot_read_outside_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    for layout in ["handout", "parent"] {
+        let o = handout(&[
+            &"build",
+            &fixture("minimal.yaml"),
+            &"-o",
+            &dir.path(),
+            &"--layouts",
+            &fixture("escape-layout"),
+            &"--layout",
+            &layout,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{layout}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("escape-layout/{layout}.typ:2:")),
+            "{err}"
+        );
+        assert!(!err.contains("--root"), "{err}");
+    }
+    assert!(pdfs_in(dir.path()).is_empty());
+}
+
+/// A folder with the seed, the fixtures that render, and the goal variants:
+/// a small batch.
+fn batch_inputs() -> Vec<PathBuf> {
+    vec![
+        root().join(SEED),
+        fixture("three-options.yaml"),
+        fixture("minimal.yaml"),
+    ]
+}
+
+fn build_batch(out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"build", &"--all-goals", &"-q", &"-o", &out];
+    let inputs = batch_inputs();
+    for i in &inputs {
+        args.push(i);
+    }
+    for e in extra {
+        args.push(e);
+    }
+    handout(&args)
+}
+
+fn files_and_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    pdfs_in(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn output_is_identical_whatever_the_number_of_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    assert_ok(&build_batch(
+        &one,
+        &["--jobs", "1", "--paper", "a4,us-letter"],
+    ));
+    assert_ok(&build_batch(
+        &two,
+        &["--jobs", "2", "--paper", "a4,us-letter"],
+    ));
+    let (a, b) = (files_and_bytes(&one), files_and_bytes(&two));
+    assert_eq!(a.len(), 2 * (4 + 3 + 1));
+    assert!(a == b, "--jobs 1 and --jobs 2 differ");
+}
+
+#[test]
+fn shards_cover_every_document_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = dir.path().join("all");
+    assert_ok(&build_batch(&all, &[]));
+    let everything: Vec<String> = files_and_bytes(&all).into_iter().map(|(n, _)| n).collect();
+    let mut union = Vec::new();
+    for k in 1..=3 {
+        let out = dir.path().join(format!("shard{k}"));
+        let shard = format!("{k}/3");
+        assert_ok(&build_batch(&out, &["--shard", &shard]));
+        let names: Vec<String> = files_and_bytes(&out).into_iter().map(|(n, _)| n).collect();
+        assert!(!names.is_empty(), "shard {shard} is empty");
+        union.extend(names);
+    }
+    union.sort();
+    assert_eq!(union, everything, "the shards overlap or miss documents");
+    let o = handout(&[&"build", &SEED, &"--shard", &"4/3"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn keep_going_renders_the_rest_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let layouts = dir.path().join("layouts");
+    std::fs::create_dir(&layouts).unwrap();
+    // A layout that fails for one content file only.
+    let source = std::fs::read_to_string(root().join("layouts/handout.typ")).unwrap();
+    let broken = source.replace(
+        "#let data = json(\"/data.json\")",
+        "#let data = json(\"/data.json\")\n#if data.content.id == \"minimal\" { panic(\"this one fails\") }",
+    );
+    std::fs::write(layouts.join("handout.typ"), broken).unwrap();
+    let out = dir.path().join("out");
+    let report = dir.path().join("report.json");
+    let o = build_batch(
+        &out,
+        &[
+            "--keep-going",
+            "--jobs",
+            "1",
+            "--layouts",
+            layouts.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("this one fails"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 of 8 documents failed"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(pdfs_in(&out).len(), 7);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["totals"]["failed"], 1);
+    assert_eq!(r["totals"]["ok"], 7);
+
+    // Without --keep-going, the job stops at the failure.
+    let out = dir.path().join("stop");
+    let o = handout(&[
+        &"build",
+        &fixture("minimal.yaml"),
+        &SEED,
+        &"--jobs",
+        &"1",
+        &"-o",
+        &out,
+        &"--layouts",
+        &layouts,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        pdfs_in(&out).is_empty(),
+        "the failing document comes first in the plan"
+    );
+}
+
+#[test]
+fn the_report_matches_the_files_on_disk() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let report = dir.path().join("ci/report.json");
+    assert_ok(&build_batch(&out, &["--report", report.to_str().unwrap()]));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let docs = r["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 8);
+    assert_eq!(r["totals"]["documents"], 8);
+    assert_eq!(r["totals"]["ok"], 8);
+    let mut total = 0;
+    for d in docs {
+        let path = PathBuf::from(d["output"].as_str().unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(d["bytes"].as_u64().unwrap() as usize, bytes.len());
+        let sha = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        assert_eq!(d["sha256"].as_str().unwrap(), sha);
+        assert_eq!(d["pages"].as_u64().unwrap() as usize, page_count(&path));
+        assert_eq!(d["status"], "ok");
+        for key in ["content", "goal", "paper", "layout", "warnings", "ms"] {
+            assert!(d.get(key).is_some(), "no {key}");
+        }
+        total += bytes.len();
+    }
+    assert_eq!(r["totals"]["bytes"].as_u64().unwrap() as usize, total);
+}
+
+#[test]
+fn an_unusable_output_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let o = handout(&[&"build", &SEED, &"-o", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is a file"), "{}", stderr(&o));
+
+    let ro = dir.path().join("read-only");
+    std::fs::create_dir(&ro).unwrap();
+    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ro, perms).unwrap();
+    // Root may write anywhere; the check means something only for others.
+    if std::fs::write(ro.join("probe"), "x").is_err() {
+        let o = handout(&[&"build", &SEED, &"-o", &ro]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("permission denied"), "{}", stderr(&o));
+    }
+    let o = handout(&[&"build", &SEED, &"-o", &file.join("below")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot create output folder"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_goal_id_cannot_escape_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(fixture("three-options.yaml"))
+        .unwrap()
+        .replace("id: safety", "id: ../../x");
+    let file = dir.path().join("evil.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let out = dir.path().join("a/b");
+    let o = handout(&[&"build", &file, &"--all-goals", &"-o", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not a valid id"), "{}", stderr(&o));
+    let o = handout(&[&"build", &SEED, &"--goal", &"../../x", &"-o", &out]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("x.pdf").exists() && !dir.path().join("a/x.pdf").exists());
+}
+
+#[test]
+fn globs_and_folders_expand_to_content_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = handout(&[
+        &"build",
+        &"tests/fixtures/*-options.yaml",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]);
+    assert_ok(&o);
+    assert_eq!(pdfs_in(dir.path()).len(), 1);
+    let o = handout(&[
+        &"build",
+        &"tests/fixtures/nothing-*.yaml",
+        &"-o",
+        &dir.path(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `typst` from PATH or from `.tools/bin`, where scripts/test installs it.
+fn typst_cli() -> Option<PathBuf> {
+    let local = root().join(".tools/bin/typst");
+    if local.exists() {
+        return Some(local);
+    }
+    Command::new("typst")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from("typst"))
+}
+
+#[test]
+fn an_ejected_project_compiles_with_typst_to_the_same_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    assert_ok(&handout(&[
+        &"eject",
+        &SEED,
+        &"--goal",
+        &"predictive-models",
+        &"--out",
+        &project,
+    ]));
+    for file in [
+        "main.typ",
+        "handout.typ",
+        "common.typ",
+        "data.json",
+        "fonts/Inter-Regular.otf",
+        "fonts/OFL.txt",
+    ] {
+        assert!(project.join(file).exists(), "no {file}");
+    }
+    let out = dir.path().join("out");
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--goal",
+        &"predictive-models",
+        &"-q",
+        &"-o",
+        &out,
+    ]));
+    let ours = out.join(format!("{SEED_ID}--predictive-models.pdf"));
+
+    let Some(typst) = typst_cli() else {
+        panic!("typst-cli is needed for this test; scripts/test installs it into .tools/");
+    };
+    let theirs = dir.path().join("typst.pdf");
+    let o = Command::new(typst)
+        .args(["compile", "--ignore-system-fonts", "--font-path"])
+        .arg(project.join("fonts"))
+        .arg(project.join("main.typ"))
+        .arg(&theirs)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "typst compile failed: {}", stderr(&o));
+    assert_eq!(page_count(&theirs), page_count(&ours));
+    assert_eq!(pdf_text(&theirs, None), pdf_text(&ours, None));
 }
