@@ -1,0 +1,233 @@
+//! Batch throughput, scaling and memory, against plain `typst compile`.
+//!
+//! Run with `cargo bench --bench batch` (add `-- --quick` for a smaller run).
+//! It renders synthetic content files (variants of the seed, four documents
+//! each) with the release binary and, in the same run, the same documents as
+//! ejected projects with one `typst compile` process each. typst-cli 0.15 is
+//! installed into `.tools/` by `scripts/install-typst` when it is missing.
+//!
+//! Printed: wall time, documents per second and peak RSS for `--jobs 1` and
+//! for all cores at two batch sizes, then the ratios the targets are stated in.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SEED: &str = include_str!("../content/ai-engineer-vs-ml-engineer.yaml");
+const DOCS_PER_FILE: usize = 4;
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (small, large) = if quick { (40, 200) } else { (100, 1000) };
+    let baseline_docs = if quick { 8 } else { 24 };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let handout = PathBuf::from(env!("CARGO_BIN_EXE_handout"));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let work = tempfile::tempdir().expect("temp dir");
+
+    let typst = install_typst(&root);
+    println!(
+        "handout {} vs {}",
+        env!("CARGO_PKG_VERSION"),
+        version(&typst)
+    );
+    println!("{cores} cores; {DOCS_PER_FILE} documents per content file (generic + 3 goals), A4\n");
+
+    let large_dir = synthesize(work.path(), "large", large / DOCS_PER_FILE);
+    let small_dir = synthesize(work.path(), "small", small / DOCS_PER_FILE);
+
+    println!(
+        "{:<28} {:>6} {:>10} {:>10} {:>10} {:>11}",
+        "run", "docs", "wall s", "docs/s", "ms/doc", "peak RSS MB"
+    );
+    let mut rows = Vec::new();
+    for (dir, n) in [(&small_dir, small), (&large_dir, large)] {
+        for jobs in [1, cores] {
+            let out = work.path().join(format!("out-{n}-{jobs}"));
+            let run = measure(
+                Command::new(&handout)
+                    .args(["build", "--all-goals", "--quiet", "--jobs"])
+                    .arg(jobs.to_string())
+                    .arg("-o")
+                    .arg(&out)
+                    .arg(dir),
+            );
+            let count = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
+            assert_eq!(count, n, "handout wrote {count} of {n} documents");
+            print_row(&format!("handout --jobs {jobs}"), n, &run);
+            rows.push((n, jobs, run));
+            std::fs::remove_dir_all(&out).ok();
+        }
+    }
+
+    // Baseline: one `typst compile` process per document, on ejected projects.
+    let goals = [
+        "",
+        "modern-ai-systems",
+        "predictive-models",
+        "production-ml",
+    ];
+    let mut typst_total = Duration::ZERO;
+    let mut typst_rss = 0;
+    let sample: Vec<PathBuf> = {
+        let mut files: Vec<_> = std::fs::read_dir(&small_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    };
+    for i in 0..baseline_docs {
+        let file = &sample[i / DOCS_PER_FILE % sample.len()];
+        let goal = goals[i % DOCS_PER_FILE];
+        let project = work.path().join(format!("eject-{i}"));
+        let mut eject = Command::new(&handout);
+        eject
+            .arg("eject")
+            .arg(file)
+            .arg("--out")
+            .arg(&project)
+            .stdout(Stdio::null());
+        if !goal.is_empty() {
+            eject.args(["--goal", goal]);
+        }
+        assert!(eject.status().unwrap().success(), "eject failed");
+        let run = measure(
+            Command::new(&typst)
+                .args(["compile", "--ignore-system-fonts", "--font-path"])
+                .arg(project.join("fonts"))
+                .arg(project.join("main.typ"))
+                .arg(project.join("out.pdf")),
+        );
+        typst_total += run.wall;
+        typst_rss = typst_rss.max(run.peak_rss_kb);
+    }
+    let typst_run = Run {
+        wall: typst_total,
+        peak_rss_kb: typst_rss,
+    };
+    print_row("typst compile, 1 process/doc", baseline_docs, &typst_run);
+
+    let per_doc = |n: usize, jobs: usize| {
+        let (_, _, run) = rows
+            .iter()
+            .find(|(rn, rj, _)| *rn == n && *rj == jobs)
+            .unwrap();
+        run.wall.as_secs_f64() / n as f64
+    };
+    let typst_per_doc = typst_total.as_secs_f64() / baseline_docs as f64;
+    println!("\nratios");
+    println!(
+        "  throughput --jobs {cores} / --jobs 1 ({large} docs):       {:.2}x   (target >= 1.7x)",
+        per_doc(large, 1) / per_doc(large, cores)
+    );
+    println!(
+        "  batch ms/doc (--jobs {cores}) / typst compile ms/doc:      {:.3}    (target <= 0.25)",
+        per_doc(large, cores) / typst_per_doc
+    );
+    println!(
+        "  batch ms/doc (--jobs 1) / typst compile ms/doc:        {:.3}",
+        per_doc(large, 1) / typst_per_doc
+    );
+    for jobs in [1, cores] {
+        println!(
+            "  time per doc, {large} vs {small} docs (--jobs {jobs}):        {:.2}    (linear = 1.00)",
+            per_doc(large, jobs) / per_doc(small, jobs)
+        );
+    }
+    let peak = rows
+        .iter()
+        .filter(|(n, ..)| *n == large)
+        .map(|(.., r)| r.peak_rss_kb)
+        .max()
+        .unwrap_or(0);
+    println!(
+        "  peak RSS at {large} docs:                         {:.0} MB  (target < 300 MB)",
+        peak as f64 / 1024.0
+    );
+}
+
+struct Run {
+    wall: Duration,
+    peak_rss_kb: i64,
+}
+
+fn print_row(name: &str, n: usize, run: &Run) {
+    let s = run.wall.as_secs_f64();
+    println!(
+        "{name:<28} {n:>6} {s:>10.2} {:>10.1} {:>10.1} {:>11.1}",
+        n as f64 / s,
+        s * 1000.0 / n as f64,
+        run.peak_rss_kb as f64 / 1024.0
+    );
+}
+
+/// Runs a command to completion, timing it and reading its peak RSS.
+fn measure(cmd: &mut Command) -> Run {
+    let start = Instant::now();
+    // The child is reaped by wait4 below, which also reports its peak RSS.
+    #[allow(clippy::zombie_processes)]
+    let child = cmd.stdout(Stdio::null()).spawn().expect("command starts");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child and fills a zeroed rusage.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert!(
+        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed: {cmd:?}"
+    );
+    Run {
+        wall,
+        peak_rss_kb: usage.ru_maxrss,
+    }
+}
+
+/// Writes `files` variants of the seed, each with its own id and text.
+fn synthesize(dir: &Path, name: &str, files: usize) -> PathBuf {
+    let dir = dir.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..files {
+        let yaml = SEED
+            .replace(
+                "id: ai-engineer-vs-ml-engineer",
+                &format!("id: comparison-{i:04}"),
+            )
+            .replace(
+                "title: AI Engineer vs ML Engineer",
+                &format!("title: AI Engineer vs ML Engineer, edition {i}"),
+            )
+            .replace(
+                "3 learner profiles",
+                &format!("{} learner profiles", 3 + i % 7),
+            );
+        std::fs::write(dir.join(format!("comparison-{i:04}.yaml")), yaml).unwrap();
+    }
+    dir
+}
+
+fn install_typst(root: &Path) -> PathBuf {
+    let out = Command::new(root.join("scripts/install-typst"))
+        .current_dir(root)
+        .output()
+        .expect("scripts/install-typst runs");
+    assert!(
+        out.status.success(),
+        "installing typst-cli failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if path.is_relative() && path.components().count() > 1 {
+        root.join(path)
+    } else {
+        path
+    }
+}
+
+fn version(typst: &Path) -> String {
+    Command::new(typst)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
