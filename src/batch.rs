@@ -10,7 +10,7 @@ use crate::content::{self, Loaded};
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output;
-use crate::render::{self, Job, Paper};
+use crate::render::{self, Edition, Format, Job, Paper, Settings};
 use crate::world::Env;
 
 /// Which variants of each content file to render.
@@ -31,8 +31,22 @@ pub struct Planned {
     pub content: usize,
     pub goal: Option<String>,
     pub paper: Paper,
+    pub edition: Edition,
     pub layout: String,
+    /// The output path without extension; files are `<stem><suffix>.<ext>`.
+    pub stem: PathBuf,
+    /// The main output file.
     pub output: PathBuf,
+}
+
+/// What to make of each content file.
+#[derive(Debug, Clone)]
+pub struct Axes<'a> {
+    pub goals: &'a Goals,
+    pub papers: &'a [Paper],
+    pub editions: &'a [Edition],
+    pub layout: &'a str,
+    pub format: Format,
 }
 
 /// The outcome of one document.
@@ -43,11 +57,13 @@ pub struct Done {
     pub millis: u64,
 }
 
+/// A document that was written. `bytes` and `sha256` are of the main file.
 #[derive(Debug)]
 pub struct Written {
     pub pages: usize,
     pub bytes: usize,
     pub sha256: String,
+    pub files: Vec<PathBuf>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -113,15 +129,13 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Error> {
 }
 
 /// Lists the documents to render, in a stable order.
-pub fn plan(
-    contents: &[Loaded],
-    goals: &Goals,
-    papers: &[Paper],
-    layout: &str,
-    out_dir: &Path,
-) -> Result<Vec<Planned>, Error> {
-    let mut papers = papers.to_vec();
+pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Planned>, Error> {
+    let mut papers = axes.papers.to_vec();
+    papers.sort();
     papers.dedup();
+    let mut editions = axes.editions.to_vec();
+    editions.sort();
+    editions.dedup();
     let mut docs = Vec::new();
     for (index, loaded) in contents.iter().enumerate() {
         let c = &loaded.content;
@@ -130,7 +144,7 @@ pub fn plan(
             .iter()
             .flat_map(|m| m.goals.iter().map(|g| g.id.as_str()))
             .collect();
-        let variants: Vec<Option<String>> = match goals {
+        let variants: Vec<Option<String>> = match axes.goals {
             Goals::Generic => vec![None],
             Goals::All => std::iter::once(None)
                 .chain(all.iter().map(|g| Some(g.to_string())))
@@ -152,24 +166,33 @@ pub fn plan(
         };
         for goal in variants {
             for &paper in &papers {
-                let mut parts = vec![c.id.as_str()];
-                if let Some(g) = &goal {
-                    parts.push(g);
+                for &edition in &editions {
+                    let mut parts = vec![c.id.as_str()];
+                    if let Some(g) = &goal {
+                        parts.push(g);
+                    }
+                    if axes.layout != "handout" {
+                        parts.push(axes.layout);
+                    }
+                    if papers.len() > 1 {
+                        parts.push(paper.name());
+                    }
+                    if editions.len() > 1 {
+                        parts.push(edition.name());
+                    }
+                    let stem = output::output_stem(out_dir, &parts);
+                    let suffix = if axes.format == Format::Pdf { "" } else { "-1" };
+                    let output = file_path(&stem, suffix, axes.format.ext());
+                    docs.push(Planned {
+                        content: index,
+                        goal: goal.clone(),
+                        paper,
+                        edition,
+                        layout: axes.layout.to_string(),
+                        stem,
+                        output,
+                    });
                 }
-                if layout != "handout" {
-                    parts.push(layout);
-                }
-                if papers.len() > 1 {
-                    parts.push(paper.name());
-                }
-                let output = output::output_path(out_dir, &parts, "pdf");
-                docs.push(Planned {
-                    content: index,
-                    goal: goal.clone(),
-                    paper,
-                    layout: layout.to_string(),
-                    output,
-                });
             }
         }
     }
@@ -194,6 +217,7 @@ pub fn plan(
 /// as it is ready. Unless `keep_going`, the first failure stops new work.
 pub fn run(
     env: &Env,
+    settings: &Settings,
     contents: &[Loaded],
     docs: &[Planned],
     jobs: usize,
@@ -216,7 +240,7 @@ pub fn run(
                 if stop.load(Ordering::Relaxed) {
                     return None;
                 }
-                let result = render_one(env, contents, &docs[i]);
+                let result = render_one(env, settings, contents, &docs[i]);
                 if result.result.is_err() && !keep_going {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -232,7 +256,14 @@ pub fn run(
     Ok(done.into_iter().flatten().collect())
 }
 
-fn render_one(env: &Env, contents: &[Loaded], doc: &Planned) -> Done {
+/// `<stem><suffix>.<ext>`.
+pub fn file_path(stem: &Path, suffix: &str, ext: &str) -> PathBuf {
+    let mut name = stem.file_name().unwrap_or_default().to_os_string();
+    name.push(format!("{suffix}.{ext}"));
+    stem.with_file_name(name)
+}
+
+fn render_one(env: &Env, settings: &Settings, contents: &[Loaded], doc: &Planned) -> Done {
     let start = Instant::now();
     let loaded = &contents[doc.content];
     let goal = doc.goal.as_ref().and_then(|id| {
@@ -246,17 +277,25 @@ fn render_one(env: &Env, contents: &[Loaded], doc: &Planned) -> Done {
     });
     let job = Job {
         content: &loaded.content,
-        source_name: &loaded.name,
         goal,
         paper: doc.paper,
+        edition: doc.edition,
         layout: &doc.layout,
+        settings,
     };
     let result = render::render(env, &job).and_then(|r| {
-        output::write_atomic(&doc.output, &r.pdf).map_err(|d| vec![d])?;
+        let mut files = Vec::new();
+        for f in &r.files {
+            let path = file_path(&doc.stem, &f.suffix, f.ext);
+            output::write_atomic(&path, &f.bytes).map_err(|d| vec![d])?;
+            files.push(path);
+        }
+        let main = &r.files[0].bytes;
         Ok(Written {
             pages: r.pages,
-            bytes: r.pdf.len(),
-            sha256: hex(&Sha256::digest(&r.pdf)),
+            bytes: main.len(),
+            sha256: hex(&Sha256::digest(main)),
+            files,
             warnings: r.warnings,
         })
     });

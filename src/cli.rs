@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::render::Paper;
+use crate::render::{Edition, Format, Paper, Standard};
 
 /// Turn YAML comparison content into print- and email-ready PDF handouts.
 #[derive(Debug, Parser)]
@@ -54,6 +54,33 @@ pub struct BuildArgs {
         default_value = "a4"
     )]
     pub paper: Vec<Paper>,
+
+    /// Print edition (links as QR codes) or email edition (clickable links);
+    /// give both, comma-separated, to render each.
+    #[arg(short, long, value_name = "EDITION", value_delimiter = ',', default_value = "print")]
+    pub edition: Vec<Edition>,
+
+    /// Print to the edge: extend backgrounds by this much (e.g. 3mm or
+    /// 0.125in), add crop marks and set the TrimBox.
+    #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
+    pub bleed: Option<f64>,
+
+    /// PDF standards to conform to, checked while exporting; comma-separated.
+    /// `none` still writes a tagged PDF.
+    #[arg(long, value_name = "STANDARD", value_delimiter = ',', default_value = "ua-1")]
+    pub pdf_standard: Vec<Standard>,
+
+    /// Output format; PNG and SVG write one file per page, `<name>-<page>`.
+    #[arg(short, long, value_name = "FORMAT", default_value = "pdf")]
+    pub format: Format,
+
+    /// Resolution of PNG output, in pixels per inch.
+    #[arg(long, value_name = "PPI", default_value_t = 144.0, value_parser = parse_ppi)]
+    pub ppi: f32,
+
+    /// Also write `<name>.thumb.png`, page 1 at 600 pixels wide, for email bodies.
+    #[arg(long)]
+    pub thumbnail: bool,
 
     #[command(flatten)]
     pub layout: LayoutArgs,
@@ -144,8 +171,42 @@ pub struct EjectArgs {
     #[arg(short, long, value_name = "PAPER", default_value = "a4")]
     pub paper: Paper,
 
+    /// Print or email edition.
+    #[arg(short, long, value_name = "EDITION", default_value = "print")]
+    pub edition: Edition,
+
+    /// Bleed to build into the project, as for `build`.
+    #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
+    pub bleed: Option<f64>,
+
     #[command(flatten)]
     pub layout: LayoutArgs,
+}
+
+/// A length with a unit (`3mm`, `0.3cm`, `0.125in`, `9pt`), in points.
+pub fn parse_length(s: &str) -> Result<f64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| c.is_ascii_alphabetic()).ok_or("give a unit: mm, cm, in or pt")?;
+    let value: f64 = s[..split].trim().parse().map_err(|_| format!("`{}` is not a number", &s[..split]))?;
+    let pt = match &s[split..] {
+        "mm" => value * 72.0 / 25.4,
+        "cm" => value * 72.0 / 2.54,
+        "in" => value * 72.0,
+        "pt" => value,
+        unit => return Err(format!("unknown unit `{unit}`; use mm, cm, in or pt")),
+    };
+    if !(0.0..=72.0).contains(&pt) {
+        return Err("bleed must be between 0 and 1 inch".into());
+    }
+    Ok(pt)
+}
+
+fn parse_ppi(s: &str) -> Result<f32, String> {
+    let ppi: f32 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !(9.0..=1200.0).contains(&ppi) {
+        return Err("ppi must be between 9 and 1200".into());
+    }
+    Ok(ppi)
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +235,16 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn lengths_parse() {
+        assert!((parse_length("3mm").unwrap() - 8.5039).abs() < 1e-3);
+        assert_eq!(parse_length("0.125in"), Ok(9.0));
+        assert_eq!(parse_length("9pt"), Ok(9.0));
+        assert!(parse_length("3").is_err());
+        assert!(parse_length("3furlongs").is_err());
+        assert!(parse_length("5in").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::layouts::LayoutFiles;
 use crate::output::{Report, ReportEntry, Totals};
+use crate::render::Settings;
 use crate::world::Env;
 
 /// Prints diagnostics to stderr, with colour on a terminal.
@@ -54,13 +55,14 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         (None, true) => Goals::All,
         (None, false) => Goals::Generic,
     };
-    let mut docs = batch::plan(
-        &contents,
-        &goals,
-        &args.paper,
-        &args.layout.layout,
-        &args.out_dir,
-    )?;
+    let axes = batch::Axes {
+        goals: &goals,
+        papers: &args.paper,
+        editions: &args.edition,
+        layout: &args.layout.layout,
+        format: args.format,
+    };
+    let mut docs = batch::plan(&contents, &axes, &args.out_dir)?;
     if let Some(shard) = args.shard {
         docs = docs
             .into_iter()
@@ -80,7 +82,14 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
     let progress = Progress::new(total, args.quiet);
     let on_done = |done: &batch::Done| progress.done(&docs[done.planned], done);
     let start = Instant::now();
-    let results = batch::run(&env, &contents, &docs, jobs, args.keep_going, &on_done)?;
+    let settings = Settings {
+        bleed: args.bleed,
+        standards: args.pdf_standard.clone(),
+        format: args.format,
+        ppi: args.ppi,
+        thumbnail: args.thumbnail,
+    };
+    let results = batch::run(&env, &settings, &contents, &docs, jobs, args.keep_going, &on_done)?;
     let wall = start.elapsed();
     progress.finish();
 
@@ -331,7 +340,15 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
     check_layout(&layouts, layout)?;
     let goals = args.goal.clone().map_or(Goals::Generic, Goals::One);
     let contents = std::slice::from_ref(&loaded);
-    let doc = batch::plan(contents, &goals, &[args.paper], layout, &args.out)?.remove(0);
+    let axes = batch::Axes {
+        goals: &goals,
+        papers: &[args.paper],
+        editions: &[args.edition],
+        layout,
+        format: crate::render::Format::Pdf,
+    };
+    let doc = batch::plan(contents, &axes, &args.out)?.remove(0);
+    let settings = Settings { bleed: args.bleed, ..Settings::default() };
     let goal = doc.goal.as_ref().and_then(|id| {
         loaded
             .content
@@ -343,10 +360,11 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
     });
     let job = crate::render::Job {
         content: &loaded.content,
-        source_name: &loaded.name,
         goal,
         paper: doc.paper,
+        edition: doc.edition,
         layout,
+        settings: &settings,
     };
 
     let out = &args.out;
@@ -362,7 +380,11 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
         let file = layouts.get(path).expect("listed path");
         write(path, file.bytes.as_slice())?;
     }
-    write("data.json", &crate::render::encode_data(&job))?;
+    let (data, qr) = crate::render::document_files(&job);
+    write("data.json", &data)?;
+    for (i, svg) in qr.iter().enumerate() {
+        write(&format!("qr/{i}.svg"), svg)?;
+    }
     let main = format!(
         "// Renders {} with the data in data.json.\n// typst compile --font-path fonts --ignore-system-fonts main.typ\n#include \"{layout}.typ\"\n",
         doc.output

@@ -13,6 +13,7 @@ pub mod diag;
 pub mod error;
 pub mod layouts;
 pub mod output;
+pub mod qr;
 pub mod render;
 pub mod world;
 

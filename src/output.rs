@@ -73,11 +73,11 @@ fn reason(e: &std::io::Error) -> String {
     }
 }
 
-/// `dir/part--part.ext`. Each part is sanitised on its own, so the `--`
-/// separator stays unambiguous.
-pub fn output_path(dir: &Path, parts: &[&str], ext: &str) -> PathBuf {
+/// `dir/part--part`, the path of an output without its extension. Each part
+/// is sanitised on its own, so the `--` separator stays unambiguous.
+pub fn output_stem(dir: &Path, parts: &[&str]) -> PathBuf {
     let name: Vec<String> = parts.iter().map(|p| sanitize(p)).collect();
-    dir.join(format!("{}.{ext}", name.join("--")))
+    dir.join(name.join("--"))
 }
 
 #[cfg(test)]
@@ -90,8 +90,8 @@ mod tests {
         assert_eq!(sanitize("a/b\\c"), "a-b-c");
         assert_eq!(sanitize("ml-engineer--goal"), "ml-engineer-goal");
         assert_eq!(sanitize(".."), "untitled");
-        let p = output_path(Path::new("out"), &["page", "../../etc/passwd"], "pdf");
-        assert_eq!(p, Path::new("out/page--etc-passwd.pdf"));
+        let p = output_stem(Path::new("out"), &["page", "../../etc/passwd"]);
+        assert_eq!(p, Path::new("out/page--etc-passwd"));
     }
 
     #[test]

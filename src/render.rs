@@ -1,5 +1,6 @@
 //! Compiling a layout with one document's data, and exporting the result.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -7,7 +8,7 @@ use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::content::{Content, Course, Goal, OptionDecl, parse_date};
 use crate::diag::{Diagnostic, Span};
@@ -30,20 +31,104 @@ impl Paper {
     }
 }
 
+/// Who the document is for: a printer or a mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Edition {
+    /// Links become QR codes with a short readable address.
+    Print,
+    /// Links are clickable; no QR codes.
+    Email,
+}
+
+impl Edition {
+    pub fn name(self) -> &'static str {
+        match self {
+            Edition::Print => "print",
+            Edition::Email => "email",
+        }
+    }
+}
+
+/// PDF standards the output is checked against by Typst while exporting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Standard {
+    /// PDF/UA-1, accessible tagged PDF.
+    #[value(name = "ua-1")]
+    Ua1,
+    /// PDF/A-2b, for archiving.
+    #[value(name = "a-2b")]
+    A2b,
+    /// PDF/A-3b, for archiving.
+    #[value(name = "a-3b")]
+    A3b,
+    /// No standard; still tagged.
+    None,
+}
+
+/// Output file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    Pdf,
+    /// One PNG per page, at `--ppi`.
+    Png,
+    /// One SVG per page.
+    Svg,
+}
+
+impl Format {
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// Settings shared by every document of a batch.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Bleed on every side, in points.
+    pub bleed: Option<f64>,
+    pub standards: Vec<Standard>,
+    pub format: Format,
+    pub ppi: f32,
+    /// Also write a small PNG of page 1.
+    pub thumbnail: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { bleed: None, standards: vec![Standard::Ua1], format: Format::Pdf, ppi: 144.0, thumbnail: false }
+    }
+}
+
+/// Width of thumbnails in pixels: sharp in an email body on a high-density
+/// screen, and small.
+pub const THUMBNAIL_WIDTH: f32 = 600.0;
+
 /// What to render: one content file, optionally for one goal.
 #[derive(Debug, Clone)]
 pub struct Job<'a> {
     pub content: &'a Content,
-    /// The content file, for messages.
-    pub source_name: &'a str,
     pub goal: Option<&'a Goal>,
     pub paper: Paper,
+    pub edition: Edition,
     pub layout: &'a str,
+    pub settings: &'a Settings,
 }
 
-/// A compiled and exported document.
+/// One file of a rendered document: `<stem><suffix>.<ext>`.
+pub struct OutFile {
+    pub suffix: String,
+    pub ext: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// A compiled and exported document. The first file is the main one.
 pub struct Rendered {
-    pub pdf: Vec<u8>,
+    pub files: Vec<OutFile>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
 }
@@ -56,11 +141,16 @@ pub struct Rendered {
 pub struct LayoutData<'a> {
     pub format: u32,
     pub paper: &'static str,
+    pub edition: &'static str,
+    /// Bleed in points, when printing to the edge.
+    pub bleed: Option<f64>,
     pub content: &'a Content,
     /// The updated date, split so layouts can build a `datetime`.
     pub updated: Option<DateParts>,
     /// Set when rendering the variant for one career goal.
     pub variant: Option<Variant<'a>>,
+    /// Resolved addresses, with QR codes in the print edition.
+    pub links: Links,
 }
 
 #[derive(Serialize)]
@@ -79,6 +169,24 @@ pub struct Variant<'a> {
     pub course: Option<&'a Course>,
 }
 
+#[derive(Serialize, Default)]
+pub struct Links {
+    pub organisation: Option<Link>,
+    pub next_step: Option<Link>,
+    /// By course id.
+    pub courses: BTreeMap<String, Link>,
+}
+
+/// An address as a layout shows it.
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub url: String,
+    /// The address without scheme or trailing slash, for print.
+    pub display: String,
+    /// Path of the QR code image (print edition only), e.g. `/qr/0.svg`.
+    pub qr: Option<String>,
+}
+
 impl<'a> LayoutData<'a> {
     pub fn new(job: &Job<'a>) -> Self {
         let c = job.content;
@@ -90,33 +198,59 @@ impl<'a> LayoutData<'a> {
             .map(|(year, month, day)| DateParts { year, month, day });
         let variant = job.goal.and_then(|goal| {
             let option = c.options.iter().find(|o| o.id == goal.option)?;
-            let course = goal.course.as_ref().and_then(|id| {
-                c.course_fit
-                    .as_ref()?
-                    .courses
-                    .iter()
-                    .find(|course| &course.id == id)
-            });
-            Some(Variant {
-                goal,
-                option,
-                course,
-            })
+            let course = goal.course.as_ref().and_then(|id| c.course_fit.as_ref()?.courses.iter().find(|course| &course.id == id));
+            Some(Variant { goal, option, course })
         });
         Self {
             format: 1,
             paper: job.paper.name(),
+            edition: job.edition.name(),
+            bleed: job.settings.bleed,
             content: c,
             updated,
             variant,
+            links: links(c, job.edition),
         }
     }
 }
 
-/// The JSON a layout reads at `/data.json`.
-pub fn encode_data(job: &Job) -> Vec<u8> {
-    // Plain data with string keys always serialises.
-    serde_json::to_vec(&LayoutData::new(job)).unwrap_or_default()
+/// Resolves every link of the content, numbering QR codes in a fixed order.
+fn links(c: &Content, edition: Edition) -> Links {
+    let urls = crate::content::resolve_urls(c);
+    let mut n = 0;
+    let mut link = |url: String| {
+        let qr = (edition == Edition::Print && n < crate::world::MAX_QR).then(|| {
+            n += 1;
+            format!("/qr/{}.svg", n - 1)
+        });
+        Link { display: display_url(&url), url, qr }
+    };
+    Links {
+        organisation: urls.organisation.map(&mut link),
+        next_step: urls.next_step.map(&mut link),
+        courses: urls.courses.into_iter().map(|(id, url)| (id, link(url))).collect(),
+    }
+}
+
+/// `https://www.example.com/courses/` → `example.com/courses`.
+fn display_url(url: &str) -> String {
+    let s = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let s = s.strip_prefix("www.").unwrap_or(s);
+    s.trim_end_matches('/').to_string()
+}
+
+/// The QR codes a document's links need, in the order of their paths.
+fn qr_codes(data: &LayoutData) -> Vec<Vec<u8>> {
+    let links = data.links.organisation.iter().chain(&data.links.next_step).chain(data.links.courses.values());
+    let mut codes: Vec<(usize, Vec<u8>)> = links
+        .filter_map(|l| {
+            let path = l.qr.as_ref()?;
+            let index = path.trim_start_matches("/qr/").trim_end_matches(".svg").parse().ok()?;
+            Some((index, crate::qr::svg(&l.url)?.into_bytes()))
+        })
+        .collect();
+    codes.sort_by_key(|(i, _)| *i);
+    codes.into_iter().map(|(_, svg)| svg).collect()
 }
 
 /// The document date: the content's updated date, else SOURCE_DATE_EPOCH.
@@ -162,6 +296,14 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
     )
 }
 
+/// The files a layout reads besides its own: the JSON at `/data.json` and
+/// the QR codes at `/qr/<n>.svg`.
+pub fn document_files(job: &Job) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let data = LayoutData::new(job);
+    // Plain data with string keys always serialises.
+    (serde_json::to_vec(&data).unwrap_or_default(), qr_codes(&data))
+}
+
 /// Compiles and exports one document.
 pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
     let Some(main) = env.layout_id(job.layout) else {
@@ -171,13 +313,9 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
                 .with_hint(format!("the layouts available are: {names}")),
         ]);
     };
-    let data = serde_json::to_vec(&LayoutData::new(job)).map_err(|e| {
-        vec![Diagnostic::error(format!(
-            "internal error: cannot encode data: {e}"
-        ))]
-    })?;
+    let (json, qr) = document_files(job);
     let date = document_date(job.content);
-    let world = DocWorld::new(env, main, data, date);
+    let world = DocWorld::new(env, main, json, date, qr);
 
     let warned = typst::compile::<PagedDocument>(&world);
     let mut warnings = convert(&world, &warned.warnings);
@@ -186,32 +324,101 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
         all.append(&mut warnings);
         all
     })?;
+    let pages = doc.pages().len();
+    check_budget(&world, &doc, job.layout)?;
 
-    let ident = match job.goal {
-        Some(goal) => format!(
-            "{}/{}/{}/{}",
-            job.content.id,
-            goal.id,
-            job.paper.name(),
-            job.layout
-        ),
-        None => format!("{}/{}/{}", job.content.id, job.paper.name(), job.layout),
+    let mut files = Vec::new();
+    match job.settings.format {
+        Format::Pdf => {
+            let pdf = typst_pdf::pdf(&doc, &pdf_options(job, date)?).map_err(|errors| convert(&world, &errors))?;
+            files.push(OutFile { suffix: String::new(), ext: "pdf", bytes: pdf });
+        }
+        Format::Png => {
+            for (i, page) in doc.pages().iter().enumerate() {
+                let png = png(page, job.settings.ppi / 72.0)?;
+                files.push(OutFile { suffix: format!("-{}", i + 1), ext: "png", bytes: png });
+            }
+        }
+        Format::Svg => {
+            for (i, page) in doc.pages().iter().enumerate() {
+                let svg = typst_svg::svg(page, &Default::default());
+                files.push(OutFile { suffix: format!("-{}", i + 1), ext: "svg", bytes: svg.into_bytes() });
+            }
+        }
+    }
+    if job.settings.thumbnail
+        && let Some(first) = doc.pages().first()
+    {
+        let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
+        files.push(OutFile { suffix: ".thumb".into(), ext: "png", bytes: png(first, scale)? });
+    }
+    Ok(Rendered { files, pages, warnings })
+}
+
+fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: typst::utils::Scalar::new(f64::from(pixel_per_pt)),
+        render_bleed: false,
     };
-    let options = PdfOptions {
+    typst_render::render(page, &options)
+        .encode_png()
+        .map_err(|e| vec![Diagnostic::error(format!("cannot encode PNG: {e}"))])
+}
+
+fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diagnostic>> {
+    let ident = match job.goal {
+        Some(goal) => format!("{}/{}/{}/{}/{}", job.content.id, goal.id, job.paper.name(), job.edition.name(), job.layout),
+        None => format!("{}/{}/{}/{}", job.content.id, job.paper.name(), job.edition.name(), job.layout),
+    };
+    let list: Vec<PdfStandard> = job
+        .settings
+        .standards
+        .iter()
+        .filter_map(|s| match s {
+            Standard::Ua1 => Some(PdfStandard::Ua_1),
+            Standard::A2b => Some(PdfStandard::A_2b),
+            Standard::A3b => Some(PdfStandard::A_3b),
+            Standard::None => None,
+        })
+        .collect();
+    let standards = PdfStandards::new(&list).map_err(|e| {
+        vec![Diagnostic::error(format!("cannot combine these PDF standards: {}", e.message()))
+            .with_hint("give at most one PDF/A standard, e.g. --pdf-standard ua-1,a-2b")]
+    })?;
+    Ok(PdfOptions {
         ident: Smart::Custom(ident),
         creator: Smart::Custom(Some(format!("handout {}", env!("CARGO_PKG_VERSION")))),
         timestamp: date.map(Timestamp::new_utc),
         page_ranges: None,
-        standards: PdfStandards::default(),
+        standards,
         tagged: true,
         pretty: false,
-    };
-    let pdf = typst_pdf::pdf(&doc, &options).map_err(|errors| convert(&world, &errors))?;
-    Ok(Rendered {
-        pdf,
-        pages: doc.pages().len(),
-        warnings,
     })
+}
+
+/// A layout may declare how many pages it is meant to fill:
+/// `#metadata((min: 1, max: 1)) <page-budget>`.
+fn check_budget(world: &DocWorld, doc: &PagedDocument, layout: &str) -> Result<(), Vec<Diagnostic>> {
+    use typst::foundations::{Label, Selector, Value};
+    use typst::introspection::{Introspector, MetadataElem};
+    let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else { return Ok(()) };
+    let found = doc.introspector().query(&Selector::Label(label));
+    let Some(elem) = found.first().and_then(|c| c.to_packed::<MetadataElem>()) else { return Ok(()) };
+    let Value::Dict(budget) = &elem.value else { return Ok(()) };
+    let bound = |key: &str| budget.get(key).ok().and_then(|v| v.clone().cast::<i64>().ok());
+    let pages = doc.pages().len() as i64;
+    let (min, max) = (bound("min").unwrap_or(1), bound("max").unwrap_or(i64::MAX));
+    if pages > max || pages < min {
+        let span = locate(world, elem.span().into());
+        let allowed = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+        let mut d = Diagnostic::error(format!("layout `{layout}` produced {pages} pages but allows {allowed}"));
+        if let Some(span) = span {
+            d = d.with_span(span);
+        }
+        let hint = if pages > max { "shorten the content, or use a layout with room for it such as `handout`" } else { "add content, or use another layout" };
+        return Err(vec![d.with_hint(hint)]);
+    }
+    Ok(())
 }
 
 /// Turns Typst diagnostics into ours, resolving spans to layout files.

@@ -22,6 +22,9 @@ use crate::layouts::LayoutFiles;
 /// The path at which layouts find the document's data: `json("/data.json")`.
 pub const DATA_PATH: &str = "/data.json";
 
+/// At most this many QR codes per document, served at `/qr/<n>.svg`.
+pub const MAX_QR: usize = 64;
+
 /// The bundled fonts, embedded so that output never depends on the machine.
 /// The order is fixed, which keeps font selection and output reproducible.
 pub const FONTS: &[(&str, &[u8])] = &[
@@ -75,6 +78,7 @@ pub struct Env {
     fonts: FontStore,
     files: HashMap<FileId, FileSlot>,
     data_id: FileId,
+    qr_ids: Vec<FileId>,
     layouts: LayoutFiles,
 }
 
@@ -105,11 +109,13 @@ impl Env {
             }
         }
         let data_id = file_id(DATA_PATH).expect("valid path");
+        let qr_ids = (0..MAX_QR).filter_map(|i| file_id(&format!("/qr/{i}.svg"))).collect();
         Self {
             library: LazyHash::new(Library::builder().build()),
             fonts,
             files,
             data_id,
+            qr_ids,
             layouts,
         }
     }
@@ -148,16 +154,20 @@ pub struct DocWorld<'a> {
     main: FileId,
     data: Bytes,
     today: Option<Datetime>,
+    /// QR code images, at `/qr/<index>.svg`.
+    qr: Vec<Bytes>,
 }
 
 impl<'a> DocWorld<'a> {
-    pub fn new(env: &'a Env, main: FileId, data: Vec<u8>, today: Option<Datetime>) -> Self {
-        Self {
-            env,
-            main,
-            data: Bytes::new(data),
-            today,
-        }
+    pub fn new(
+        env: &'a Env,
+        main: FileId,
+        data: Vec<u8>,
+        today: Option<Datetime>,
+        qr: Vec<Vec<u8>>,
+    ) -> Self {
+        let qr = qr.into_iter().map(Bytes::new).collect();
+        Self { env, main, data: Bytes::new(data), today, qr }
     }
 
     pub fn env(&self) -> &'a Env {
@@ -199,6 +209,9 @@ impl World for DocWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.env.data_id {
             return Ok(self.data.clone());
+        }
+        if let Some(i) = self.env.qr_ids.iter().position(|q| *q == id) {
+            return self.qr.get(i).cloned().ok_or_else(|| not_found(id));
         }
         self.env
             .files

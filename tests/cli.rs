@@ -99,7 +99,7 @@ fn squash(s: &str) -> String {
 /// Every reader-facing string: all scalars except ids, references, URLs,
 /// dates and language tags, and except mapping keys.
 fn reader_strings(v: &Value, key: Option<&str>, out: &mut Vec<String>) {
-    const SKIP: &[&str] = &["id", "option", "course", "url", "updated", "lang"];
+    const SKIP: &[&str] = &["id", "option", "course", "url", "base_url", "updated", "lang"];
     match v {
         Value::String(s) if !key.is_some_and(|k| SKIP.contains(&k)) => out.push(s.clone()),
         Value::Sequence(items) => items.iter().for_each(|i| reader_strings(i, None, out)),

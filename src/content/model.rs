@@ -26,6 +26,8 @@ pub struct Content {
     pub meta: Option<Meta>,
     #[serde(default)]
     pub organisation: Option<Organisation>,
+    #[serde(default)]
+    pub links: Option<Links>,
     /// The things being compared: two or three.
     pub options: Vec<OptionDecl>,
     #[serde(default)]
@@ -78,6 +80,17 @@ pub struct Organisation {
     pub name: String,
     #[serde(default)]
     pub short_name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// Where links point when entries give no `url` of their own.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Links {
+    /// The site's address. Courses link to `<base_url>courses/<id>` and the
+    /// organisation and next step to `<base_url>` unless they set `url`.
+    pub base_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -258,6 +271,8 @@ pub struct Course {
     pub option: Option<String>,
     #[serde(default)]
     pub fit: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -317,4 +332,35 @@ pub struct NextStep {
     pub heading: Option<String>,
     #[serde(default)]
     pub text: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// Every address of a comparison, after applying `links.base_url`.
+#[derive(Debug, Default)]
+pub struct Urls {
+    pub organisation: Option<String>,
+    pub next_step: Option<String>,
+    /// By course id, in declaration order.
+    pub courses: Vec<(String, String)>,
+}
+
+/// Applies `links.base_url` to entries without their own `url`.
+pub fn resolve_urls(c: &Content) -> Urls {
+    let base = c.links.as_ref().map(|l| {
+        let b = l.base_url.trim();
+        if b.ends_with('/') { b.to_string() } else { format!("{b}/") }
+    });
+    let organisation = c.organisation.as_ref().and_then(|o| o.url.clone()).or_else(|| base.clone());
+    let next_step = c.next_step.as_ref().and_then(|n| n.url.clone().or_else(|| base.clone()));
+    let courses = c
+        .course_fit
+        .iter()
+        .flat_map(|f| &f.courses)
+        .filter_map(|course| {
+            let url = course.url.clone().or_else(|| base.as_ref().map(|b| format!("{b}courses/{}", course.id)))?;
+            Some((course.id.clone(), url))
+        })
+        .collect();
+    Urls { organisation, next_step, courses }
 }

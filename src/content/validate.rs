@@ -95,6 +95,31 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
         }
     }
 
+    let mut urls: Vec<(Vec<Seg>, &str)> = Vec::new();
+    if let Some(l) = &c.links {
+        urls.push((path(&[k("links"), k("base_url")]), &l.base_url));
+    }
+    if let Some(url) = c.organisation.as_ref().and_then(|o| o.url.as_deref()) {
+        urls.push((path(&[k("organisation"), k("url")]), url));
+    }
+    if let Some(url) = c.next_step.as_ref().and_then(|n| n.url.as_deref()) {
+        urls.push((path(&[k("next_step"), k("url")]), url));
+    }
+    for (i, course) in c.course_fit.iter().flat_map(|f| f.courses.iter().enumerate()) {
+        if let Some(url) = &course.url {
+            urls.push((path(&[k("course_fit"), k("courses"), Seg::Index(i), k("url")]), url));
+        }
+    }
+    for (at, url) in urls {
+        if !is_url(url) {
+            v.error(
+                &at,
+                format!("`{url}` is not a web address"),
+                "write a full address starting with https://, e.g. https://example.com/courses",
+            );
+        }
+    }
+
     if c.comparison.factors.is_empty() {
         v.error(
             &[k("comparison"), k("factors")],
@@ -271,6 +296,15 @@ pub fn is_id(id: &str) -> bool {
         })
 }
 
+/// An absolute http(s) address with a host and no spaces.
+pub fn is_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        host.contains('.') && !url.chars().any(char::is_whitespace) && url.len() <= 2000
+    })
+}
+
 /// A valid calendar date written as `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
     let b = s.as_bytes();
@@ -301,6 +335,15 @@ mod tests {
         assert!(is_id("a1"));
         for bad in ["", "ML", "a--b", "-a", "a-", "../../x", "a b", "a_b"] {
             assert!(!is_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(is_url("https://example.com/"));
+        assert!(is_url("http://a.b/c?d#e"));
+        for bad in ["example.com", "ftp://x.y", "https://", "https://x y.com", "https://localhost"] {
+            assert!(!is_url(bad), "{bad}");
         }
     }
 
