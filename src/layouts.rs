@@ -15,6 +15,7 @@ use crate::diag::Diagnostic;
 /// The built-in layouts, as `(path inside the layout folder, bytes)`.
 const BUILTIN: &[(&str, &[u8])] = &[
     ("handout.typ", include_bytes!("../layouts/handout.typ")),
+    ("flyer.typ", include_bytes!("../layouts/flyer.typ")),
     ("common.typ", include_bytes!("../layouts/common.typ")),
 ];
 
