@@ -57,7 +57,13 @@ pub struct BuildArgs {
 
     /// Print edition (links as QR codes) or email edition (clickable links);
     /// give both, comma-separated, to render each.
-    #[arg(short, long, value_name = "EDITION", value_delimiter = ',', default_value = "print")]
+    #[arg(
+        short,
+        long,
+        value_name = "EDITION",
+        value_delimiter = ',',
+        default_value = "print"
+    )]
     pub edition: Vec<Edition>,
 
     /// Print to the edge: extend backgrounds by this much (e.g. 3mm or
@@ -67,7 +73,12 @@ pub struct BuildArgs {
 
     /// PDF standards to conform to, checked while exporting; comma-separated.
     /// `none` still writes a tagged PDF.
-    #[arg(long, value_name = "STANDARD", value_delimiter = ',', default_value = "ua-1")]
+    #[arg(
+        long,
+        value_name = "STANDARD",
+        value_delimiter = ',',
+        default_value = "ua-1"
+    )]
     pub pdf_standard: Vec<Standard>,
 
     /// Output format; PNG and SVG write one file per page, `<name>-<page>`.
@@ -186,8 +197,13 @@ pub struct EjectArgs {
 /// A length with a unit (`3mm`, `0.3cm`, `0.125in`, `9pt`), in points.
 pub fn parse_length(s: &str) -> Result<f64, String> {
     let s = s.trim();
-    let split = s.find(|c: char| c.is_ascii_alphabetic()).ok_or("give a unit: mm, cm, in or pt")?;
-    let value: f64 = s[..split].trim().parse().map_err(|_| format!("`{}` is not a number", &s[..split]))?;
+    let split = s
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or("give a unit: mm, cm, in or pt")?;
+    let value: f64 = s[..split]
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{}` is not a number", &s[..split]))?;
     let pt = match &s[split..] {
         "mm" => value * 72.0 / 25.4,
         "cm" => value * 72.0 / 2.54,

@@ -89,7 +89,15 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         ppi: args.ppi,
         thumbnail: args.thumbnail,
     };
-    let results = batch::run(&env, &settings, &contents, &docs, jobs, args.keep_going, &on_done)?;
+    let results = batch::run(
+        &env,
+        &settings,
+        &contents,
+        &docs,
+        jobs,
+        args.keep_going,
+        &on_done,
+    )?;
     let wall = start.elapsed();
     progress.finish();
 
@@ -348,7 +356,10 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
         format: crate::render::Format::Pdf,
     };
     let doc = batch::plan(contents, &axes, &args.out)?.remove(0);
-    let settings = Settings { bleed: args.bleed, ..Settings::default() };
+    let settings = Settings {
+        bleed: args.bleed,
+        ..Settings::default()
+    };
     let goal = doc.goal.as_ref().and_then(|id| {
         loaded
             .content

@@ -100,7 +100,13 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { bleed: None, standards: vec![Standard::Ua1], format: Format::Pdf, ppi: 144.0, thumbnail: false }
+        Self {
+            bleed: None,
+            standards: vec![Standard::Ua1],
+            format: Format::Pdf,
+            ppi: 144.0,
+            thumbnail: false,
+        }
     }
 }
 
@@ -198,8 +204,18 @@ impl<'a> LayoutData<'a> {
             .map(|(year, month, day)| DateParts { year, month, day });
         let variant = job.goal.and_then(|goal| {
             let option = c.options.iter().find(|o| o.id == goal.option)?;
-            let course = goal.course.as_ref().and_then(|id| c.course_fit.as_ref()?.courses.iter().find(|course| &course.id == id));
-            Some(Variant { goal, option, course })
+            let course = goal.course.as_ref().and_then(|id| {
+                c.course_fit
+                    .as_ref()?
+                    .courses
+                    .iter()
+                    .find(|course| &course.id == id)
+            });
+            Some(Variant {
+                goal,
+                option,
+                course,
+            })
         });
         Self {
             format: 1,
@@ -223,12 +239,20 @@ fn links(c: &Content, edition: Edition) -> Links {
             n += 1;
             format!("/qr/{}.svg", n - 1)
         });
-        Link { display: display_url(&url), url, qr }
+        Link {
+            display: display_url(&url),
+            url,
+            qr,
+        }
     };
     Links {
         organisation: urls.organisation.map(&mut link),
         next_step: urls.next_step.map(&mut link),
-        courses: urls.courses.into_iter().map(|(id, url)| (id, link(url))).collect(),
+        courses: urls
+            .courses
+            .into_iter()
+            .map(|(id, url)| (id, link(url)))
+            .collect(),
     }
 }
 
@@ -241,11 +265,20 @@ fn display_url(url: &str) -> String {
 
 /// The QR codes a document's links need, in the order of their paths.
 fn qr_codes(data: &LayoutData) -> Vec<Vec<u8>> {
-    let links = data.links.organisation.iter().chain(&data.links.next_step).chain(data.links.courses.values());
+    let links = data
+        .links
+        .organisation
+        .iter()
+        .chain(&data.links.next_step)
+        .chain(data.links.courses.values());
     let mut codes: Vec<(usize, Vec<u8>)> = links
         .filter_map(|l| {
             let path = l.qr.as_ref()?;
-            let index = path.trim_start_matches("/qr/").trim_end_matches(".svg").parse().ok()?;
+            let index = path
+                .trim_start_matches("/qr/")
+                .trim_end_matches(".svg")
+                .parse()
+                .ok()?;
             Some((index, crate::qr::svg(&l.url)?.into_bytes()))
         })
         .collect();
@@ -301,7 +334,10 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
 pub fn document_files(job: &Job) -> (Vec<u8>, Vec<Vec<u8>>) {
     let data = LayoutData::new(job);
     // Plain data with string keys always serialises.
-    (serde_json::to_vec(&data).unwrap_or_default(), qr_codes(&data))
+    (
+        serde_json::to_vec(&data).unwrap_or_default(),
+        qr_codes(&data),
+    )
 }
 
 /// Compiles and exports one document.
@@ -330,19 +366,32 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
     let mut files = Vec::new();
     match job.settings.format {
         Format::Pdf => {
-            let pdf = typst_pdf::pdf(&doc, &pdf_options(job, date)?).map_err(|errors| convert(&world, &errors))?;
-            files.push(OutFile { suffix: String::new(), ext: "pdf", bytes: pdf });
+            let pdf = typst_pdf::pdf(&doc, &pdf_options(job, date)?)
+                .map_err(|errors| convert(&world, &errors))?;
+            files.push(OutFile {
+                suffix: String::new(),
+                ext: "pdf",
+                bytes: pdf,
+            });
         }
         Format::Png => {
             for (i, page) in doc.pages().iter().enumerate() {
                 let png = png(page, job.settings.ppi / 72.0)?;
-                files.push(OutFile { suffix: format!("-{}", i + 1), ext: "png", bytes: png });
+                files.push(OutFile {
+                    suffix: format!("-{}", i + 1),
+                    ext: "png",
+                    bytes: png,
+                });
             }
         }
         Format::Svg => {
             for (i, page) in doc.pages().iter().enumerate() {
                 let svg = typst_svg::svg(page, &Default::default());
-                files.push(OutFile { suffix: format!("-{}", i + 1), ext: "svg", bytes: svg.into_bytes() });
+                files.push(OutFile {
+                    suffix: format!("-{}", i + 1),
+                    ext: "svg",
+                    bytes: svg.into_bytes(),
+                });
             }
         }
     }
@@ -350,9 +399,17 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
         && let Some(first) = doc.pages().first()
     {
         let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
-        files.push(OutFile { suffix: ".thumb".into(), ext: "png", bytes: png(first, scale)? });
+        files.push(OutFile {
+            suffix: ".thumb".into(),
+            ext: "png",
+            bytes: png(first, scale)?,
+        });
     }
-    Ok(Rendered { files, pages, warnings })
+    Ok(Rendered {
+        files,
+        pages,
+        warnings,
+    })
 }
 
 fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
@@ -367,8 +424,21 @@ fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diag
 
 fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diagnostic>> {
     let ident = match job.goal {
-        Some(goal) => format!("{}/{}/{}/{}/{}", job.content.id, goal.id, job.paper.name(), job.edition.name(), job.layout),
-        None => format!("{}/{}/{}/{}", job.content.id, job.paper.name(), job.edition.name(), job.layout),
+        Some(goal) => format!(
+            "{}/{}/{}/{}/{}",
+            job.content.id,
+            goal.id,
+            job.paper.name(),
+            job.edition.name(),
+            job.layout
+        ),
+        None => format!(
+            "{}/{}/{}/{}",
+            job.content.id,
+            job.paper.name(),
+            job.edition.name(),
+            job.layout
+        ),
     };
     let list: Vec<PdfStandard> = job
         .settings
@@ -382,8 +452,13 @@ fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diag
         })
         .collect();
     let standards = PdfStandards::new(&list).map_err(|e| {
-        vec![Diagnostic::error(format!("cannot combine these PDF standards: {}", e.message()))
-            .with_hint("give at most one PDF/A standard, e.g. --pdf-standard ua-1,a-2b")]
+        vec![
+            Diagnostic::error(format!(
+                "cannot combine these PDF standards: {}",
+                e.message()
+            ))
+            .with_hint("give at most one PDF/A standard, e.g. --pdf-standard ua-1,a-2b"),
+        ]
     })?;
     Ok(PdfOptions {
         ident: Smart::Custom(ident),
@@ -398,24 +473,49 @@ fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diag
 
 /// A layout may declare how many pages it is meant to fill:
 /// `#metadata((min: 1, max: 1)) <page-budget>`.
-fn check_budget(world: &DocWorld, doc: &PagedDocument, layout: &str) -> Result<(), Vec<Diagnostic>> {
+fn check_budget(
+    world: &DocWorld,
+    doc: &PagedDocument,
+    layout: &str,
+) -> Result<(), Vec<Diagnostic>> {
     use typst::foundations::{Label, Selector, Value};
     use typst::introspection::{Introspector, MetadataElem};
-    let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else { return Ok(()) };
+    let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else {
+        return Ok(());
+    };
     let found = doc.introspector().query(&Selector::Label(label));
-    let Some(elem) = found.first().and_then(|c| c.to_packed::<MetadataElem>()) else { return Ok(()) };
-    let Value::Dict(budget) = &elem.value else { return Ok(()) };
-    let bound = |key: &str| budget.get(key).ok().and_then(|v| v.clone().cast::<i64>().ok());
+    let Some(elem) = found.first().and_then(|c| c.to_packed::<MetadataElem>()) else {
+        return Ok(());
+    };
+    let Value::Dict(budget) = &elem.value else {
+        return Ok(());
+    };
+    let bound = |key: &str| {
+        budget
+            .get(key)
+            .ok()
+            .and_then(|v| v.clone().cast::<i64>().ok())
+    };
     let pages = doc.pages().len() as i64;
     let (min, max) = (bound("min").unwrap_or(1), bound("max").unwrap_or(i64::MAX));
     if pages > max || pages < min {
         let span = locate(world, elem.span().into());
-        let allowed = if min == max { format!("{min}") } else { format!("{min} to {max}") };
-        let mut d = Diagnostic::error(format!("layout `{layout}` produced {pages} pages but allows {allowed}"));
+        let allowed = if min == max {
+            format!("{min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        let mut d = Diagnostic::error(format!(
+            "layout `{layout}` produced {pages} pages but allows {allowed}"
+        ));
         if let Some(span) = span {
             d = d.with_span(span);
         }
-        let hint = if pages > max { "shorten the content, or use a layout with room for it such as `handout`" } else { "add content, or use another layout" };
+        let hint = if pages > max {
+            "shorten the content, or use a layout with room for it such as `handout`"
+        } else {
+            "add content, or use another layout"
+        };
         return Err(vec![d.with_hint(hint)]);
     }
     Ok(())

@@ -109,7 +109,9 @@ impl Env {
             }
         }
         let data_id = file_id(DATA_PATH).expect("valid path");
-        let qr_ids = (0..MAX_QR).filter_map(|i| file_id(&format!("/qr/{i}.svg"))).collect();
+        let qr_ids = (0..MAX_QR)
+            .filter_map(|i| file_id(&format!("/qr/{i}.svg")))
+            .collect();
         Self {
             library: LazyHash::new(Library::builder().build()),
             fonts,
@@ -167,7 +169,13 @@ impl<'a> DocWorld<'a> {
         qr: Vec<Vec<u8>>,
     ) -> Self {
         let qr = qr.into_iter().map(Bytes::new).collect();
-        Self { env, main, data: Bytes::new(data), today, qr }
+        Self {
+            env,
+            main,
+            data: Bytes::new(data),
+            today,
+            qr,
+        }
     }
 
     pub fn env(&self) -> &'a Env {

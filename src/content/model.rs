@@ -349,18 +349,36 @@ pub struct Urls {
 pub fn resolve_urls(c: &Content) -> Urls {
     let base = c.links.as_ref().map(|l| {
         let b = l.base_url.trim();
-        if b.ends_with('/') { b.to_string() } else { format!("{b}/") }
+        if b.ends_with('/') {
+            b.to_string()
+        } else {
+            format!("{b}/")
+        }
     });
-    let organisation = c.organisation.as_ref().and_then(|o| o.url.clone()).or_else(|| base.clone());
-    let next_step = c.next_step.as_ref().and_then(|n| n.url.clone().or_else(|| base.clone()));
+    let organisation = c
+        .organisation
+        .as_ref()
+        .and_then(|o| o.url.clone())
+        .or_else(|| base.clone());
+    let next_step = c
+        .next_step
+        .as_ref()
+        .and_then(|n| n.url.clone().or_else(|| base.clone()));
     let courses = c
         .course_fit
         .iter()
         .flat_map(|f| &f.courses)
         .filter_map(|course| {
-            let url = course.url.clone().or_else(|| base.as_ref().map(|b| format!("{b}courses/{}", course.id)))?;
+            let url = course
+                .url
+                .clone()
+                .or_else(|| base.as_ref().map(|b| format!("{b}courses/{}", course.id)))?;
             Some((course.id.clone(), url))
         })
         .collect();
-    Urls { organisation, next_step, courses }
+    Urls {
+        organisation,
+        next_step,
+        courses,
+    }
 }

@@ -105,9 +105,16 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
     if let Some(url) = c.next_step.as_ref().and_then(|n| n.url.as_deref()) {
         urls.push((path(&[k("next_step"), k("url")]), url));
     }
-    for (i, course) in c.course_fit.iter().flat_map(|f| f.courses.iter().enumerate()) {
+    for (i, course) in c
+        .course_fit
+        .iter()
+        .flat_map(|f| f.courses.iter().enumerate())
+    {
         if let Some(url) = &course.url {
-            urls.push((path(&[k("course_fit"), k("courses"), Seg::Index(i), k("url")]), url));
+            urls.push((
+                path(&[k("course_fit"), k("courses"), Seg::Index(i), k("url")]),
+                url,
+            ));
         }
     }
     for (at, url) in urls {
@@ -298,7 +305,9 @@ pub fn is_id(id: &str) -> bool {
 
 /// An absolute http(s) address with a host and no spaces.
 pub fn is_url(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|r| {
         let host = r.split(['/', '?', '#']).next().unwrap_or("");
         host.contains('.') && !url.chars().any(char::is_whitespace) && url.len() <= 2000
@@ -342,7 +351,13 @@ mod tests {
     fn urls() {
         assert!(is_url("https://example.com/"));
         assert!(is_url("http://a.b/c?d#e"));
-        for bad in ["example.com", "ftp://x.y", "https://", "https://x y.com", "https://localhost"] {
+        for bad in [
+            "example.com",
+            "ftp://x.y",
+            "https://",
+            "https://x y.com",
+            "https://localhost",
+        ] {
             assert!(!is_url(bad), "{bad}");
         }
     }

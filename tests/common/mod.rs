@@ -1,0 +1,180 @@
+//! Helpers shared by the integration tests: running the binary and reading
+//! PDFs back with poppler's tools.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_yaml::Value;
+
+pub const SEED: &str = "content/ai-engineer-vs-ml-engineer.yaml";
+pub const SEED_ID: &str = "ai-engineer-vs-ml-engineer";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+pub fn handout(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handout"));
+    cmd.current_dir(root()).env_remove("SOURCE_DATE_EPOCH");
+    for a in args {
+        cmd.arg(a);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn assert_ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        stderr(o)
+    );
+}
+
+pub fn tool(name: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
+    let mut cmd = Command::new(name);
+    for a in args {
+        cmd.arg(a);
+    }
+    let o = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed for the tests (run scripts/test): {e}"));
+    assert!(o.status.success(), "{name} failed: {}", stderr(&o));
+    // Debian 12's poppler (22.02) wrongly rejects `/Suspects false` in the
+    // MarkInfo of tagged PDFs, a valid boolean; anything else is a problem.
+    let problems: Vec<_> = stderr(&o)
+        .lines()
+        .filter(|l| !l.contains("Suspects object is wrong type (boolean)"))
+        .map(str::to_string)
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{name} reported problems: {problems:?}"
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Text in content-stream order, which keeps table cells whole.
+pub fn pdf_text(pdf: &Path, pages: Option<(usize, usize)>) -> String {
+    match pages {
+        Some((f, l)) => tool(
+            "pdftotext",
+            &[
+                &"-raw",
+                &"-f",
+                &f.to_string(),
+                &"-l",
+                &l.to_string(),
+                &pdf,
+                &"-",
+            ],
+        ),
+        None => tool("pdftotext", &[&"-raw", &pdf, &"-"]),
+    }
+}
+
+pub fn page_count(pdf: &Path) -> usize {
+    let info = tool("pdfinfo", &[&pdf]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo reports pages")
+}
+
+/// Whitespace is removed entirely: line breaks may fall anywhere, including
+/// after a hyphen.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Every reader-facing string: all scalars except ids, references, URLs,
+/// dates and language tags, and except mapping keys.
+pub fn reader_strings(v: &Value, key: Option<&str>, out: &mut Vec<String>) {
+    const SKIP: &[&str] = &[
+        "id", "option", "course", "url", "base_url", "updated", "lang",
+    ];
+    match v {
+        Value::String(s) if !key.is_some_and(|k| SKIP.contains(&k)) => out.push(s.clone()),
+        Value::Sequence(items) => items.iter().for_each(|i| reader_strings(i, None, out)),
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                reader_strings(v, k.as_str(), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn strings_of(yaml: &Path) -> Vec<String> {
+    let v: Value = serde_yaml::from_str(&std::fs::read_to_string(yaml).unwrap()).unwrap();
+    let mut out = Vec::new();
+    reader_strings(&v, None, &mut out);
+    out
+}
+
+pub fn assert_all_strings_present(yaml: &Path, pdf: &Path) {
+    let text = squash(&pdf_text(pdf, None));
+    let missing: Vec<_> = strings_of(yaml)
+        .into_iter()
+        .filter(|s| !text.contains(&squash(s)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} lacks these strings from {}:\n{missing:#?}",
+        pdf.display(),
+        yaml.display()
+    );
+}
+
+pub fn goals_of(yaml: &Path) -> Vec<(String, String, Option<String>)> {
+    let v: Value = serde_yaml::from_str(&std::fs::read_to_string(yaml).unwrap()).unwrap();
+    v["career_mapping"]["goals"]
+        .as_sequence()
+        .map(|gs| {
+            gs.iter()
+                .map(|g| {
+                    (
+                        g["id"].as_str().unwrap().to_string(),
+                        g["goal"].as_str().unwrap().to_string(),
+                        g["course"].as_str().map(str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn course_names(yaml: &Path) -> Vec<(String, String)> {
+    let v: Value = serde_yaml::from_str(&std::fs::read_to_string(yaml).unwrap()).unwrap();
+    v["course_fit"]["courses"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn pdfs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    v.sort();
+    v
+}

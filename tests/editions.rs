@@ -1,0 +1,356 @@
+//! Print and email editions, the flyer, PDF standards and image output.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::*;
+
+/// The addresses the seed's links resolve to (see `links.base_url`).
+fn seed_urls() -> BTreeSet<String> {
+    let base = "https://example.com/";
+    let mut urls: BTreeSet<String> = course_names(Path::new(SEED))
+        .into_iter()
+        .map(|(id, _)| format!("{base}courses/{id}"))
+        .collect();
+    urls.insert(base.to_string());
+    urls
+}
+
+fn png_size_and_luma(path: &Path) -> (usize, usize, Vec<u8>) {
+    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let mut decoder = png::Decoder::new(file);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let luma = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|px| match channels {
+            1 | 2 => px[0],
+            // Composite onto white, then take the luma.
+            _ => {
+                let a = if channels == 4 { u32::from(px[3]) } else { 255 };
+                let mix = |c: u8| (u32::from(c) * a + 255 * (255 - a)) / 255;
+                ((mix(px[0]) * 299 + mix(px[1]) * 587 + mix(px[2]) * 114) / 1000) as u8
+            }
+        })
+        .collect();
+    (w, h, luma)
+}
+
+fn decode_qr_codes(png: &Path) -> Vec<String> {
+    let (w, h, luma) = png_size_and_luma(png);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| luma[y * w + x]);
+    img.detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+#[test]
+fn print_qr_codes_decode_to_the_content_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--edition",
+        &"print",
+        &"--format",
+        &"png",
+        &"--ppi",
+        &"200",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    let mut found = BTreeSet::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(path.extension().unwrap(), "png");
+        found.extend(decode_qr_codes(&path));
+    }
+    assert_eq!(found, seed_urls());
+}
+
+#[test]
+fn print_edition_has_no_link_annotations_and_email_has_no_qr_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--edition",
+        &"print,email",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    let print = dir.path().join(format!("{SEED_ID}--print.pdf"));
+    let email = dir.path().join(format!("{SEED_ID}--email.pdf"));
+
+    let urls = |pdf: &Path| -> BTreeSet<String> {
+        tool("pdfinfo", &[&"-url", &pdf])
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        urls(&email),
+        seed_urls(),
+        "the email edition links every address"
+    );
+    assert!(urls(&print).is_empty(), "print has nothing to click");
+
+    // QR codes carry alt text; the email edition has none.
+    let has_qr = |pdf: &Path| {
+        std::fs::read(pdf)
+            .unwrap()
+            .windows(11)
+            .any(|w| w == b"QR code for")
+    };
+    assert!(has_qr(&print));
+    assert!(!has_qr(&email));
+    // Print shows the short address beside each code.
+    assert!(pdf_text(&print, None).contains("example.com/courses/mlops"));
+}
+
+#[test]
+fn email_edition_is_small_and_well_labelled() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--all-goals",
+        &"--edition",
+        &"email",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    for pdf in pdfs_in(dir.path()) {
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(
+            bytes.len() < 150 * 1024,
+            "{} is {} bytes",
+            pdf.display(),
+            bytes.len()
+        );
+        let info = tool("pdfinfo", &[&pdf]);
+        for line in [
+            "Title:           AI Engineer vs ML Engineer",
+            "Subject:         Modern AI Systems or Classical ML Engineering?",
+            "Author:          School of Core AI Curriculum Team",
+            "Keywords:        Career Comparisons, AI Engineer, ML Engineer",
+            "Tagged:          yes",
+        ] {
+            assert!(
+                info.contains(line),
+                "{} lacks {line:?}:\n{info}",
+                pdf.display()
+            );
+        }
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"/Lang(en)"), "no document language");
+        assert!(has(b"/DisplayDocTitle true"), "no DisplayDocTitle");
+        assert!(has(b"pdfuaid:part>1<"), "not declared PDF/UA-1");
+    }
+}
+
+#[test]
+fn pdf_standards_pass_typsts_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    for standards in ["ua-1", "a-2b", "a-3b", "ua-1,a-2b", "none"] {
+        let out = dir.path().join(standards.replace(',', "+"));
+        for edition in ["print", "email"] {
+            let o = handout(&[
+                &"build",
+                &SEED,
+                &"--all-goals",
+                &"--pdf-standard",
+                &standards,
+                &"--edition",
+                &edition,
+                &"-q",
+                &"-o",
+                &out,
+            ]);
+            assert_ok(&o);
+        }
+    }
+    let bytes = std::fs::read(dir.path().join(format!("ua-1+a-2b/{SEED_ID}.pdf"))).unwrap();
+    assert!(bytes.windows(16).any(|w| w == b"pdfaid:part>2</p"));
+    // Two PDF/A standards cannot be combined.
+    let o = handout(&[
+        &"build",
+        &SEED,
+        &"--pdf-standard",
+        &"a-2b,a-3b",
+        &"-o",
+        &dir.path().join("x"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("PDF standards"), "{}", stderr(&o));
+}
+
+#[test]
+fn bleed_enlarges_the_page_and_sets_a_trim_box() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--bleed",
+        &"3mm",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    let info = tool(
+        "pdfinfo",
+        &[&"-box", &dir.path().join(format!("{SEED_ID}.pdf"))],
+    );
+    let bleed = 3.0 * 72.0 / 25.4;
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .expect("a page size");
+    let dims: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!((dims[0] - (595.276 + 2.0 * bleed)).abs() < 0.01, "{size}");
+    assert!((dims[1] - (841.89 + 2.0 * bleed)).abs() < 0.01, "{size}");
+    let trim = info
+        .lines()
+        .find(|l| l.starts_with("TrimBox:"))
+        .expect("a TrimBox");
+    let nums: Vec<f64> = trim
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let want = [bleed, bleed, 595.276 + bleed, 841.89 + bleed];
+    for (got, want) in nums.iter().zip(want) {
+        assert!((got - want).abs() < 0.02, "{trim}");
+    }
+}
+
+#[test]
+fn the_flyer_is_one_page_on_a4_and_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    for edition in ["print", "email"] {
+        let out = dir.path().join(edition);
+        assert_ok(&handout(&[
+            &"build",
+            &SEED,
+            &"--all-goals",
+            &"--layout",
+            &"flyer",
+            &"--paper",
+            &"a4,us-letter",
+            &"--edition",
+            &edition,
+            &"-q",
+            &"-o",
+            &out,
+        ]));
+        let pdfs = pdfs_in(&out);
+        assert_eq!(pdfs.len(), 8);
+        for pdf in pdfs {
+            assert_eq!(page_count(&pdf), 1, "{}", pdf.display());
+        }
+    }
+}
+
+#[test]
+fn overflowing_the_page_budget_fails_and_names_the_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = handout(&[
+        &"build",
+        &fixture("too-long-for-a-flyer.yaml"),
+        &"--layout",
+        &"flyer",
+        &"-o",
+        &dir.path(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("layout `flyer` produced 2 pages but allows 1"),
+        "{err}"
+    );
+    assert!(err.contains("flyer.typ:"), "{err}");
+    assert!(pdfs_in(dir.path()).is_empty());
+    // The full handout has room for it.
+    assert_ok(&handout(&[
+        &"build",
+        &fixture("too-long-for-a-flyer.yaml"),
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+}
+
+#[test]
+fn png_output_has_the_requested_pixel_size() {
+    let dir = tempfile::tempdir().unwrap();
+    for (ppi, paper, w_pt, h_pt) in [
+        (72.0_f64, "a4", 595.276_f64, 841.89_f64),
+        (150.0, "us-letter", 612.0, 792.0),
+    ] {
+        let out = dir.path().join(format!("{ppi}"));
+        let ppi_arg = ppi.to_string();
+        assert_ok(&handout(&[
+            &"build",
+            &SEED,
+            &"--format",
+            &"png",
+            &"--ppi",
+            &ppi_arg,
+            &"--paper",
+            &paper,
+            &"-q",
+            &"-o",
+            &out,
+        ]));
+        let first = out.join(format!("{SEED_ID}-1.png"));
+        let (w, h, _) = png_size_and_luma(&first);
+        let scale = ppi / 72.0;
+        assert_eq!(
+            (w, h),
+            (
+                (w_pt * scale).round() as usize,
+                (h_pt * scale).round() as usize
+            ),
+            "{ppi} ppi on {paper}"
+        );
+        let pages = std::fs::read_dir(&out).unwrap().count();
+        assert!(pages >= 4, "one PNG per page");
+    }
+}
+
+#[test]
+fn svg_pages_and_thumbnails() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--format",
+        &"svg",
+        &"--thumbnail",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    let svg = std::fs::read_to_string(dir.path().join(format!("{SEED_ID}-1.svg"))).unwrap();
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..40]
+    );
+    let (w, _, _) = png_size_and_luma(&dir.path().join(format!("{SEED_ID}.thumb.png")));
+    assert_eq!(w, 600);
+}
