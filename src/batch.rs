@@ -1,8 +1,10 @@
 //! Planning a batch of documents and rendering it in parallel.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -213,47 +215,101 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
     Ok(docs)
 }
 
-/// Renders the planned documents on `jobs` threads, writing each PDF as soon
-/// as it is ready. Unless `keep_going`, the first failure stops new work.
+/// How to run a batch.
+pub struct RunOptions<'a> {
+    pub jobs: usize,
+    /// Render the rest after a failure.
+    pub keep_going: bool,
+    /// A document with warnings fails.
+    pub deny_warnings: bool,
+    /// The longest a document may take.
+    pub timeout: Duration,
+    /// Called as each document finishes, from the worker thread.
+    pub on_done: &'a (dyn Fn(&Done) + Sync),
+    /// Called when a document exceeds the timeout. Typst cannot be
+    /// interrupted, so this must end the process.
+    pub on_timeout: &'a (dyn Fn(&Planned, Duration) + Sync),
+}
+
+/// Renders the planned documents in parallel, writing each file as soon as
+/// it is ready. Unless `keep_going`, the first failure stops new work.
 pub fn run(
     env: &Env,
     settings: &Settings,
     contents: &[Loaded],
     docs: &[Planned],
-    jobs: usize,
-    keep_going: bool,
-    on_done: &(dyn Fn(&Done) + Sync),
+    opts: &RunOptions,
 ) -> Result<Vec<Done>, Error> {
     use rayon::prelude::*;
     // Typst recurses deeply; give its threads room.
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
+        .num_threads(opts.jobs.max(1))
         .stack_size(64 * 1024 * 1024)
         .build()
         .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
     let stop = AtomicBool::new(false);
-    let done: Vec<Option<Done>> = pool.install(|| {
-        (0..docs.len())
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|i| {
-                if stop.load(Ordering::Relaxed) {
-                    return None;
+    let finished = AtomicBool::new(false);
+    let started: Mutex<HashMap<usize, Instant>> = Mutex::new(HashMap::new());
+    let done: Vec<Option<Done>> = std::thread::scope(|scope| {
+        // The watchdog: a layout that never finishes must not hang CI.
+        scope.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                let late = started
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .find(|(_, t)| t.elapsed() > opts.timeout)
+                    .map(|(i, _)| *i);
+                if let Some(i) = late {
+                    (opts.on_timeout)(&docs[i], opts.timeout);
                 }
-                let result = render_one(env, settings, contents, &docs[i]);
-                if result.result.is_err() && !keep_going {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                let result = Done {
-                    planned: i,
-                    ..result
-                };
-                on_done(&result);
-                Some(result)
-            })
-            .collect()
+            }
+        });
+        let done = pool.install(|| {
+            (0..docs.len())
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|i| {
+                    if stop.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    started
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(i, Instant::now());
+                    let mut done =
+                        render_one(env, settings, contents, &docs[i], opts.deny_warnings);
+                    started.lock().unwrap_or_else(|e| e.into_inner()).remove(&i);
+                    done.planned = i;
+                    if done.result.is_err() && !opts.keep_going {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    (opts.on_done)(&done);
+                    Some(done)
+                })
+                .collect()
+        });
+        finished.store(true, Ordering::Relaxed);
+        done
     });
     Ok(done.into_iter().flatten().collect())
+}
+
+/// Warnings as errors, for `--deny-warnings`.
+fn warnings_as_errors(warnings: &[Diagnostic], doc: &Planned) -> Vec<Diagnostic> {
+    let mut diags = warnings.to_vec();
+    for d in &mut diags {
+        d.severity = crate::diag::Severity::Error;
+    }
+    diags.push(
+        Diagnostic::error(format!(
+            "{} was not written because of warnings",
+            doc.output.display()
+        ))
+        .with_hint("fix the warnings, or build without --deny-warnings"),
+    );
+    diags
 }
 
 /// `<stem><suffix>.<ext>`.
@@ -263,7 +319,13 @@ pub fn file_path(stem: &Path, suffix: &str, ext: &str) -> PathBuf {
     stem.with_file_name(name)
 }
 
-fn render_one(env: &Env, settings: &Settings, contents: &[Loaded], doc: &Planned) -> Done {
+fn render_one(
+    env: &Env,
+    settings: &Settings,
+    contents: &[Loaded],
+    doc: &Planned,
+    deny_warnings: bool,
+) -> Done {
     let start = Instant::now();
     let loaded = &contents[doc.content];
     let goal = doc.goal.as_ref().and_then(|id| {
@@ -284,6 +346,9 @@ fn render_one(env: &Env, settings: &Settings, contents: &[Loaded], doc: &Planned
         settings,
     };
     let result = render::render(env, &job).and_then(|r| {
+        if deny_warnings && !r.warnings.is_empty() {
+            return Err(warnings_as_errors(&r.warnings, doc));
+        }
         let mut files = Vec::new();
         for f in &r.files {
             let path = file_path(&doc.stem, &f.suffix, f.ext);

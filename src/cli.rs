@@ -25,6 +25,12 @@ pub enum Command {
     Eject(EjectArgs),
     /// Show the goals of a content file and the available layouts.
     List(ListArgs),
+    /// Rebuild whenever the content or the layouts change.
+    Watch(BuildArgs),
+    /// Write a new content file with placeholders to fill in.
+    New(NewArgs),
+    /// Print the JSON Schema of content files, for editors.
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -112,9 +118,33 @@ pub struct BuildArgs {
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 
+    /// Treat warnings, such as characters the fonts cannot show, as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Give up on a document after this many seconds, e.g. when a layout
+    /// never finishes.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub timeout: u64,
+
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The new comparison's id, e.g. `data-analyst-vs-data-scientist`.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// How many options to compare.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
+    pub options: u8,
+
+    /// The folder to write `<ID>.yaml` to.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub dir: PathBuf,
 }
 
 /// One part of a job split across machines: documents whose position in the

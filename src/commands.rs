@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::batch::{self, Goals};
-use crate::cli::{BuildArgs, CheckArgs, EjectArgs, ListArgs};
+use crate::cli::{BuildArgs, CheckArgs, EjectArgs, ListArgs, NewArgs};
 use crate::diag::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::layouts::LayoutFiles;
@@ -48,6 +48,7 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         ]));
     }
     let contents = batch::load_all(&paths)?;
+    content_warnings(&contents, args.deny_warnings)?;
     let layouts = layouts(args.layout.layouts.as_deref())?;
     check_layout(&layouts, &args.layout.layout)?;
     let goals = match (&args.goal, args.all_goals) {
@@ -89,15 +90,30 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         ppi: args.ppi,
         thumbnail: args.thumbnail,
     };
-    let results = batch::run(
-        &env,
-        &settings,
-        &contents,
-        &docs,
+    let on_timeout = |doc: &batch::Planned, limit: std::time::Duration| {
+        progress.finish();
+        emit(&[Diagnostic::error(format!(
+            "{} took longer than {} s to render; stopped",
+            doc.output.display(),
+            limit.as_secs()
+        ))
+        .with_hint(format!(
+            "the layout `{}` may never finish, e.g. a loop without end; raise --timeout if it is just slow",
+            doc.layout
+        ))]);
+        // Typst cannot be interrupted: end the process. Files are written
+        // atomically, so nothing half-written is left behind.
+        std::process::exit(1);
+    };
+    let opts = batch::RunOptions {
         jobs,
-        args.keep_going,
-        &on_done,
-    )?;
+        keep_going: args.keep_going,
+        deny_warnings: args.deny_warnings,
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        on_done: &on_done,
+        on_timeout: &on_timeout,
+    };
+    let results = batch::run(&env, &settings, &contents, &docs, &opts)?;
     let wall = start.elapsed();
     progress.finish();
 
@@ -130,6 +146,27 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Prints the content files' warnings; with `deny`, they fail the build.
+fn content_warnings(contents: &[crate::content::Loaded], deny: bool) -> Result<(), Error> {
+    let mut warnings: Vec<Diagnostic> = contents
+        .iter()
+        .flat_map(|c| c.warnings.iter().cloned())
+        .collect();
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    if !deny {
+        emit(&warnings);
+        return Ok(());
+    }
+    for w in &mut warnings {
+        w.severity = Severity::Error;
+        w.hints
+            .push("--deny-warnings turns warnings into errors".into());
+    }
+    Err(Error::Content(warnings))
 }
 
 fn check_layout(layouts: &LayoutFiles, name: &str) -> Result<(), Error> {
@@ -308,8 +345,17 @@ fn report(
 pub fn check(args: &CheckArgs) -> Result<(), Error> {
     let paths = batch::expand_inputs(&args.content)?;
     let contents = batch::load_all(&paths)?;
+    content_warnings(&contents, false)?;
     for c in &contents {
-        println!("{}: ok", c.name);
+        let n = c.warnings.len();
+        match n {
+            0 => println!("{}: ok", c.name),
+            _ => println!(
+                "{}: ok, with {n} warning{}",
+                c.name,
+                if n == 1 { "" } else { "s" }
+            ),
+        }
     }
     Ok(())
 }
@@ -414,4 +460,183 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
         out.display()
     );
     Ok(())
+}
+
+/// Prints an error the way the command line reports it.
+pub fn print_error(err: &Error) {
+    match err {
+        Error::Content(diags) | Error::Usage(diags) => {
+            emit(diags);
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            if errors > 1 {
+                eprintln!("{errors} errors; nothing was written");
+            }
+        }
+        Error::Failed { failed, total } => eprintln!("{failed} of {total} documents failed"),
+        Error::Internal(message) => {
+            emit(&[Diagnostic::error(format!("internal error: {message}"))
+                .with_hint("this is a bug in handout; please report it with the command you ran")])
+        }
+    }
+}
+
+pub fn schema() -> Result<(), Error> {
+    print!("{}", crate::content::json_schema());
+    Ok(())
+}
+
+pub fn new(args: &NewArgs) -> Result<(), Error> {
+    if !crate::content::is_id(&args.id) {
+        return Err(Error::Usage(vec![Diagnostic::error(format!("`{}` is not a valid id", args.id))
+            .with_hint("ids use lowercase letters, digits and single hyphens, e.g. `data-analyst-vs-data-scientist`")]));
+    }
+    let path = args.dir.join(format!("{}.yaml", args.id));
+    if path.exists() {
+        return Err(Error::Usage(vec![
+            Diagnostic::error(format!("{} already exists", path.display()))
+                .with_hint("choose another id, or edit the existing file"),
+        ]));
+    }
+    crate::output::prepare_dir(&args.dir)?;
+    crate::output::write_atomic(
+        &path,
+        crate::content::scaffold(&args.id, usize::from(args.options)).as_bytes(),
+    )?;
+    println!("wrote {}", path.display());
+    println!(
+        "fill in the placeholders, then run: handout check {}",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Builds, then rebuilds whenever a content file or a layout file changes.
+/// Errors are printed and watching goes on; the last good output stays,
+/// since files are only replaced by successful builds.
+pub fn watch(args: &BuildArgs) -> Result<(), Error> {
+    use notify::{RecursiveMode, Watcher};
+    use std::time::Duration;
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            let _ = tx.send(event);
+        }
+    })
+    .map_err(|e| Error::Internal(format!("cannot watch files: {e}")))?;
+
+    // Editors often save by replacing a file, so watch the folders.
+    let inputs = batch::expand_inputs(&args.content)?;
+    let mut dirs: Vec<std::path::PathBuf> = inputs
+        .iter()
+        .chain(&args.content)
+        .map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map(|d| d.to_path_buf()).unwrap_or_default()
+            }
+        })
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                d
+            }
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        watcher
+            .watch(dir, RecursiveMode::NonRecursive)
+            .map_err(|e| {
+                Error::Content(vec![Diagnostic::error(format!(
+                    "cannot watch {}: {e}",
+                    dir.display()
+                ))])
+            })?;
+    }
+    if let Some(layouts) = &args.layout.layouts {
+        watcher
+            .watch(layouts, RecursiveMode::Recursive)
+            .map_err(|e| {
+                Error::Content(vec![Diagnostic::error(format!(
+                    "cannot watch {}: {e}",
+                    layouts.display()
+                ))])
+            })?;
+    }
+    // Only the content files, new YAML files in content folders, and the
+    // layout folder matter; not the output, logs or editor swap files.
+    let canon = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let files: Vec<_> = inputs.iter().map(|p| canon(p)).collect();
+    let folders: Vec<_> = args
+        .content
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| canon(p))
+        .collect();
+    let layouts = args.layout.layouts.as_deref().map(canon);
+    let relevant = |path: &std::path::Path| {
+        let yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        files.iter().any(|f| f == path)
+            || (yaml
+                && path
+                    .parent()
+                    .is_some_and(|d| folders.iter().any(|f| f == d)))
+            || layouts.as_ref().is_some_and(|l| path.starts_with(l))
+    };
+
+    loop {
+        if let Err(err) = build(args) {
+            print_error(&err);
+        }
+        eprintln!("watching for changes (Ctrl-C to stop)");
+        // Wait for a relevant change, then let a burst of saves settle:
+        // until 150 ms pass without another one, and at most 2 s. Other
+        // events (reads, logs, the output) are ignored throughout.
+        use notify::EventKind::{Create, Modify, Remove};
+        use notify::event::ModifyKind;
+        let matters = |event: &notify::Event| {
+            let changed = matches!(
+                event.kind,
+                Create(_)
+                    | Remove(_)
+                    | Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+            );
+            changed && event.paths.iter().any(|p| relevant(p))
+        };
+        loop {
+            let event = rx
+                .recv()
+                .map_err(|_| Error::Internal("the file watcher stopped".into()))?;
+            if matters(&event) {
+                break;
+            }
+        }
+        let settle = std::time::Instant::now() + Duration::from_secs(2);
+        let mut quiet_until = std::time::Instant::now() + Duration::from_millis(150);
+        while let Some(wait) = quiet_until
+            .min(settle)
+            .checked_duration_since(std::time::Instant::now())
+        {
+            match rx.recv_timeout(wait) {
+                Ok(event) if matters(&event) => {
+                    quiet_until = std::time::Instant::now() + Duration::from_millis(150)
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        if !args.quiet {
+            eprintln!("change detected; rebuilding");
+        }
+    }
 }

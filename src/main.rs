@@ -3,8 +3,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use handout::cli::{Cli, Command};
 use handout::commands;
-use handout::diag::Diagnostic;
-use handout::error::Error;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,28 +11,14 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check(args),
         Command::Eject(args) => commands::eject(args),
         Command::List(args) => commands::list(args),
+        Command::Watch(args) => commands::watch(args),
+        Command::New(args) => commands::new(args),
+        Command::Schema => commands::schema(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            match &err {
-                Error::Content(diags) | Error::Usage(diags) => {
-                    commands::emit(diags);
-                    let n = diags.len();
-                    if n > 1 {
-                        eprintln!("{n} errors; nothing was written");
-                    }
-                }
-                Error::Failed { failed, total } => {
-                    eprintln!("{failed} of {total} documents failed");
-                }
-                Error::Internal(message) => {
-                    commands::emit(&[Diagnostic::error(format!("internal error: {message}"))
-                        .with_hint(
-                            "this is a bug in handout; please report it with the command you ran",
-                        )]);
-                }
-            }
+            commands::print_error(&err);
             ExitCode::from(err.exit_code())
         }
     }

@@ -54,6 +54,16 @@ pub const FONTS: &[(&str, &[u8])] = &[
 /// The fonts' licence, shipped alongside them wherever they are copied.
 pub const FONT_LICENSE: &[u8] = include_bytes!("../fonts/OFL.txt");
 
+/// Whether the bundled fonts have a glyph for `c`. All bundled styles cover
+/// the same characters, so the regular face answers for all of them.
+pub fn font_covers(c: char) -> bool {
+    static REGULAR: OnceLock<Option<FontInfo>> = OnceLock::new();
+    REGULAR
+        .get_or_init(|| FontInfo::new(FONTS[0].1, 0))
+        .as_ref()
+        .is_some_and(|info| info.coverage.contains(c as u32))
+}
+
 /// A bundled font, parsed only when a document first uses it.
 struct EmbeddedFont {
     data: &'static [u8],

@@ -113,6 +113,24 @@ impl Locator {
         }
     }
 
+    /// Where `key` is written a second time in one mapping, if anywhere.
+    pub fn duplicate_key(&self, key: &str) -> Option<Pos> {
+        fn find(node: &Node, key: &str) -> Option<Pos> {
+            match node {
+                Node::Map(_, entries) => {
+                    let mut same = entries.iter().filter(|(k, _, _)| k == key);
+                    same.next();
+                    same.next()
+                        .map(|e| e.1)
+                        .or_else(|| entries.iter().find_map(|e| find(&e.2, key)))
+                }
+                Node::Seq(_, items) => items.iter().find_map(|n| find(n, key)),
+                Node::Leaf(_) => None,
+            }
+        }
+        find(self.root.as_ref()?, key)
+    }
+
     /// Where the key of the last segment of `path` is written, if it is a key,
     /// else where its value starts.
     pub fn entry(&self, path: &[Seg]) -> Option<Pos> {

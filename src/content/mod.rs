@@ -2,6 +2,7 @@
 
 mod locate;
 mod model;
+mod scaffold;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 pub use locate::{Locator, Pos, Seg, display_path};
 pub use model::*;
+pub use scaffold::scaffold;
 pub use validate::{is_id, parse_date};
 
 use crate::diag::{Diagnostic, Span, offset_of};
@@ -24,6 +26,9 @@ pub struct Loaded {
     pub name: String,
     pub text: Arc<str>,
     pub content: Content,
+    /// Problems that do not stop rendering, such as characters the bundled
+    /// fonts cannot show.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Where problems are reported against: the file's name and text.
@@ -127,12 +132,13 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         )))
     })?;
     let text = decode(&name, bytes)?;
-    let content = parse(&name, &text)?;
+    let (content, warnings) = parse(&name, &text)?;
     Ok(Loaded {
         path: path.to_path_buf(),
         name,
         text,
         content,
+        warnings,
     })
 }
 
@@ -170,8 +176,9 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<str>, Vec<Diagnostic>> {
     }
 }
 
-/// Parses YAML text into content and validates it.
-pub fn parse(name: &str, text: &Arc<str>) -> Result<Content, Vec<Diagnostic>> {
+/// Parses YAML text into content and validates it. Returns the content and
+/// its warnings.
+pub fn parse(name: &str, text: &Arc<str>) -> Result<(Content, Vec<Diagnostic>), Vec<Diagnostic>> {
     let file = SourceFile::new(name, text);
     let value: serde_yaml::Value =
         serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&file, &e)])?;
@@ -196,17 +203,93 @@ pub fn parse(name: &str, text: &Arc<str>) -> Result<Content, Vec<Diagnostic>> {
         Err(_) => return Err(section_errors(&file, &value)),
     };
     let errors = validate::validate(&file, &content);
-    if errors.is_empty() {
-        Ok(content)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let mut warnings = Vec::new();
+    glyph_warnings(&file, &value, &mut Vec::new(), &mut warnings);
+    Ok((content, warnings))
 }
 
 fn deserialize(
     value: &serde_yaml::Value,
 ) -> Result<Content, serde_path_to_error::Error<serde_yaml::Error>> {
     serde_path_to_error::deserialize(value)
+}
+
+/// Fields that are never printed as text.
+const NOT_PRINTED: [&str; 7] = [
+    "id", "option", "course", "url", "base_url", "updated", "lang",
+];
+
+/// Warns about text the bundled fonts cannot show, naming the characters.
+fn glyph_warnings(
+    file: &SourceFile,
+    value: &serde_yaml::Value,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<Diagnostic>,
+) {
+    use serde_yaml::Value;
+    const MAX: usize = 20;
+    match value {
+        Value::String(s) if out.len() < MAX => {
+            if matches!(path.last(), Some(Seg::Key(k)) if NOT_PRINTED.contains(&k.as_str())) {
+                return;
+            }
+            let mut missing: Vec<char> = s
+                .chars()
+                .filter(|&c| !invisible(c) && !crate::world::font_covers(c))
+                .collect();
+            missing.sort_unstable();
+            missing.dedup();
+            if !missing.is_empty() {
+                let shown: Vec<String> = missing
+                    .iter()
+                    .take(8)
+                    .map(|c| format!("{c} (U+{:04X})", *c as u32))
+                    .collect();
+                let more = if missing.len() > 8 {
+                    format!(" and {} more", missing.len() - 8)
+                } else {
+                    String::new()
+                };
+                let mut d = file.error_at(
+                    path,
+                    format!("the bundled fonts cannot show {}{more}", shown.join(", ")),
+                );
+                d.severity = crate::diag::Severity::Warning;
+                out.push(d.with_hint(
+                    "these characters would print as blank boxes; use text in Latin, Greek or Cyrillic script, or add a font that covers them to fonts/",
+                ));
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                glyph_warnings(file, item, path, out);
+                path.pop();
+            }
+        }
+        Value::Mapping(map) => {
+            for (k, v) in map {
+                path.push(Seg::Key(k.as_str().unwrap_or_default().to_string()));
+                glyph_warnings(file, v, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Characters that take no glyph: whitespace, controls and joiners.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}' | '\u{200B}'
+                ..='\u{200F}' | '\u{2060}' | '\u{FE0E}' | '\u{FE0F}' | '\u{FEFF}'
+        )
 }
 
 /// A syntax error from the YAML parser.
@@ -224,11 +307,18 @@ fn yaml_error(file: &SourceFile, e: &serde_yaml::Error) -> Diagnostic {
     let diag = Diagnostic::error(format!("invalid YAML: {message}"))
         .in_file(file.name)
         .with_hint(hint);
-    match e.location() {
-        Some(loc) => diag.with_span(file.span_at(Pos {
-            line: loc.line(),
-            column: loc.column(),
-        })),
+    // libyaml places a duplicate key at the start of its mapping; point at
+    // the repeated key itself.
+    let duplicate = message
+        .strip_prefix("duplicate entry with key \"")
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(|key| file.locator().duplicate_key(key));
+    let pos = duplicate.or(e.location().map(|loc| Pos {
+        line: loc.line(),
+        column: loc.column(),
+    }));
+    match pos {
+        Some(pos) => diag.with_span(file.span_at(pos)),
         None => diag,
     }
 }
@@ -252,7 +342,12 @@ fn section_errors(file: &SourceFile, value: &serde_yaml::Value) -> Vec<Diagnosti
         }
     }
     for key in required {
-        if !user.contains_key(key) {
+        // A misspelt required key is reported once, as an unknown field.
+        let misspelt = user
+            .keys()
+            .filter_map(|k| k.as_str())
+            .any(|k| did_you_mean(k, &REQUIRED) == Some(key));
+        if !user.contains_key(key) && !misspelt {
             errors.push(
                 file.error_at(&[], format!("missing required field `{key}`"))
                     .with_hint(format!(
@@ -379,6 +474,15 @@ pub(crate) fn did_you_mean<'a>(given: &str, candidates: &[&'a str]) -> Option<&'
         .map(|(_, c)| c)
 }
 
+/// The JSON Schema of content files, for editors (yaml-language-server).
+pub fn json_schema() -> String {
+    let mut schema = schemars::schema_for!(Content);
+    schema.insert("title".into(), "handout comparison content".into());
+    let mut json = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,8 +501,9 @@ mod tests {
     #[test]
     fn minimal_content_loads() {
         let text: Arc<str> = OK.into();
-        let c = parse("t.yaml", &text).unwrap();
+        let (c, warnings) = parse("t.yaml", &text).unwrap();
         assert_eq!(c.options.len(), 2);
+        assert!(warnings.is_empty());
     }
 
     #[test]
@@ -447,6 +552,19 @@ mod tests {
             ),
             "did not find ',', while parsing"
         );
+    }
+
+    #[test]
+    fn characters_without_glyphs_are_named() {
+        let text: Arc<str> = OK
+            .replace("title: T", "title: Ελληνικά, кириллица, 中文")
+            .into();
+        let (_, warnings) = parse("t.yaml", &text).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let w = warnings[0].to_string();
+        assert!(w.starts_with("t.yaml:2:1: warning:"), "{w}");
+        assert!(w.contains("中 (U+4E2D), 文 (U+6587)"), "{w}");
+        assert!(!w.contains('Ε'), "Greek is covered: {w}");
     }
 
     #[test]

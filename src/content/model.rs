@@ -6,13 +6,15 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One comparison page.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     /// Stable id, used for output file names.
+    #[schemars(regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: String,
     pub title: String,
     #[serde(default)]
@@ -29,6 +31,7 @@ pub struct Content {
     #[serde(default)]
     pub links: Option<Links>,
     /// The things being compared: two or three.
+    #[schemars(length(min = 2, max = 3))]
     pub options: Vec<OptionDecl>,
     #[serde(default)]
     pub quick_take: Option<QuickTake>,
@@ -59,7 +62,7 @@ pub struct Content {
     pub next_step: Option<NextStep>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     #[serde(default)]
@@ -71,36 +74,40 @@ pub struct Meta {
     /// ISO date (YYYY-MM-DD). Also the PDF's creation date, so output is
     /// reproducible.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub updated: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub name: String,
     #[serde(default)]
     pub short_name: Option<String>,
     #[serde(default)]
+    #[schemars(url)]
     pub url: Option<String>,
 }
 
 /// Where links point when entries give no `url` of their own.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Links {
     /// The site's address. Courses link to `<base_url>courses/<id>` and the
     /// organisation and next step to `<base_url>` unless they set `url`.
+    #[schemars(url)]
     pub base_url: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionDecl {
+    #[schemars(regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuickTake {
     #[serde(default)]
@@ -117,14 +124,14 @@ pub struct QuickTake {
     pub recommended_direction: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BestFit {
     pub option: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HowToChoose {
     #[serde(default)]
@@ -137,7 +144,7 @@ pub struct HowToChoose {
     pub cards: Vec<ChoiceCard>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceCard {
     pub option: String,
@@ -146,7 +153,7 @@ pub struct ChoiceCard {
     pub points: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Confusion {
     #[serde(default)]
@@ -159,7 +166,7 @@ pub struct Confusion {
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Definitions {
     #[serde(default)]
@@ -172,7 +179,7 @@ pub struct Definitions {
     pub terms: Vec<Term>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub option: String,
@@ -182,7 +189,7 @@ pub struct Term {
     pub definition: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Comparison {
     #[serde(default)]
@@ -197,7 +204,7 @@ pub struct Comparison {
     pub factors: Vec<Factor>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Factor {
     pub name: String,
@@ -206,7 +213,7 @@ pub struct Factor {
 }
 
 /// A list per option, keyed by option id: skills, tools or projects.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionLists {
     #[serde(default)]
@@ -219,7 +226,7 @@ pub struct OptionLists {
     pub lists: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CareerMapping {
     #[serde(default)]
@@ -232,10 +239,11 @@ pub struct CareerMapping {
     pub goals: Vec<Goal>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     /// Used in the variant's file name.
+    #[schemars(regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: String,
     /// The reader's goal, in their words.
     pub goal: String,
@@ -248,7 +256,7 @@ pub struct Goal {
     pub course: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CourseFit {
     #[serde(default)]
@@ -261,9 +269,10 @@ pub struct CourseFit {
     pub courses: Vec<Course>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Course {
+    #[schemars(regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: String,
     pub name: String,
     /// The option this course leads to, which sets its accent colour.
@@ -272,10 +281,11 @@ pub struct Course {
     #[serde(default)]
     pub fit: Option<String>,
     #[serde(default)]
+    #[schemars(url)]
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Related {
     #[serde(default)]
@@ -288,7 +298,7 @@ pub struct Related {
     pub items: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Faq {
     #[serde(default)]
@@ -301,14 +311,14 @@ pub struct Faq {
     pub entries: Vec<FaqEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqEntry {
     pub question: String,
     pub answer: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     #[serde(default)]
@@ -323,7 +333,7 @@ pub struct Review {
     pub experience_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NextStep {
     #[serde(default)]
@@ -333,6 +343,7 @@ pub struct NextStep {
     #[serde(default)]
     pub text: Option<String>,
     #[serde(default)]
+    #[schemars(url)]
     pub url: Option<String>,
 }
 

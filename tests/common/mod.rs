@@ -92,9 +92,12 @@ pub fn page_count(pdf: &Path) -> usize {
 }
 
 /// Whitespace is removed entirely: line breaks may fall anywhere, including
-/// after a hyphen.
+/// after a hyphen. So are the zero-width spaces layouts put into very long
+/// words to let them break.
 pub fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{200B}')
+        .collect()
 }
 
 /// Every reader-facing string: all scalars except ids, references, URLs,

@@ -1,0 +1,257 @@
+//! Broken and hostile input: each gets a clear error or correct output, never
+//! a panic, a hang or a partial file.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Builds `file` and checks it fails cleanly: exit 1, the message, no panic,
+/// nothing in the output folder.
+fn fails_cleanly(file: &Path, says: &str) -> Output {
+    let out = file.with_extension("out");
+    let o = handout(&[&"build", &file, &"-o", &out]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}: {err}", file.display());
+    assert!(
+        err.contains(says),
+        "{}: expected `{says}` in\n{err}",
+        file.display()
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().count() == 0,
+        "{}: files were written",
+        file.display()
+    );
+    o
+}
+
+fn minimal() -> String {
+    std::fs::read_to_string(fixture("minimal.yaml")).unwrap()
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
+    let mut prev = "a";
+    for n in names {
+        yaml.push_str(&format!(
+            "{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = n;
+    }
+    let start = Instant::now();
+    fails_cleanly(
+        &write(dir.path(), "bomb.yaml", yaml),
+        "repetition limit exceeded",
+    );
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn a_deeply_nested_document_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let depth = 100_000;
+    let yaml = format!("id: x\ntitle: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    fails_cleanly(
+        &write(dir.path(), "deep.yaml", yaml),
+        "recursion limit exceeded",
+    );
+}
+
+#[test]
+fn a_50_mb_content_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = minimal();
+    yaml.push_str("# ");
+    yaml.push_str(&"x".repeat(50 * 1024 * 1024));
+    let start = Instant::now();
+    fails_cleanly(
+        &write(dir.path(), "huge.yaml", yaml),
+        "more than the 4 MB limit",
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn invalid_utf8_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"id: x\ntitle: caf".to_vec();
+    bytes.extend([0xE9, b'\n']);
+    fails_cleanly(&write(dir.path(), "latin1.yaml", bytes), "latin1.yaml:2:11");
+}
+
+#[test]
+fn a_byte_order_mark_and_crlf_line_ends_are_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "\u{feff}{}",
+        std::fs::read_to_string(root().join(SEED))
+            .unwrap()
+            .replace('\n', "\r\n")
+    );
+    let file = write(dir.path(), "windows.yaml", yaml);
+    assert_ok(&handout(&[&"build", &file, &"-q", &"-o", &dir.path()]));
+    let pdf = dir.path().join(format!("{SEED_ID}.pdf"));
+    assert_all_strings_present(&root().join(SEED), &pdf);
+    // And errors in such a file point at the right line.
+    let broken = format!(
+        "\u{feff}{}",
+        minimal().replace("title:", "titel:").replace('\n', "\r\n")
+    );
+    let o = fails_cleanly(
+        &write(dir.path(), "crlf.yaml", broken),
+        "did you mean `title`?",
+    );
+    assert!(stderr(&o).contains("crlf.yaml:3:1"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_empty_file_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    fails_cleanly(
+        &write(dir.path(), "empty.yaml", ""),
+        "content file is empty",
+    );
+    fails_cleanly(
+        &write(dir.path(), "blank.yaml", "# only a comment\n\n"),
+        "content file is empty",
+    );
+    fails_cleanly(
+        &write(dir.path(), "list.yaml", "- a\n- b\n"),
+        "content must be a mapping",
+    );
+}
+
+#[test]
+fn a_very_long_word_breaks_instead_of_overflowing() {
+    let dir = tempfile::tempdir().unwrap();
+    let word = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(6);
+    let yaml = minimal()
+        .replace("tea: Some", &format!("tea: {word}"))
+        .replace("title: Tea vs Coffee", &format!("title: {word}"));
+    let file = write(dir.path(), "long.yaml", yaml);
+    assert_ok(&handout(&[&"build", &file, &"-q", &"-o", &dir.path()]));
+    let pdf = dir.path().join("minimal.pdf");
+    assert_all_strings_present(&file, &pdf);
+    // Every word box ends inside the page (A4 is 595 pt wide).
+    let boxes = tool("pdftotext", &[&"-bbox", &pdf, &"-"]);
+    for x in boxes.split("xMax=\"").skip(1) {
+        let x: f64 = x.split('"').next().unwrap().parse().unwrap();
+        assert!(x < 595.0, "text reaches x = {x} pt, beyond the page");
+    }
+}
+
+#[test]
+fn empty_lists_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "{}quick_take: {{best_fit: []}}\nhow_to_choose: {{cards: []}}\nconfusion: {{reasons: []}}\ndefinitions: {{terms: []}}\n\
+         skills: {{lists: {{}}}}\ntools: {{lists: {{tea: []}}}}\ncareer_mapping: {{goals: []}}\ncourse_fit: {{courses: []}}\n\
+         related: {{items: []}}\nfaq: {{entries: []}}\n",
+        minimal()
+    );
+    let file = write(dir.path(), "empty-lists.yaml", yaml);
+    assert_ok(&handout(&[
+        &"build",
+        &file,
+        &"--all-goals",
+        &"--layout",
+        &"handout",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    assert_ok(&handout(&[
+        &"build",
+        &file,
+        &"--layout",
+        &"flyer",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    assert_eq!(pdfs_in(dir.path()).len(), 2);
+}
+
+#[test]
+fn duplicate_ids_and_duplicate_keys_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let dup_id = minimal().replace("id: coffee", "id: tea");
+    let o = fails_cleanly(
+        &write(dir.path(), "dup-id.yaml", dup_id),
+        "option id `tea` is declared twice",
+    );
+    assert!(stderr(&o).contains("dup-id.yaml:7:"), "{}", stderr(&o));
+    let dup_key = minimal().replace("title: Tea vs Coffee", "title: Tea vs Coffee\ntitle: Again");
+    let o = fails_cleanly(
+        &write(dir.path(), "dup-key.yaml", dup_key),
+        "duplicate entry with key \"title\"",
+    );
+    assert!(stderr(&o).contains("dup-key.yaml:4:"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_layout_that_never_finishes_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let layouts = dir.path().join("layouts");
+    std::fs::create_dir(&layouts).unwrap();
+    std::fs::write(
+        layouts.join("handout.typ"),
+        "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n#n\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let start = Instant::now();
+    let o = handout(&[
+        &"build",
+        &fixture("minimal.yaml"),
+        &"--layouts",
+        &layouts,
+        &"--timeout",
+        &"2",
+        &"-o",
+        &out,
+    ]);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "not stopped in time"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("took longer than 2 s to render"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("may never finish"), "{}", stderr(&o));
+    assert!(pdfs_in(&out).is_empty());
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "no temporary files are left"
+    );
+}
+
+#[test]
+fn an_output_folder_that_is_a_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "out", "x");
+    let o = handout(&[&"build", &fixture("minimal.yaml"), &"-o", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("output folder"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
