@@ -94,7 +94,14 @@ fn main() {
         assert!(eject.status().unwrap().success(), "eject failed");
         let run = measure(
             Command::new(&typst)
-                .args(["compile", "--ignore-system-fonts", "--font-path"])
+                // The same standard handout checks by default, for equal work.
+                .args([
+                    "compile",
+                    "--pdf-standard",
+                    "ua-1",
+                    "--ignore-system-fonts",
+                    "--font-path",
+                ])
                 .arg(project.join("fonts"))
                 .arg(project.join("main.typ"))
                 .arg(project.join("out.pdf")),

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -240,17 +240,19 @@ pub fn run(
     docs: &[Planned],
     opts: &RunOptions,
 ) -> Result<Vec<Done>, Error> {
-    use rayon::prelude::*;
-    // Typst recurses deeply; give its threads room.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .stack_size(64 * 1024 * 1024)
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    // Each worker is a one-thread rayon pool pulling documents from a shared
+    // counter. Typst parallelises inside a document with rayon; in one shared
+    // pool, a worker waiting on such a join would steal and start other
+    // documents on its own stack, holding all of them in memory at once.
+    // With a pool per worker, Typst's joins stay within their document and
+    // `--jobs` alone sets how many cores are busy.
+    let jobs = opts.jobs.clamp(1, docs.len().max(1));
+    let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let finished = AtomicBool::new(false);
     let started: Mutex<HashMap<usize, Instant>> = Mutex::new(HashMap::new());
-    let done: Vec<Option<Done>> = std::thread::scope(|scope| {
+    let done: Mutex<Vec<Done>> = Mutex::new(Vec::with_capacity(docs.len()));
+    std::thread::scope(|scope| -> Result<(), Error> {
         // The watchdog: a layout that never finishes must not hang CI.
         scope.spawn(|| {
             while !finished.load(Ordering::Relaxed) {
@@ -266,34 +268,53 @@ pub fn run(
                 }
             }
         });
-        let done = pool.install(|| {
-            (0..docs.len())
-                .into_par_iter()
-                .with_max_len(1)
-                .map(|i| {
-                    if stop.load(Ordering::Relaxed) {
-                        return None;
-                    }
-                    started
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(i, Instant::now());
-                    let mut done =
-                        render_one(env, settings, contents, &docs[i], opts.deny_warnings);
-                    started.lock().unwrap_or_else(|e| e.into_inner()).remove(&i);
-                    done.planned = i;
-                    if done.result.is_err() && !opts.keep_going {
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                    (opts.on_done)(&done);
-                    Some(done)
-                })
-                .collect()
-        });
+        let worker = || loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= docs.len() || stop.load(Ordering::Relaxed) {
+                break;
+            }
+            started
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(i, Instant::now());
+            let mut result = render_one(env, settings, contents, &docs[i], opts.deny_warnings);
+            started.lock().unwrap_or_else(|e| e.into_inner()).remove(&i);
+            result.planned = i;
+            if result.result.is_err() && !opts.keep_going {
+                stop.store(true, Ordering::Relaxed);
+            }
+            (opts.on_done)(&result);
+            done.lock().unwrap_or_else(|e| e.into_inner()).push(result);
+        };
+        let mut handles = Vec::new();
+        let mut outcome = Ok(());
+        for n in 0..jobs {
+            // Typst recurses deeply; give its threads room.
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .stack_size(64 * 1024 * 1024)
+                .thread_name(move |_| format!("handout-{n}"))
+                .build();
+            match pool {
+                Ok(pool) => handles.push(scope.spawn(move || pool.install(worker))),
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    outcome = Err(Error::Internal(format!("cannot start worker threads: {e}")));
+                    break;
+                }
+            }
+        }
+        for handle in handles {
+            if handle.join().is_err() && outcome.is_ok() {
+                outcome = Err(Error::Internal("a worker thread panicked".into()));
+            }
+        }
         finished.store(true, Ordering::Relaxed);
-        done
-    });
-    Ok(done.into_iter().flatten().collect())
+        outcome
+    })?;
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|d| d.planned);
+    Ok(done)
 }
 
 /// Warnings as errors, for `--deny-warnings`.
@@ -366,6 +387,7 @@ fn render_one(
     });
     // Keep Typst's global caches from growing without bound in long batches.
     typst::comemo::evict(10);
+
     Done {
         planned: 0,
         result,
