@@ -16,13 +16,29 @@ use libfuzzer_sys::fuzz_target;
 static ENV: LazyLock<Env> = LazyLock::new(|| Env::new(LayoutFiles::builtin()));
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let text: Arc<str> = text.into();
-    let Ok((content, _warnings)) = content::parse("fuzz.yaml", &text) else { return };
+    let Ok((content, _warnings)) = content::parse("fuzz.yaml", &text) else {
+        return;
+    };
     let settings = Settings::default();
-    let goals: Vec<_> = content.career_mapping.iter().flat_map(|m| &m.goals).take(1).collect();
+    let goals: Vec<_> = content
+        .career_mapping
+        .iter()
+        .flat_map(|m| &m.goals)
+        .take(1)
+        .collect();
     for goal in std::iter::once(None).chain(goals.into_iter().map(Some)) {
-        let job = Job { content: &content, goal, paper: Paper::A4, edition: Edition::Print, layout: "handout", settings: &settings };
+        let job = Job {
+            content: &content,
+            goal,
+            paper: Paper::A4,
+            edition: Edition::Print,
+            layout: "handout",
+            settings: &settings,
+        };
         let _ = render::render(&ENV, &job);
         typst::comemo::evict(10);
     }
