@@ -333,6 +333,18 @@ fn warnings_as_errors(warnings: &[Diagnostic], doc: &Planned) -> Vec<Diagnostic>
     diags
 }
 
+/// Keeps Typst's global caches from growing without bound in long batches.
+/// An eviction walks every cache, so it runs every few documents; results
+/// unused for about a dozen documents are dropped, while what consecutive
+/// documents share (fonts, shaped text, the layout's code) stays.
+fn evict_caches() {
+    const EVERY: usize = 4;
+    static RENDERED: AtomicUsize = AtomicUsize::new(0);
+    if (RENDERED.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVERY) {
+        typst::comemo::evict(3);
+    }
+}
+
 /// `<stem><suffix>.<ext>`.
 pub fn file_path(stem: &Path, suffix: &str, ext: &str) -> PathBuf {
     let mut name = stem.file_name().unwrap_or_default().to_os_string();
@@ -385,8 +397,7 @@ fn render_one(
             warnings: r.warnings,
         })
     });
-    // Keep Typst's global caches from growing without bound in long batches.
-    typst::comemo::evict(10);
+    evict_caches();
 
     Done {
         planned: 0,

@@ -1,7 +1,32 @@
 //! QR codes for links in the print edition, made as SVG for the layout.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
+
+/// QR codes already made, by text. A batch prints the same few addresses on
+/// every document, and choosing the best mask pattern is not cheap.
+fn cache() -> &'static Mutex<HashMap<String, Arc<[u8]>>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<[u8]>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The SVG QR code for `text`, made once per process.
+pub fn svg_cached(text: &str) -> Option<Arc<[u8]>> {
+    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+        return Some(hit.clone());
+    }
+    let made: Arc<[u8]> = svg(text)?.into_bytes().into();
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    // Bounded: a batch with very many distinct addresses starts afresh.
+    if cache.len() >= 4096 {
+        cache.clear();
+    }
+    cache.insert(text.to_string(), made.clone());
+    Some(made)
+}
 
 /// An SVG QR code for `text`, with the standard four-module quiet zone.
 ///

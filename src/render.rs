@@ -264,14 +264,14 @@ fn display_url(url: &str) -> String {
 }
 
 /// The QR codes a document's links need, in the order of their paths.
-fn qr_codes(data: &LayoutData) -> Vec<Vec<u8>> {
+fn qr_codes(data: &LayoutData) -> Vec<Arc<[u8]>> {
     let links = data
         .links
         .organisation
         .iter()
         .chain(&data.links.next_step)
         .chain(data.links.courses.values());
-    let mut codes: Vec<(usize, Vec<u8>)> = links
+    let mut codes: Vec<(usize, Arc<[u8]>)> = links
         .filter_map(|l| {
             let path = l.qr.as_ref()?;
             let index = path
@@ -279,7 +279,7 @@ fn qr_codes(data: &LayoutData) -> Vec<Vec<u8>> {
                 .trim_end_matches(".svg")
                 .parse()
                 .ok()?;
-            Some((index, crate::qr::svg(&l.url)?.into_bytes()))
+            Some((index, crate::qr::svg_cached(&l.url)?))
         })
         .collect();
     codes.sort_by_key(|(i, _)| *i);
@@ -331,7 +331,7 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
 
 /// The files a layout reads besides its own: the JSON at `/data.json` and
 /// the QR codes at `/qr/<n>.svg`.
-pub fn document_files(job: &Job) -> (Vec<u8>, Vec<Vec<u8>>) {
+pub fn document_files(job: &Job) -> (Vec<u8>, Vec<Arc<[u8]>>) {
     let data = LayoutData::new(job);
     // Plain data with string keys always serialises.
     (

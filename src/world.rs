@@ -176,7 +176,7 @@ impl<'a> DocWorld<'a> {
         main: FileId,
         data: Vec<u8>,
         today: Option<Datetime>,
-        qr: Vec<Vec<u8>>,
+        qr: Vec<Arc<[u8]>>,
     ) -> Self {
         let qr = qr.into_iter().map(Bytes::new).collect();
         Self {
