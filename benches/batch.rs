@@ -19,7 +19,7 @@ const DOCS_PER_FILE: usize = 4;
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (small, large) = if quick { (40, 200) } else { (100, 1000) };
-    let baseline_docs = if quick { 8 } else { 24 };
+    let baseline_docs = if quick { 8 } else { 60 };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let handout = PathBuf::from(env!("CARGO_BIN_EXE_handout"));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
