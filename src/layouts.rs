@@ -16,6 +16,11 @@ use crate::diag::Diagnostic;
 const BUILTIN: &[(&str, &[u8])] = &[
     ("handout.typ", include_bytes!("../layouts/handout.typ")),
     ("flyer.typ", include_bytes!("../layouts/flyer.typ")),
+    (
+        "flyer-duplex.typ",
+        include_bytes!("../layouts/flyer-duplex.typ"),
+    ),
+    ("_flyer.typ", include_bytes!("../layouts/_flyer.typ")),
     ("common.typ", include_bytes!("../layouts/common.typ")),
 ];
 

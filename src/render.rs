@@ -148,6 +148,8 @@ pub struct LayoutData<'a> {
     pub format: u32,
     pub paper: &'static str,
     pub edition: &'static str,
+    /// The layout being rendered, for files shared by several layouts.
+    pub layout: &'a str,
     /// Bleed in points, when printing to the edge.
     pub bleed: Option<f64>,
     pub content: &'a Content,
@@ -221,6 +223,7 @@ impl<'a> LayoutData<'a> {
             format: 1,
             paper: job.paper.name(),
             edition: job.edition.name(),
+            layout: job.layout,
             bleed: job.settings.bleed,
             content: c,
             updated,

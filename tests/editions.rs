@@ -266,6 +266,40 @@ fn the_flyer_is_one_page_on_a4_and_letter() {
 }
 
 #[test]
+fn the_duplex_flyer_is_two_pages_with_the_lists_on_the_back() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--all-goals",
+        &"--layout",
+        &"flyer-duplex",
+        &"--paper",
+        &"a4,us-letter",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    let pdfs = pdfs_in(dir.path());
+    assert_eq!(pdfs.len(), 8);
+    for pdf in pdfs {
+        assert_eq!(page_count(&pdf), 2, "{}", pdf.display());
+        let back = squash(&pdf_text(&pdf, Some((2, 2))));
+        for s in [
+            "Feature engineering",
+            "Scikit-learn",
+            "Which role is closer to LLM systems",
+        ] {
+            assert!(
+                back.contains(&squash(s)),
+                "{}: no {s:?} on the back",
+                pdf.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn overflowing_the_page_budget_fails_and_names_the_layout() {
     let dir = tempfile::tempdir().unwrap();
     let o = handout(&[
