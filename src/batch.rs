@@ -141,11 +141,7 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
     let mut docs = Vec::new();
     for (index, loaded) in contents.iter().enumerate() {
         let c = &loaded.content;
-        let all: Vec<&str> = c
-            .career_mapping
-            .iter()
-            .flat_map(|m| m.goals.iter().map(|g| g.id.as_str()))
-            .collect();
+        let all: Vec<&str> = c.goals().map(|g| g.id.as_str()).collect();
         let variants: Vec<Option<String>> = match axes.goals {
             Goals::Generic => vec![None],
             Goals::All => std::iter::once(None)
@@ -361,15 +357,7 @@ fn render_one(
 ) -> Done {
     let start = Instant::now();
     let loaded = &contents[doc.content];
-    let goal = doc.goal.as_ref().and_then(|id| {
-        loaded
-            .content
-            .career_mapping
-            .as_ref()?
-            .goals
-            .iter()
-            .find(|g| &g.id == id)
-    });
+    let goal = doc.goal.as_deref().and_then(|id| loaded.content.goal(id));
     let job = Job {
         content: &loaded.content,
         goal,

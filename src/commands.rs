@@ -371,7 +371,7 @@ pub fn list(args: &ListArgs) -> Result<(), Error> {
         let _ = writeln!(out, "  {:<24} {}", o.id, o.name);
     }
     let _ = writeln!(out, "\ngoals (for --goal):");
-    let goals: Vec<_> = c.career_mapping.iter().flat_map(|m| &m.goals).collect();
+    let goals: Vec<_> = c.goals().collect();
     if goals.is_empty() {
         let _ = writeln!(out, "  (none)");
     }
@@ -406,15 +406,7 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
         bleed: args.bleed,
         ..Settings::default()
     };
-    let goal = doc.goal.as_ref().and_then(|id| {
-        loaded
-            .content
-            .career_mapping
-            .as_ref()?
-            .goals
-            .iter()
-            .find(|g| &g.id == id)
-    });
+    let goal = doc.goal.as_deref().and_then(|id| loaded.content.goal(id));
     let job = crate::render::Job {
         content: &loaded.content,
         goal,
@@ -550,25 +542,21 @@ pub fn watch(args: &BuildArgs) -> Result<(), Error> {
         .collect();
     dirs.sort();
     dirs.dedup();
+    let watch_errors = |path: &std::path::Path, e: notify::Error| {
+        Error::Content(vec![Diagnostic::error(format!(
+            "cannot watch {}: {e}",
+            path.display()
+        ))])
+    };
     for dir in &dirs {
         watcher
             .watch(dir, RecursiveMode::NonRecursive)
-            .map_err(|e| {
-                Error::Content(vec![Diagnostic::error(format!(
-                    "cannot watch {}: {e}",
-                    dir.display()
-                ))])
-            })?;
+            .map_err(|e| watch_errors(dir, e))?;
     }
     if let Some(layouts) = &args.layout.layouts {
         watcher
             .watch(layouts, RecursiveMode::Recursive)
-            .map_err(|e| {
-                Error::Content(vec![Diagnostic::error(format!(
-                    "cannot watch {}: {e}",
-                    layouts.display()
-                ))])
-            })?;
+            .map_err(|e| watch_errors(layouts, e))?;
     }
     // Only the content files, new YAML files in content folders, and the
     // layout folder matter; not the output, logs or editor swap files.

@@ -24,12 +24,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let settings = Settings::default();
-    let goals: Vec<_> = content
-        .career_mapping
-        .iter()
-        .flat_map(|m| &m.goals)
-        .take(1)
-        .collect();
+    let goals: Vec<_> = content.goals().take(1).collect();
     for goal in std::iter::once(None).chain(goals.into_iter().map(Some)) {
         let job = Job {
             content: &content,

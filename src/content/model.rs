@@ -62,6 +62,18 @@ pub struct Content {
     pub next_step: Option<NextStep>,
 }
 
+impl Content {
+    /// The career goals, in document order.
+    pub fn goals(&self) -> impl Iterator<Item = &Goal> {
+        self.career_mapping.iter().flat_map(|m| &m.goals)
+    }
+
+    /// The career goal with this id.
+    pub fn goal(&self, id: &str) -> Option<&Goal> {
+        self.goals().find(|g| g.id == id)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
