@@ -8,19 +8,24 @@ use std::process::{Command, Output};
 
 use common::*;
 
+/// Renders the seed handout and every goal variant into `out`.
+fn build_seed_with_goals(out: &Path) {
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--all-goals",
+        &"--quiet",
+        &"-o",
+        &out,
+    ]));
+}
+
 /// The seed rendered once with --all-goals, shared by the tests that read it.
 fn seed_build() -> &'static Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        assert_ok(&handout(&[
-            &"build",
-            &SEED,
-            &"--all-goals",
-            &"--quiet",
-            &"-o",
-            &dir.path(),
-        ]));
+        build_seed_with_goals(dir.path());
         dir
     })
     .path()
@@ -110,14 +115,7 @@ fn fonts_are_embedded_subsets_and_poppler_reads_the_pdfs() {
 fn building_twice_gives_identical_bytes() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {
-        assert_ok(&handout(&[
-            &"build",
-            &SEED,
-            &"--all-goals",
-            &"--quiet",
-            &"-o",
-            &dir.path().join("again"),
-        ]));
+        build_seed_with_goals(&dir.path().join("again"));
         for pdf in pdfs_in(&dir.path().join("again")) {
             let first = seed_build().join(pdf.file_name().unwrap());
             assert!(
