@@ -222,9 +222,10 @@ pub struct RunOptions<'a> {
     pub timeout: Duration,
     /// Called as each document finishes, from the worker thread.
     pub on_done: &'a (dyn Fn(&Done) + Sync),
-    /// Called when a document exceeds the timeout. Typst cannot be
-    /// interrupted, so this must end the process.
-    pub on_timeout: &'a (dyn Fn(&Planned, Duration) + Sync),
+    /// Called once when a document exceeds the timeout, with every result so
+    /// far and the late document as failed. Typst cannot be interrupted, so
+    /// this must end the process.
+    pub on_timeout: &'a (dyn Fn(Vec<Done>) + Sync),
 }
 
 /// Renders the planned documents in parallel, writing each file as soon as
@@ -260,7 +261,18 @@ pub fn run(
                     .find(|(_, t)| t.elapsed() > opts.timeout)
                     .map(|(i, _)| *i);
                 if let Some(i) = late {
-                    (opts.on_timeout)(&docs[i], opts.timeout);
+                    let late = Done {
+                        planned: i,
+                        result: Err(vec![timed_out(&docs[i], opts.timeout)]),
+                        millis: opts.timeout.as_millis() as u64,
+                    };
+                    (opts.on_done)(&late);
+                    let mut results =
+                        std::mem::take(&mut *done.lock().unwrap_or_else(|e| e.into_inner()));
+                    results.push(late);
+                    results.sort_by_key(|d| d.planned);
+                    (opts.on_timeout)(results);
+                    return;
                 }
             }
         });
@@ -311,6 +323,18 @@ pub fn run(
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_by_key(|d| d.planned);
     Ok(done)
+}
+
+fn timed_out(doc: &Planned, limit: Duration) -> Diagnostic {
+    Diagnostic::error(format!(
+        "{} took longer than {} s to render; stopped",
+        doc.output.display(),
+        limit.as_secs()
+    ))
+    .with_hint(format!(
+        "the layout `{}` may never finish, e.g. a loop without end; raise --timeout if it is just slow",
+        doc.layout
+    ))
 }
 
 /// Warnings as errors, for `--deny-warnings`.

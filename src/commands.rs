@@ -90,17 +90,23 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         ppi: args.ppi,
         thumbnail: args.thumbnail,
     };
-    let on_timeout = |doc: &batch::Planned, limit: std::time::Duration| {
+    let write_report = |results: Vec<batch::Done>, wall: std::time::Duration| match &args.report {
+        Some(path) => report(
+            &contents,
+            &docs,
+            results,
+            wall.as_millis() as u64,
+            jobs,
+            args.shard,
+        )
+        .write(path),
+        None => Ok(()),
+    };
+    let on_timeout = |results: Vec<batch::Done>| {
         progress.finish();
-        emit(&[Diagnostic::error(format!(
-            "{} took longer than {} s to render; stopped",
-            doc.output.display(),
-            limit.as_secs()
-        ))
-        .with_hint(format!(
-            "the layout `{}` may never finish, e.g. a loop without end; raise --timeout if it is just slow",
-            doc.layout
-        ))]);
+        if let Err(e) = write_report(results, start.elapsed()) {
+            emit(&[e]);
+        }
         // Typst cannot be interrupted: end the process. Files are written
         // atomically, so nothing half-written is left behind.
         std::process::exit(1);
@@ -119,21 +125,16 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
 
     let failed = results.iter().filter(|d| d.result.is_err()).count();
     let skipped = total - results.len();
-    if let Some(path) = &args.report {
-        let report = report(
-            &contents,
-            &docs,
-            results,
-            wall.as_millis() as u64,
-            jobs,
-            args.shard,
-        );
-        report.write(path)?;
-    }
+    write_report(results, wall)?;
     if failed > 0 {
         if skipped > 0 {
+            let was = if skipped == 1 {
+                "document was"
+            } else {
+                "documents were"
+            };
             eprintln!(
-                "stopped after a failure; {skipped} documents were not rendered (use --keep-going to render them)"
+                "stopped after a failure; {skipped} {was} not rendered (use --keep-going to render them)"
             );
         }
         return Err(Error::Failed { failed, total });
@@ -288,6 +289,7 @@ fn report(
                 id: loaded.content.id.clone(),
                 goal: doc.goal.clone(),
                 paper: doc.paper.name(),
+                edition: doc.edition.name(),
                 layout: doc.layout.clone(),
                 output: doc.output.display().to_string(),
                 status: "skipped",

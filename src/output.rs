@@ -129,6 +129,7 @@ pub struct ReportEntry {
     pub id: String,
     pub goal: Option<String>,
     pub paper: &'static str,
+    pub edition: &'static str,
     pub layout: String,
     pub output: String,
     /// `ok`, `failed`, or `skipped` (not started after an earlier failure).

@@ -514,7 +514,9 @@ fn the_report_matches_the_files_on_disk() {
         assert_eq!(d["sha256"].as_str().unwrap(), sha);
         assert_eq!(d["pages"].as_u64().unwrap() as usize, page_count(&path));
         assert_eq!(d["status"], "ok");
-        for key in ["content", "goal", "paper", "layout", "warnings", "ms"] {
+        for key in [
+            "content", "goal", "paper", "edition", "layout", "warnings", "ms",
+        ] {
             assert!(d.get(key).is_some(), "no {key}");
         }
         total += bytes.len();

@@ -206,24 +206,36 @@ fn duplicate_ids_and_duplicate_keys_are_errors() {
 }
 
 #[test]
-fn a_layout_that_never_finishes_is_stopped() {
+fn a_layout_that_never_finishes_is_stopped_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let layouts = dir.path().join("layouts");
     std::fs::create_dir(&layouts).unwrap();
+    // Endless for two options (minimal.yaml), quick for three.
     std::fs::write(
         layouts.join("handout.typ"),
-        "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n#n\n",
+        "#let data = json(\"/data.json\")\n\
+         #let n = 0\n\
+         #if data.content.options.len() == 2 { for i in range(100000) { for j in range(100000) { n += 1 } } }\n\
+         #n\n",
     )
     .unwrap();
     let out = dir.path().join("out");
+    let report = dir.path().join("report.json");
     let start = Instant::now();
     let o = handout(&[
         &"build",
+        &fixture("three-options.yaml"),
         &fixture("minimal.yaml"),
         &"--layouts",
         &layouts,
         &"--timeout",
         &"2",
+        &"--jobs",
+        &"1",
+        &"--report",
+        &report,
+        &"--pdf-standard",
+        &"none",
         &"-o",
         &out,
     ]);
@@ -238,12 +250,26 @@ fn a_layout_that_never_finishes_is_stopped() {
         stderr(&o)
     );
     assert!(stderr(&o).contains("may never finish"), "{}", stderr(&o));
-    assert!(pdfs_in(&out).is_empty());
+    assert_eq!(pdfs_in(&out).len(), 1, "the quick document is written");
     assert_eq!(
         std::fs::read_dir(&out).unwrap().count(),
-        0,
+        1,
         "no temporary files are left"
     );
+
+    // CI still gets its report: the finished document and the late one.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report written")).unwrap();
+    let status: Vec<&str> = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["ok", "failed"]);
+    let error = json["documents"][1]["errors"][0].as_str().unwrap();
+    assert!(error.contains("took longer than 2 s"), "{error}");
+    assert_eq!(json["totals"]["failed"], 1);
 }
 
 #[test]
