@@ -580,4 +580,48 @@ mod tests {
         let d = datetime_from_unix(0).unwrap();
         assert_eq!(d, Datetime::from_ymd_hms(1970, 1, 1, 0, 0, 0).unwrap());
     }
+
+    /// Typst interns file ids for the life of the process, at most 65,535,
+    /// so a long batch must not create a new path per document.
+    #[test]
+    fn documents_create_no_new_file_ids() {
+        use typst::syntax::{RootedPath, VirtualPath, VirtualRoot};
+        let seed = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/ai-engineer-vs-ml-engineer.yaml"
+        );
+        let loaded = crate::content::load(std::path::Path::new(seed)).unwrap();
+        let c = &loaded.content;
+        let env = Env::new(crate::layouts::LayoutFiles::builtin());
+        let settings = Settings::default();
+        let render_all = || {
+            for goal in std::iter::once(None).chain(c.goals().map(Some)) {
+                for (paper, edition) in [
+                    (Paper::A4, Edition::Print),
+                    (Paper::UsLetter, Edition::Email),
+                ] {
+                    let job = Job {
+                        content: c,
+                        goal,
+                        paper,
+                        edition,
+                        layout: "handout",
+                        settings: &settings,
+                    };
+                    assert!(render(&env, &job).is_ok());
+                }
+            }
+        };
+        let next_id = |n: usize| {
+            let path = VirtualPath::new(format!("/probe-{n}")).unwrap();
+            RootedPath::new(VirtualRoot::Project, path)
+                .intern()
+                .into_raw()
+                .get()
+        };
+        render_all();
+        let before = next_id(1);
+        render_all();
+        assert_eq!(next_id(2), before + 1, "rendering interned new file ids");
+    }
 }
