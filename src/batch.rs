@@ -113,20 +113,39 @@ fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
-/// Loads every content file, collecting all problems of all files.
-pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Error> {
+/// A content file that cannot be rendered, with its problems.
+#[derive(Debug)]
+pub struct Unusable {
+    /// The name used in messages, as for a loaded file.
+    pub name: String,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Loads every content file: the usable ones, and the problems of the rest.
+pub fn load_each(paths: &[PathBuf]) -> (Vec<Loaded>, Vec<Unusable>) {
     let mut loaded = Vec::new();
-    let mut errors = Vec::new();
+    let mut unusable = Vec::new();
     for path in paths {
         match content::load(path) {
             Ok(l) => loaded.push(l),
-            Err(mut e) => errors.append(&mut e),
+            Err(errors) => unusable.push(Unusable {
+                name: path.display().to_string(),
+                errors,
+            }),
         }
     }
-    if errors.is_empty() {
+    (loaded, unusable)
+}
+
+/// Loads every content file, collecting all problems of all files.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Error> {
+    let (loaded, unusable) = load_each(paths);
+    if unusable.is_empty() {
         Ok(loaded)
     } else {
-        Err(Error::Content(errors))
+        Err(Error::Content(
+            unusable.into_iter().flat_map(|u| u.errors).collect(),
+        ))
     }
 }
 

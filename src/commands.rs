@@ -13,7 +13,7 @@ use crate::cli::{BuildArgs, CheckArgs, EjectArgs, ListArgs, NewArgs};
 use crate::diag::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::layouts::LayoutFiles;
-use crate::output::{Report, ReportEntry, Totals};
+use crate::output::{Report, ReportEntry, Totals, UnusableEntry};
 use crate::render::Settings;
 use crate::world::Env;
 
@@ -47,8 +47,7 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
                 .with_hint("pass YAML files, or folders that hold them"),
         ]));
     }
-    let contents = batch::load_all(&paths)?;
-    content_warnings(&contents, args.deny_warnings)?;
+    let (contents, unusable) = usable_content(&paths, args.deny_warnings, args.keep_going)?;
     let layouts = layouts(args.layout.layouts.as_deref())?;
     check_layout(&layouts, &args.layout.layout)?;
     let goals = match (&args.goal, args.all_goals) {
@@ -93,6 +92,7 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
     let write_report = |results: Vec<batch::Done>, wall: std::time::Duration| match &args.report {
         Some(path) => report(
             &contents,
+            &unusable,
             &docs,
             results,
             wall.as_millis() as u64,
@@ -125,8 +125,9 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
 
     let failed = results.iter().filter(|d| d.result.is_err()).count();
     let skipped = total - results.len();
+    let unreadable = unusable.len();
     write_report(results, wall)?;
-    if failed > 0 {
+    if failed > 0 || unreadable > 0 {
         if skipped > 0 {
             let was = if skipped == 1 {
                 "document was"
@@ -137,7 +138,11 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
                 "stopped after a failure; {skipped} {was} not rendered (use --keep-going to render them)"
             );
         }
-        return Err(Error::Failed { failed, total });
+        return Err(Error::Failed {
+            failed,
+            total,
+            unreadable,
+        });
     }
     if !args.quiet {
         let s = if total == 1 { "" } else { "s" };
@@ -149,25 +154,60 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Prints the content files' warnings; with `deny`, they fail the build.
-fn content_warnings(contents: &[crate::content::Loaded], deny: bool) -> Result<(), Error> {
-    let mut warnings: Vec<Diagnostic> = contents
-        .iter()
-        .flat_map(|c| c.warnings.iter().cloned())
-        .collect();
-    if warnings.is_empty() {
-        return Ok(());
+/// Loads the content files and prints their warnings. A file that fails to
+/// load, or has warnings under `deny`, fails the build before anything is
+/// rendered; with `keep_going`, it is set aside and the rest are rendered.
+fn usable_content(
+    paths: &[std::path::PathBuf],
+    deny: bool,
+    keep_going: bool,
+) -> Result<(Vec<crate::content::Loaded>, Vec<batch::Unusable>), Error> {
+    let (loaded, mut unusable) = batch::load_each(paths);
+    let mut contents = Vec::new();
+    for c in loaded {
+        if c.warnings.is_empty() {
+            contents.push(c);
+        } else if !deny {
+            emit(&c.warnings);
+            contents.push(c);
+        } else {
+            let mut errors = c.warnings;
+            for w in &mut errors {
+                w.severity = Severity::Error;
+                w.hints
+                    .push("--deny-warnings turns warnings into errors".into());
+            }
+            unusable.push(batch::Unusable {
+                name: c.name,
+                errors,
+            });
+        }
     }
-    if !deny {
-        emit(&warnings);
-        return Ok(());
+    if unusable.is_empty() {
+        return Ok((contents, unusable));
     }
-    for w in &mut warnings {
-        w.severity = Severity::Error;
-        w.hints
-            .push("--deny-warnings turns warnings into errors".into());
+    if !keep_going || contents.is_empty() {
+        return Err(Error::Content(
+            unusable.into_iter().flat_map(|u| u.errors).collect(),
+        ));
     }
-    Err(Error::Content(warnings))
+    unusable.sort_by(|a, b| a.name.cmp(&b.name));
+    for u in &unusable {
+        emit(&u.errors);
+    }
+    let s = if unusable.len() == 1 { "" } else { "s" };
+    eprintln!(
+        "{} content file{s} set aside; rendering the rest (--keep-going)",
+        unusable.len()
+    );
+    Ok((contents, unusable))
+}
+
+/// Prints the content files' warnings.
+fn content_warnings(contents: &[crate::content::Loaded]) {
+    for c in contents {
+        emit(&c.warnings);
+    }
 }
 
 fn check_layout(layouts: &LayoutFiles, name: &str) -> Result<(), Error> {
@@ -267,6 +307,7 @@ impl Progress {
 
 fn report(
     contents: &[crate::content::Loaded],
+    unusable: &[batch::Unusable],
     docs: &[batch::Planned],
     results: Vec<batch::Done>,
     ms: u64,
@@ -330,16 +371,25 @@ fn report(
         ok: count("ok"),
         failed: count("failed"),
         skipped: count("skipped"),
+        unusable_content: unusable.len(),
         pages: documents.iter().filter_map(|d| d.pages).sum(),
         bytes: documents.iter().filter_map(|d| d.bytes).sum(),
         ms,
         jobs,
         shard: shard.map(|s| s.to_string()),
     };
+    let unusable_content = unusable
+        .iter()
+        .map(|u| UnusableEntry {
+            content: u.name.clone(),
+            errors: u.errors.iter().map(plain).collect(),
+        })
+        .collect();
     Report {
         format: 1,
         handout_version: env!("CARGO_PKG_VERSION"),
         documents,
+        unusable_content,
         totals,
     }
 }
@@ -347,7 +397,7 @@ fn report(
 pub fn check(args: &CheckArgs) -> Result<(), Error> {
     let paths = batch::expand_inputs(&args.content)?;
     let contents = batch::load_all(&paths)?;
-    content_warnings(&contents, false)?;
+    content_warnings(&contents);
     for c in &contents {
         let n = c.warnings.len();
         match n {
@@ -469,7 +519,19 @@ pub fn print_error(err: &Error) {
                 eprintln!("{errors} errors; nothing was written");
             }
         }
-        Error::Failed { failed, total } => eprintln!("{failed} of {total} documents failed"),
+        Error::Failed {
+            failed,
+            total,
+            unreadable,
+        } => {
+            if *unreadable > 0 {
+                let s = if *unreadable == 1 { " was" } else { "s were" };
+                eprintln!("{unreadable} content file{s} not rendered because of errors");
+            }
+            if *failed > 0 || *unreadable == 0 {
+                eprintln!("{failed} of {total} documents failed");
+            }
+        }
         Error::Internal(message) => {
             emit(&[Diagnostic::error(format!("internal error: {message}"))
                 .with_hint("this is a bug in handout; please report it with the command you ran")])

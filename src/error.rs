@@ -8,8 +8,13 @@ pub enum Error {
     Content(Vec<Diagnostic>),
     /// The arguments don't fit the content, e.g. an unknown goal. Exit 2.
     Usage(Vec<Diagnostic>),
-    /// Documents failed to render or be written. Exit 1.
-    Failed { failed: usize, total: usize },
+    /// Documents failed to render or be written, or (with `--keep-going`)
+    /// content files could not be used. Exit 1.
+    Failed {
+        failed: usize,
+        total: usize,
+        unreadable: usize,
+    },
     /// A bug or an environment problem that is not the user's doing. Exit 3.
     Internal(String),
 }

@@ -120,7 +120,15 @@ pub struct Report {
     pub format: u32,
     pub handout_version: &'static str,
     pub documents: Vec<ReportEntry>,
+    /// Content files set aside by `--keep-going` because they have errors.
+    pub unusable_content: Vec<UnusableEntry>,
     pub totals: Totals,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct UnusableEntry {
+    pub content: String,
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -148,6 +156,7 @@ pub struct Totals {
     pub ok: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub unusable_content: usize,
     pub pages: usize,
     pub bytes: usize,
     /// Wall-clock time of the rendering phase.

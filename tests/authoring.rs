@@ -208,6 +208,27 @@ fn uncovered_scripts_are_named_in_a_warning_and_denied_on_request() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!dir.path().join("c/minimal.pdf").exists());
+    // With --keep-going, a file with denied warnings is set aside like a
+    // broken one, and the others are rendered.
+    let o = handout(&[
+        &"build",
+        &file,
+        &fixture("three-options.yaml"),
+        &"--pdf-standard",
+        &"none",
+        &"--deny-warnings",
+        &"--keep-going",
+        &"-o",
+        &dir.path().join("d"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("error: the bundled fonts cannot show 咖 (U+5496)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("d/minimal.pdf").exists());
+    assert!(dir.path().join("d/rust-vs-go-vs-zig.pdf").exists());
     let o = handout(&[&"check", &file]);
     assert_ok(&o);
     assert!(String::from_utf8_lossy(&o.stdout).contains("ok, with 1 warning"));

@@ -490,6 +490,65 @@ fn keep_going_renders_the_rest_and_exits_1() {
 }
 
 #[test]
+fn keep_going_sets_a_broken_content_file_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    std::fs::copy(SEED, content.join("seed.yaml")).unwrap();
+    std::fs::write(
+        content.join("broken.yaml"),
+        "id: broken\ntitle: [unclosed\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let report = dir.path().join("report.json");
+
+    // By default nothing is rendered, and the error is located.
+    let o = handout(&[&"build", &content, &"--all-goals", &"-q", &"-o", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("broken.yaml:3:1"), "{}", stderr(&o));
+    assert!(!out.exists(), "nothing is written");
+
+    // With --keep-going the rest is rendered, and the job still fails.
+    let o = handout(&[
+        &"build",
+        &content,
+        &"--all-goals",
+        &"-q",
+        &"--keep-going",
+        &"--report",
+        &report,
+        &"-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("broken.yaml:3:1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 content file was not rendered because of errors"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(pdfs_in(&out).len(), 4);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["totals"]["ok"], 4);
+    assert_eq!(r["totals"]["unusable_content"], 1);
+    let unusable = &r["unusable_content"][0];
+    assert!(
+        unusable["content"]
+            .as_str()
+            .unwrap()
+            .ends_with("broken.yaml")
+    );
+    assert!(
+        unusable["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("broken.yaml:3:1")
+    );
+}
+
+#[test]
 fn the_report_matches_the_files_on_disk() {
     use sha2::Digest;
     let dir = tempfile::tempdir().unwrap();
