@@ -71,7 +71,10 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
             .map(|(_, d)| d)
             .collect();
     }
-    crate::output::prepare_dir(&args.out_dir)?;
+    crate::output::prepare_dir(&args.out_dir, "--out-dir")?;
+    if let Some(report) = &args.report {
+        crate::output::prepare_report(report)?;
+    }
     let env = Env::new(layouts);
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -469,11 +472,11 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
     };
 
     let out = &args.out;
-    crate::output::prepare_dir(out)?;
+    crate::output::prepare_dir(out, "--out")?;
     let write = |rel: &str, bytes: &[u8]| -> Result<(), Error> {
         let path = out.join(rel);
         if let Some(dir) = path.parent() {
-            crate::output::prepare_dir(dir)?;
+            crate::output::prepare_dir(dir, "--out")?;
         }
         Ok(crate::output::write_atomic(&path, bytes)?)
     };
@@ -556,7 +559,7 @@ pub fn new(args: &NewArgs) -> Result<(), Error> {
                 .with_hint("choose another id, or edit the existing file"),
         ]));
     }
-    crate::output::prepare_dir(&args.dir)?;
+    crate::output::prepare_dir(&args.dir, "--dir")?;
     crate::output::write_atomic(
         &path,
         crate::content::scaffold(&args.id, usize::from(args.options)).as_bytes(),

@@ -26,11 +26,12 @@ pub fn sanitize(name: &str) -> String {
 }
 
 /// Creates the output folder, with a clear message when that is impossible.
-pub fn prepare_dir(dir: &Path) -> Result<(), Diagnostic> {
+/// `option` is the command-line option that chose the folder, for the hint.
+pub fn prepare_dir(dir: &Path, option: &str) -> Result<(), Diagnostic> {
     if dir.exists() && !dir.is_dir() {
         return Err(
             Diagnostic::error(format!("output folder {} is a file", dir.display()))
-                .with_hint("pass a folder to --out-dir, or remove the file"),
+                .with_hint(format!("pass a folder to {option}, or remove the file")),
         );
     }
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -39,8 +40,23 @@ pub fn prepare_dir(dir: &Path) -> Result<(), Diagnostic> {
             dir.display(),
             reason(&e)
         ))
-        .with_hint("choose a folder you can write to with --out-dir")
+        .with_hint(format!("choose a folder you can write to with {option}"))
     })
+}
+
+/// Checks that a report can be written to `path`, creating its folder, so
+/// that a bad `--report` fails before any rendering.
+pub fn prepare_report(path: &Path) -> Result<(), Diagnostic> {
+    if path.is_dir() {
+        return Err(
+            Diagnostic::error(format!("report path {} is a folder", path.display()))
+                .with_hint("give --report a file name, such as out/report.json"),
+        );
+    }
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => prepare_dir(dir, "--report"),
+        None => Ok(()),
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so
@@ -170,9 +186,7 @@ impl Report {
         let mut json = serde_json::to_vec_pretty(self)
             .map_err(|e| Diagnostic::error(format!("cannot encode the report: {e}")))?;
         json.push(b'\n');
-        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            prepare_dir(dir)?;
-        }
+        prepare_report(path)?;
         write_atomic(path, &json)
     }
 }

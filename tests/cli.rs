@@ -611,6 +611,18 @@ fn an_unusable_output_folder_is_a_clear_error() {
         "{}",
         stderr(&o)
     );
+
+    // A report that cannot be written fails before anything is rendered.
+    let out = dir.path().join("out");
+    for (report, says) in [
+        (file.join("report.json"), "to --report"),
+        (dir.path().to_path_buf(), "is a folder"),
+    ] {
+        let o = handout(&[&"build", &SEED, &"-o", &out, &"--report", &report]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert!(pdfs_in(&out).is_empty());
+    }
 }
 
 #[test]
