@@ -407,6 +407,27 @@ fn output_is_identical_whatever_the_number_of_jobs() {
     let (a, b) = (files_and_bytes(&one), files_and_bytes(&two));
     assert_eq!(a.len(), 2 * (4 + 3 + 1));
     assert!(a == b, "--jobs 1 and --jobs 2 differ");
+
+    // Typst reuses cached layout across the documents of a batch; a document
+    // rendered on its own must come out the same as in the middle of a batch.
+    let alone = dir.path().join("alone");
+    let o = handout(&[
+        &"build",
+        &fixture("minimal.yaml"),
+        &"--paper",
+        &"us-letter",
+        &"-q",
+        &"-o",
+        &alone,
+    ]);
+    assert_ok(&o);
+    let single = files_and_bytes(&alone);
+    assert_eq!(single.len(), 1);
+    let in_batch = a.iter().find(|(name, _)| name == "minimal--us-letter.pdf");
+    assert!(
+        in_batch.is_some_and(|(_, bytes)| *bytes == single[0].1),
+        "minimal.pdf differs from minimal--us-letter.pdf of the batch"
+    );
 }
 
 #[test]
