@@ -47,7 +47,7 @@ pub struct Axes<'a> {
     pub goals: &'a Goals,
     pub papers: &'a [Paper],
     pub editions: &'a [Edition],
-    pub layout: &'a str,
+    pub layouts: &'a [String],
     pub format: Format,
 }
 
@@ -157,6 +157,9 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
     let mut editions = axes.editions.to_vec();
     editions.sort();
     editions.dedup();
+    let mut layouts = axes.layouts.to_vec();
+    layouts.sort();
+    layouts.dedup();
     let mut docs = Vec::new();
     for (index, loaded) in contents.iter().enumerate() {
         let c = &loaded.content;
@@ -181,34 +184,37 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
                 vec![Some(goal.clone())]
             }
         };
-        for goal in variants {
-            for &paper in &papers {
-                for &edition in &editions {
-                    let mut parts = vec![c.id.as_str()];
-                    if let Some(g) = &goal {
-                        parts.push(g);
+        // Documents of one layout in a row share the most cached layout work.
+        for layout in &layouts {
+            for goal in &variants {
+                for &paper in &papers {
+                    for &edition in &editions {
+                        let mut parts = vec![c.id.as_str()];
+                        if let Some(g) = goal {
+                            parts.push(g);
+                        }
+                        if layout != "handout" {
+                            parts.push(layout);
+                        }
+                        if papers.len() > 1 {
+                            parts.push(paper.name());
+                        }
+                        if editions.len() > 1 {
+                            parts.push(edition.name());
+                        }
+                        let stem = output::output_stem(out_dir, &parts);
+                        let suffix = if axes.format == Format::Pdf { "" } else { "-1" };
+                        let output = file_path(&stem, suffix, axes.format.ext());
+                        docs.push(Planned {
+                            content: index,
+                            goal: goal.clone(),
+                            paper,
+                            edition,
+                            layout: layout.clone(),
+                            stem,
+                            output,
+                        });
                     }
-                    if axes.layout != "handout" {
-                        parts.push(axes.layout);
-                    }
-                    if papers.len() > 1 {
-                        parts.push(paper.name());
-                    }
-                    if editions.len() > 1 {
-                        parts.push(edition.name());
-                    }
-                    let stem = output::output_stem(out_dir, &parts);
-                    let suffix = if axes.format == Format::Pdf { "" } else { "-1" };
-                    let output = file_path(&stem, suffix, axes.format.ext());
-                    docs.push(Planned {
-                        content: index,
-                        goal: goal.clone(),
-                        paper,
-                        edition,
-                        layout: axes.layout.to_string(),
-                        stem,
-                        output,
-                    });
                 }
             }
         }

@@ -100,7 +100,7 @@ pub struct BuildArgs {
     pub thumbnail: bool,
 
     #[command(flatten)]
-    pub layout: LayoutArgs,
+    pub layout: BuildLayoutArgs,
 
     /// How many documents to render at once [default: all cores].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -181,6 +181,24 @@ impl std::fmt::Display for Shard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.k, self.n)
     }
+}
+
+#[derive(Debug, Args)]
+pub struct BuildLayoutArgs {
+    /// The layout to render with; give several separated by commas to render each
+    /// (e.g. `handout,flyer`).
+    #[arg(
+        short,
+        long,
+        value_name = "NAME",
+        value_delimiter = ',',
+        default_value = "handout"
+    )]
+    pub layout: Vec<String>,
+
+    /// A folder whose files replace the built-in layout files of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub layouts: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -49,7 +49,9 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
     }
     let (contents, unusable) = usable_content(&paths, args.deny_warnings, args.keep_going)?;
     let layouts = layouts(args.layout.layouts.as_deref())?;
-    check_layout(&layouts, &args.layout.layout)?;
+    for name in &args.layout.layout {
+        check_layout(&layouts, name)?;
+    }
     let goals = match (&args.goal, args.all_goals) {
         (Some(g), _) => Goals::One(g.clone()),
         (None, true) => Goals::All,
@@ -59,7 +61,7 @@ pub fn build(args: &BuildArgs) -> Result<(), Error> {
         goals: &goals,
         papers: &args.paper,
         editions: &args.edition,
-        layout: &args.layout.layout,
+        layouts: &args.layout.layout,
         format: args.format,
     };
     let mut docs = batch::plan(&contents, &axes, &args.out_dir)?;
@@ -453,7 +455,7 @@ pub fn eject(args: &EjectArgs) -> Result<(), Error> {
         goals: &goals,
         papers: &[args.paper],
         editions: &[args.edition],
-        layout,
+        layouts: std::slice::from_ref(&args.layout.layout),
         format: crate::render::Format::Pdf,
     };
     let doc = batch::plan(contents, &axes, &args.out)?.remove(0);

@@ -307,6 +307,40 @@ fn the_duplex_flyer_is_two_pages_with_the_lists_on_the_back() {
 }
 
 #[test]
+fn several_layouts_render_in_one_job() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--layout",
+        &"flyer,handout,flyer-duplex",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    let pages: Vec<(String, usize)> = pdfs_in(dir.path())
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, page_count(p))
+        })
+        .collect();
+    let expected = [
+        (format!("{SEED_ID}--flyer-duplex.pdf"), 2),
+        (format!("{SEED_ID}--flyer.pdf"), 1),
+        (format!("{SEED_ID}.pdf"), 5),
+    ];
+    assert_eq!(pages, expected);
+    let o = handout(&[&"build", &SEED, &"--layout", &"handout,poster"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no layout named `poster`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn overflowing_the_page_budget_fails_and_names_the_layout() {
     let dir = tempfile::tempdir().unwrap();
     let o = handout(&[
