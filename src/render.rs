@@ -159,6 +159,9 @@ pub struct LayoutData<'a> {
     pub variant: Option<Variant<'a>>,
     /// Resolved addresses, with QR codes in the print edition.
     pub links: Links,
+    /// The addresses of the QR codes, in the order of their paths.
+    #[serde(skip)]
+    pub qr_urls: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -219,6 +222,7 @@ impl<'a> LayoutData<'a> {
                 course,
             })
         });
+        let (links, qr_urls) = links(c, job.edition);
         Self {
             format: 1,
             paper: job.paper.name(),
@@ -228,19 +232,21 @@ impl<'a> LayoutData<'a> {
             content: c,
             updated,
             variant,
-            links: links(c, job.edition),
+            links,
+            qr_urls,
         }
     }
 }
 
 /// Resolves every link of the content, numbering QR codes in a fixed order.
-fn links(c: &Content, edition: Edition) -> Links {
+/// Also returns the addresses of the QR codes, in that order.
+fn links(c: &Content, edition: Edition) -> (Links, Vec<String>) {
     let urls = crate::content::resolve_urls(c);
-    let mut n = 0;
+    let mut qr_urls = Vec::new();
     let mut link = |url: String| {
-        let qr = (edition == Edition::Print && n < crate::world::MAX_QR).then(|| {
-            n += 1;
-            format!("/qr/{}.svg", n - 1)
+        let qr = (edition == Edition::Print && qr_urls.len() < crate::world::MAX_QR).then(|| {
+            qr_urls.push(url.clone());
+            format!("/qr/{}.svg", qr_urls.len() - 1)
         });
         Link {
             display: display_url(&url),
@@ -248,7 +254,7 @@ fn links(c: &Content, edition: Edition) -> Links {
             qr,
         }
     };
-    Links {
+    let links = Links {
         organisation: urls.organisation.map(&mut link),
         next_step: urls.next_step.map(&mut link),
         courses: urls
@@ -256,7 +262,8 @@ fn links(c: &Content, edition: Edition) -> Links {
             .into_iter()
             .map(|(id, url)| (id, link(url)))
             .collect(),
-    }
+    };
+    (links, qr_urls)
 }
 
 /// `https://www.example.com/courses/` → `example.com/courses`.
@@ -268,25 +275,10 @@ fn display_url(url: &str) -> String {
 
 /// The QR codes a document's links need, in the order of their paths.
 fn qr_codes(data: &LayoutData) -> Vec<Arc<[u8]>> {
-    let links = data
-        .links
-        .organisation
+    data.qr_urls
         .iter()
-        .chain(&data.links.next_step)
-        .chain(data.links.courses.values());
-    let mut codes: Vec<(usize, Arc<[u8]>)> = links
-        .filter_map(|l| {
-            let path = l.qr.as_ref()?;
-            let index = path
-                .trim_start_matches("/qr/")
-                .trim_end_matches(".svg")
-                .parse()
-                .ok()?;
-            Some((index, crate::qr::svg_cached(&l.url)?))
-        })
-        .collect();
-    codes.sort_by_key(|(i, _)| *i);
-    codes.into_iter().map(|(_, svg)| svg).collect()
+        .filter_map(|url| crate::qr::svg_cached(url))
+        .collect()
 }
 
 /// The document date: the content's updated date, else SOURCE_DATE_EPOCH.
@@ -310,26 +302,11 @@ pub fn document_date(content: &Content) -> Option<Datetime> {
 
 /// Converts seconds since 1970 (UTC) to a datetime.
 fn datetime_from_unix(secs: i64) -> Option<Datetime> {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Datetime::from_ymd_hms(
-        year,
-        month,
-        day,
-        (rem / 3600) as u8,
-        (rem % 3600 / 60) as u8,
-        (rem % 60) as u8,
-    )
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    Some(Datetime::Datetime(time::PrimitiveDateTime::new(
+        t.date(),
+        t.time(),
+    )))
 }
 
 /// The files a layout reads besides its own: the JSON at `/data.json` and

@@ -316,22 +316,13 @@ pub fn is_url(url: &str) -> bool {
 
 /// A valid calendar date written as `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    // `[year]` also takes a leading sign; content dates are plain.
+    if !s.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let year: i32 = s[0..4].parse().ok()?;
-    let month: u8 = s[5..7].parse().ok()?;
-    let day: u8 = s[8..10].parse().ok()?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days).contains(&day).then_some((year, month, day))
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s, format).ok()?;
+    Some((d.year(), d.month().into(), d.day()))
 }
 
 #[cfg(test)]
@@ -368,5 +359,15 @@ mod tests {
         assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
         assert_eq!(parse_date("2026-02-29"), None);
         assert_eq!(parse_date("12 May 2026"), None);
+        for odd in [
+            "+2026-05-12",
+            "2026-5-12",
+            "26-05-12",
+            "2026-05-12 ",
+            "2026-13-01",
+            "2026-00-10",
+        ] {
+            assert_eq!(parse_date(odd), None, "{odd}");
+        }
     }
 }
