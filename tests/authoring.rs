@@ -181,11 +181,7 @@ fn uncovered_scripts_are_named_in_a_warning_and_denied_on_request() {
     let o = handout(&[&"build", &file, &"-o", &dir.path().join("a")]);
     assert_eq!(o.status.code(), Some(1));
     names_them(&stderr(&o));
-    assert!(
-        stderr(&o).contains("could not be displayed with font"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "could not be displayed with font");
     // Without it, the PDF is written with the warning.
     let o = handout(&[
         &"build",
@@ -222,11 +218,7 @@ fn uncovered_scripts_are_named_in_a_warning_and_denied_on_request() {
         &dir.path().join("d"),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("error: the bundled fonts cannot show 咖 (U+5496)"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "error: the bundled fonts cannot show 咖 (U+5496)");
     assert!(!dir.path().join("d/minimal.pdf").exists());
     assert!(dir.path().join("d/rust-vs-go-vs-zig.pdf").exists());
     let o = handout(&[&"check", &file]);
@@ -237,13 +229,10 @@ fn uncovered_scripts_are_named_in_a_warning_and_denied_on_request() {
 #[test]
 fn layout_warnings_are_shown_and_can_be_denied() {
     let dir = tempfile::tempdir().unwrap();
-    let layouts = dir.path().join("layouts");
-    std::fs::create_dir(&layouts).unwrap();
-    std::fs::write(
-        layouts.join("handout.typ"),
+    let layouts = handout_layout(
+        dir.path(),
         "#set document(title: \"t\")\n#set text(font: \"No Such Font\")\nHello\n",
-    )
-    .unwrap();
+    );
     let o = handout(&[
         &"build",
         &fixture("minimal.yaml"),
@@ -253,12 +242,8 @@ fn layout_warnings_are_shown_and_can_be_denied() {
         &dir.path().join("a"),
     ]);
     assert_ok(&o);
-    assert!(
-        stderr(&o).contains("warning: unknown font family"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(stderr(&o).contains("handout.typ:2:"), "{}", stderr(&o));
+    assert_stderr_has(&o, "warning: unknown font family");
+    assert_stderr_has(&o, "handout.typ:2:");
     let o = handout(&[
         &"build",
         &fixture("minimal.yaml"),

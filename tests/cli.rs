@@ -289,11 +289,7 @@ fn usage_errors_exit_with_2() {
         &dir.path(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("did you mean `modern-ai-systems`?"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "did you mean `modern-ai-systems`?");
     let o = handout(&[&"build", &SEED, &"--paper", &"a3"]);
     assert_eq!(o.status.code(), Some(2));
     let o = handout(&[&"build", &SEED, &"--goal", &"x", &"--all-goals"]);
@@ -454,15 +450,13 @@ fn shards_cover_every_document_exactly_once() {
 #[test]
 fn keep_going_renders_the_rest_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
-    let layouts = dir.path().join("layouts");
-    std::fs::create_dir(&layouts).unwrap();
     // A layout that fails for one content file only.
     let source = std::fs::read_to_string(root().join("layouts/handout.typ")).unwrap();
     let broken = source.replace(
         "#let data = json(\"/data.json\")",
         "#let data = json(\"/data.json\")\n#if data.content.id == \"minimal\" { panic(\"this one fails\") }",
     );
-    std::fs::write(layouts.join("handout.typ"), broken).unwrap();
+    let layouts = handout_layout(dir.path(), &broken);
     let out = dir.path().join("out");
     let report = dir.path().join("report.json");
     let o = build_batch(
@@ -478,15 +472,10 @@ fn keep_going_renders_the_rest_and_exits_1() {
         ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("this one fails"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("1 of 8 documents failed"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "this one fails");
+    assert_stderr_has(&o, "1 of 8 documents failed");
     assert_eq!(pdfs_in(&out).len(), 7);
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_json(&report);
     assert_eq!(r["totals"]["failed"], 1);
     assert_eq!(r["totals"]["ok"], 7);
 
@@ -527,7 +516,7 @@ fn keep_going_sets_a_broken_content_file_aside() {
     // By default nothing is rendered, and the error is located.
     let o = handout(&[&"build", &content, &"--all-goals", &"-q", &"-o", &out]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("broken.yaml:3:1"), "{}", stderr(&o));
+    assert_stderr_has(&o, "broken.yaml:3:1");
     assert!(!out.exists(), "nothing is written");
 
     // With --keep-going the rest is rendered, and the job still fails.
@@ -543,15 +532,10 @@ fn keep_going_sets_a_broken_content_file_aside() {
         &out,
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("broken.yaml:3:1"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("1 content file was not rendered because of errors"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "broken.yaml:3:1");
+    assert_stderr_has(&o, "1 content file was not rendered because of errors");
     assert_eq!(pdfs_in(&out).len(), 4);
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_json(&report);
     assert_eq!(r["totals"]["ok"], 4);
     assert_eq!(r["totals"]["unusable_content"], 1);
     let unusable = &r["unusable_content"][0];
@@ -576,8 +560,7 @@ fn the_report_matches_the_files_on_disk() {
     let out = dir.path().join("out");
     let report = dir.path().join("ci/report.json");
     assert_ok(&build_batch(&out, &["--report", report.to_str().unwrap()]));
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_json(&report);
     let docs = r["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 8);
     assert_eq!(r["totals"]["documents"], 8);
@@ -611,7 +594,7 @@ fn an_unusable_output_folder_is_a_clear_error() {
     std::fs::write(&file, "x").unwrap();
     let o = handout(&[&"build", &SEED, &"-o", &file]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("is a file"), "{}", stderr(&o));
+    assert_stderr_has(&o, "is a file");
 
     let ro = dir.path().join("read-only");
     std::fs::create_dir(&ro).unwrap();
@@ -622,16 +605,12 @@ fn an_unusable_output_folder_is_a_clear_error() {
     if std::fs::write(ro.join("probe"), "x").is_err() {
         let o = handout(&[&"build", &SEED, &"-o", &ro]);
         assert_eq!(o.status.code(), Some(1));
-        assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
-        assert!(stderr(&o).contains("permission denied"), "{}", stderr(&o));
+        assert_stderr_has(&o, "cannot write");
+        assert_stderr_has(&o, "permission denied");
     }
     let o = handout(&[&"build", &SEED, &"-o", &file.join("below")]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("cannot create output folder"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "cannot create output folder");
 
     // A report that cannot be written fails before anything is rendered.
     let out = dir.path().join("out");
@@ -641,7 +620,7 @@ fn an_unusable_output_folder_is_a_clear_error() {
     ] {
         let o = handout(&[&"build", &SEED, &"-o", &out, &"--report", &report]);
         assert_eq!(o.status.code(), Some(1));
-        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert_stderr_has(&o, says);
         assert!(pdfs_in(&out).is_empty());
     }
 }
@@ -657,7 +636,7 @@ fn a_goal_id_cannot_escape_the_output_folder() {
     let out = dir.path().join("a/b");
     let o = handout(&[&"build", &file, &"--all-goals", &"-o", &out]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("is not a valid id"), "{}", stderr(&o));
+    assert_stderr_has(&o, "is not a valid id");
     let o = handout(&[&"build", &SEED, &"--goal", &"../../x", &"-o", &out]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.path().join("x.pdf").exists() && !dir.path().join("a/x.pdf").exists());

@@ -200,7 +200,7 @@ fn pdf_standards_pass_typsts_checks() {
         &dir.path().join("x"),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("PDF standards"), "{}", stderr(&o));
+    assert_stderr_has(&o, "PDF standards");
 }
 
 #[test]
@@ -333,11 +333,7 @@ fn several_layouts_render_in_one_job() {
     assert_eq!(pages, expected);
     let o = handout(&[&"build", &SEED, &"--layout", &"handout,poster"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("no layout named `poster`"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "no layout named `poster`");
 }
 
 #[test]

@@ -117,7 +117,7 @@ fn a_byte_order_mark_and_crlf_line_ends_are_fine() {
         &write(dir.path(), "crlf.yaml", broken),
         "did you mean `title`?",
     );
-    assert!(stderr(&o).contains("crlf.yaml:3:1"), "{}", stderr(&o));
+    assert_stderr_has(&o, "crlf.yaml:3:1");
 }
 
 #[test]
@@ -196,29 +196,26 @@ fn duplicate_ids_and_duplicate_keys_are_errors() {
         &write(dir.path(), "dup-id.yaml", dup_id),
         "option id `tea` is declared twice",
     );
-    assert!(stderr(&o).contains("dup-id.yaml:7:"), "{}", stderr(&o));
+    assert_stderr_has(&o, "dup-id.yaml:7:");
     let dup_key = minimal().replace("title: Tea vs Coffee", "title: Tea vs Coffee\ntitle: Again");
     let o = fails_cleanly(
         &write(dir.path(), "dup-key.yaml", dup_key),
         "duplicate entry with key \"title\"",
     );
-    assert!(stderr(&o).contains("dup-key.yaml:4:"), "{}", stderr(&o));
+    assert_stderr_has(&o, "dup-key.yaml:4:");
 }
 
 #[test]
 fn a_layout_that_never_finishes_is_stopped_and_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let layouts = dir.path().join("layouts");
-    std::fs::create_dir(&layouts).unwrap();
     // Endless for two options (minimal.yaml), quick for three.
-    std::fs::write(
-        layouts.join("handout.typ"),
+    let layouts = handout_layout(
+        dir.path(),
         "#let data = json(\"/data.json\")\n\
          #let n = 0\n\
          #if data.content.options.len() == 2 { for i in range(100000) { for j in range(100000) { n += 1 } } }\n\
          #n\n",
-    )
-    .unwrap();
+    );
     let out = dir.path().join("out");
     let report = dir.path().join("report.json");
     let start = Instant::now();
@@ -244,12 +241,8 @@ fn a_layout_that_never_finishes_is_stopped_and_reported() {
         "not stopped in time"
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("took longer than 2 s to render"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(stderr(&o).contains("may never finish"), "{}", stderr(&o));
+    assert_stderr_has(&o, "took longer than 2 s to render");
+    assert_stderr_has(&o, "may never finish");
     assert_eq!(pdfs_in(&out).len(), 1, "the quick document is written");
     assert_eq!(
         std::fs::read_dir(&out).unwrap().count(),
@@ -258,8 +251,7 @@ fn a_layout_that_never_finishes_is_stopped_and_reported() {
     );
 
     // CI still gets its report: the finished document and the late one.
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&report).expect("report written")).unwrap();
+    let json = read_json(&report);
     let status: Vec<&str> = json["documents"]
         .as_array()
         .unwrap()
@@ -278,6 +270,6 @@ fn an_output_folder_that_is_a_file_is_an_error() {
     let file = write(dir.path(), "out", "x");
     let o = handout(&[&"build", &fixture("minimal.yaml"), &"-o", &file]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("output folder"), "{}", stderr(&o));
+    assert_stderr_has(&o, "output folder");
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }

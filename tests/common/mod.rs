@@ -31,6 +31,30 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts that the command printed `needle` on stderr, showing all of it
+/// when it did not.
+#[track_caller]
+pub fn assert_stderr_has(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert!(err.contains(needle), "no {needle:?} in stderr:\n{err}");
+}
+
+/// Reads a JSON file, such as a build report.
+#[track_caller]
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A layouts folder in `dir` whose `handout.typ` is `source`, for `--layouts`.
+pub fn handout_layout(dir: &Path, source: &str) -> PathBuf {
+    let layouts = dir.join("layouts");
+    std::fs::create_dir(&layouts).unwrap();
+    std::fs::write(layouts.join("handout.typ"), source).unwrap();
+    layouts
+}
+
 pub fn assert_ok(o: &Output) {
     assert!(
         o.status.success(),
