@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::render::{Edition, Format, Paper, Standard};
+use crate::batch::{Goals, Shard};
+use crate::config::BuildConfig;
+use crate::render::{Edition, Format, Paper, Settings, Standard};
 
 /// Turn YAML comparison content into print- and email-ready PDF handouts.
 #[derive(Debug, Parser)]
@@ -59,7 +61,7 @@ pub struct BuildArgs {
         value_delimiter = ',',
         default_value = "a4"
     )]
-    pub paper: Vec<Paper>,
+    pub paper: Vec<PaperArg>,
 
     /// Print edition (links as QR codes) or email edition (clickable links);
     /// give both, comma-separated, to render each.
@@ -70,7 +72,7 @@ pub struct BuildArgs {
         value_delimiter = ',',
         default_value = "print"
     )]
-    pub edition: Vec<Edition>,
+    pub edition: Vec<EditionArg>,
 
     /// Print to the edge: extend backgrounds by this much (e.g. 3mm or
     /// 0.125in), add crop marks and set the TrimBox.
@@ -85,11 +87,11 @@ pub struct BuildArgs {
         value_delimiter = ',',
         default_value = "ua-1"
     )]
-    pub pdf_standard: Vec<Standard>,
+    pub pdf_standard: Vec<StandardArg>,
 
     /// Output format; PNG and SVG write one file per page, `<name>-<page>`.
     #[arg(short, long, value_name = "FORMAT", default_value = "pdf")]
-    pub format: Format,
+    pub format: FormatArg,
 
     /// Resolution of PNG output, in pixels per inch.
     #[arg(long, value_name = "PPI", default_value_t = 144.0, value_parser = parse_ppi)]
@@ -147,42 +149,6 @@ pub struct NewArgs {
     pub dir: PathBuf,
 }
 
-/// One part of a job split across machines: documents whose position in the
-/// plan is K-1 modulo N.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub k: usize,
-    pub n: usize,
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 1/4")?;
-        let k: usize = k
-            .trim()
-            .parse()
-            .map_err(|_| "K must be a number".to_string())?;
-        let n: usize = n
-            .trim()
-            .parse()
-            .map_err(|_| "N must be a number".to_string())?;
-        if n == 0 || k == 0 || k > n {
-            return Err(format!(
-                "shard {k}/{n} does not exist; K counts from 1 to N"
-            ));
-        }
-        Ok(Shard { k, n })
-    }
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.k, self.n)
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct BuildLayoutArgs {
     /// The layout to render with; give several separated by commas to render each
@@ -228,11 +194,11 @@ pub struct EjectArgs {
 
     /// Paper size.
     #[arg(short, long, value_name = "PAPER", default_value = "a4")]
-    pub paper: Paper,
+    pub paper: PaperArg,
 
     /// Print or email edition.
     #[arg(short, long, value_name = "EDITION", default_value = "print")]
-    pub edition: Edition,
+    pub edition: EditionArg,
 
     /// Bleed to build into the project, as for `build`.
     #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
@@ -240,6 +206,129 @@ pub struct EjectArgs {
 
     #[command(flatten)]
     pub layout: LayoutArgs,
+}
+
+/// `--paper`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaperArg {
+    A4,
+    UsLetter,
+}
+
+impl From<PaperArg> for Paper {
+    fn from(p: PaperArg) -> Self {
+        match p {
+            PaperArg::A4 => Paper::A4,
+            PaperArg::UsLetter => Paper::UsLetter,
+        }
+    }
+}
+
+/// `--edition`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionArg {
+    /// Links become QR codes with a short readable address.
+    Print,
+    /// Links are clickable; no QR codes.
+    Email,
+}
+
+impl From<EditionArg> for Edition {
+    fn from(e: EditionArg) -> Self {
+        match e {
+            EditionArg::Print => Edition::Print,
+            EditionArg::Email => Edition::Email,
+        }
+    }
+}
+
+/// `--pdf-standard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StandardArg {
+    /// PDF/UA-1, accessible tagged PDF.
+    #[value(name = "ua-1")]
+    Ua1,
+    /// PDF/A-2b, for archiving.
+    #[value(name = "a-2b")]
+    A2b,
+    /// PDF/A-3b, for archiving.
+    #[value(name = "a-3b")]
+    A3b,
+    /// No standard; still tagged.
+    None,
+}
+
+impl From<StandardArg> for Option<Standard> {
+    fn from(s: StandardArg) -> Self {
+        match s {
+            StandardArg::Ua1 => Some(Standard::Ua1),
+            StandardArg::A2b => Some(Standard::A2b),
+            StandardArg::A3b => Some(Standard::A3b),
+            StandardArg::None => None,
+        }
+    }
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Pdf,
+    /// One PNG per page, at `--ppi`.
+    Png,
+    /// One SVG per page.
+    Svg,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Pdf => Format::Pdf,
+            FormatArg::Png => Format::Png,
+            FormatArg::Svg => Format::Svg,
+        }
+    }
+}
+
+impl From<&BuildArgs> for BuildConfig {
+    /// Resolves the command line once; `watch` rebuilds from the same value.
+    fn from(args: &BuildArgs) -> Self {
+        let goals = match (&args.goal, args.all_goals) {
+            (Some(g), _) => Goals::One(g.clone()),
+            (None, true) => Goals::All,
+            (None, false) => Goals::Generic,
+        };
+        let jobs = args.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        );
+        BuildConfig {
+            inputs: args.content.clone(),
+            out_dir: args.out_dir.clone(),
+            goals,
+            papers: args.paper.iter().map(|&p| p.into()).collect(),
+            editions: args.edition.iter().map(|&e| e.into()).collect(),
+            layouts: args.layout.layout.clone(),
+            layouts_dir: args.layout.layouts.clone(),
+            settings: Settings {
+                bleed: args.bleed,
+                standards: args
+                    .pdf_standard
+                    .iter()
+                    .filter_map(|&s| Option::<Standard>::from(s))
+                    .collect(),
+                format: args.format.into(),
+                ppi: args.ppi,
+                thumbnail: args.thumbnail,
+            },
+            jobs,
+            keep_going: args.keep_going,
+            report: args.report.clone(),
+            shard: args.shard,
+            deny_warnings: args.deny_warnings,
+            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            quiet: args.quiet,
+        }
+    }
 }
 
 /// A length with a unit (`3mm`, `0.3cm`, `0.125in`, `9pt`), in points.
@@ -309,13 +398,5 @@ mod tests {
         assert!(parse_length("3").is_err());
         assert!(parse_length("3furlongs").is_err());
         assert!(parse_length("5in").is_err());
-    }
-
-    #[test]
-    fn shards_parse() {
-        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
-        for bad in ["0/4", "5/4", "1/0", "x/2", "3"] {
-            assert!(bad.parse::<Shard>().is_err(), "{bad}");
-        }
     }
 }

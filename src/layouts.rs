@@ -21,8 +21,15 @@ const BUILTIN: &[(&str, &[u8])] = &[
         include_bytes!("../layouts/flyer-duplex.typ"),
     ),
     ("_flyer.typ", include_bytes!("../layouts/_flyer.typ")),
-    ("common.typ", include_bytes!("../layouts/common.typ")),
+    (
+        "components.typ",
+        include_bytes!("../layouts/components.typ"),
+    ),
+    ("theme.typ", include_bytes!("../layouts/theme.typ")),
 ];
+
+/// Built-in files that layouts import but that are not layouts themselves.
+const SHARED: [&str; 3] = ["theme", "components", "common"];
 
 /// Files larger than this are not loaded from a layout folder.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -110,13 +117,13 @@ impl LayoutFiles {
         self.files.keys().map(String::as_str)
     }
 
-    /// Layouts that can be rendered: top-level `.typ` files other than
-    /// `common.typ` and files starting with `_`, which are partials.
+    /// Layouts that can be rendered: top-level `.typ` files other than the
+    /// shared ones (`theme.typ`, `components.typ` and names starting with `_`).
     pub fn names(&self) -> Vec<&str> {
         self.files
             .keys()
             .filter_map(|p| p.strip_suffix(".typ"))
-            .filter(|n| !n.contains('/') && !n.starts_with('_') && *n != "common")
+            .filter(|n| !n.contains('/') && !n.starts_with('_') && !SHARED.contains(n))
             .collect()
     }
 }
@@ -175,4 +182,17 @@ fn collect(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_renderable_layouts_are_named() {
+        assert_eq!(
+            LayoutFiles::builtin().names(),
+            ["flyer-duplex", "flyer", "handout"]
+        );
+    }
 }

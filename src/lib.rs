@@ -2,19 +2,27 @@
 //! Typst layouts with the content as data.
 //!
 //! The pipeline: [`content`] loads and validates YAML, [`batch`] plans the
-//! documents, [`render`] compiles each one in a [`world`] built from the
-//! [`layouts`] and the bundled fonts, and [`output`] writes the files.
+//! documents and runs them in parallel, [`render`] compiles each one in a
+//! [`world`] built from the [`layouts`] and the bundled fonts, [`output`]
+//! writes the files and [`report`] records the job. [`cmd`] holds one entry
+//! point per subcommand, over a [`config::BuildConfig`] that [`cli`]
+//! resolves from the command line.
 
 pub mod batch;
 pub mod cli;
-pub mod commands;
+pub mod cmd;
+pub mod config;
 pub mod content;
 pub mod diag;
 pub mod error;
 pub mod layouts;
 pub mod output;
+pub mod progress;
 pub mod qr;
 pub mod render;
+pub mod report;
+pub mod signal;
+pub mod terminal;
 pub mod world;
 
 pub use error::Error;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use handout::cli::{Cli, Command};
-use handout::commands;
+use handout::cmd;
 
 /// Typst allocates many small, short-lived objects; mimalloc handles that
 /// pattern markedly faster than the system allocator.
@@ -12,18 +12,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Build(args) => commands::build(args),
-        Command::Check(args) => commands::check(args),
-        Command::Eject(args) => commands::eject(args),
-        Command::List(args) => commands::list(args),
-        Command::Watch(args) => commands::watch(args),
-        Command::New(args) => commands::new(args),
-        Command::Schema => commands::schema(),
+        Command::Build(args) => cmd::build::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Eject(args) => cmd::eject::run(args),
+        Command::List(args) => cmd::list::run(args),
+        Command::Watch(args) => cmd::watch::run(args),
+        Command::New(args) => cmd::new::run(args),
+        Command::Schema => cmd::schema::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            commands::print_error(&err);
+            handout::terminal::print_error(&err);
             ExitCode::from(err.exit_code())
         }
     }

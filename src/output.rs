@@ -1,7 +1,10 @@
 //! Writing files: output names and atomic replacement.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use parking_lot::Mutex;
 
 use crate::diag::Diagnostic;
 
@@ -62,6 +65,42 @@ pub fn prepare_report(path: &Path) -> Result<(), Diagnostic> {
 /// Writes `bytes` to `path` through a temporary file in the same folder, so
 /// readers see either the old file or the complete new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    write_guarded(path, bytes, None)
+}
+
+/// Output files of a job that may be stopped while workers are writing.
+/// Each temporary file is known until it is renamed into place, so that
+/// [`Writes::close`] can remove the ones in progress and refuse new ones.
+#[derive(Default)]
+pub struct Writes {
+    /// `None` once closed.
+    pending: Mutex<Option<HashSet<PathBuf>>>,
+}
+
+impl Writes {
+    pub fn new() -> Self {
+        Self {
+            pending: Mutex::new(Some(HashSet::new())),
+        }
+    }
+
+    /// As [`write_atomic`], unless the job was closed.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+        write_guarded(path, bytes, Some(self))
+    }
+
+    /// Removes temporary files still being written and refuses new writes.
+    /// Finished files stay.
+    pub fn close(&self) {
+        if let Some(pending) = self.pending.lock().take() {
+            for tmp in pending {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+}
+
+fn write_guarded(path: &Path, bytes: &[u8], writes: Option<&Writes>) -> Result<(), Diagnostic> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -70,16 +109,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         Diagnostic::error(format!("cannot write {}: {}", path.display(), reason(&e)))
             .with_hint("check that the output folder is writable and has free space")
     };
+    let stopped = || {
+        Diagnostic::error(format!(
+            "{} was not written: the job stopped",
+            path.display()
+        ))
+    };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".handout-").suffix(".tmp");
     // Output is for sharing: readable by all, like any file a user creates,
     // rather than private like a temporary file.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    let mut tmp = match writes {
+        None => builder.tempfile_in(dir).map_err(fail)?,
+        Some(w) => {
+            let mut pending = w.pending.lock();
+            let set = pending.as_mut().ok_or_else(stopped)?;
+            let tmp = builder.tempfile_in(dir).map_err(fail)?;
+            set.insert(tmp.path().to_path_buf());
+            tmp
+        }
+    };
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
+    match writes {
+        None => {
+            tmp.persist(path).map_err(|e| fail(e.error))?;
+        }
+        Some(w) => {
+            let mut pending = w.pending.lock();
+            let set = pending.as_mut().ok_or_else(stopped)?;
+            set.remove(tmp.path());
+            tmp.persist(path).map_err(|e| fail(e.error))?;
+        }
+    }
     Ok(())
 }
 
@@ -127,66 +191,18 @@ mod tests {
             assert_eq!(mode & 0o044, 0o044, "readable by others: {mode:o}");
         }
     }
-}
 
-/// The machine-readable record of a build, written by `--report`. The schema
-/// is documented in docs/report.md; bump `format` on incompatible changes.
-#[derive(Debug, serde::Serialize)]
-pub struct Report {
-    pub format: u32,
-    pub handout_version: &'static str,
-    pub documents: Vec<ReportEntry>,
-    /// Content files set aside by `--keep-going` because they have errors.
-    pub unusable_content: Vec<UnusableEntry>,
-    pub totals: Totals,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct UnusableEntry {
-    pub content: String,
-    pub errors: Vec<String>,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct ReportEntry {
-    pub content: String,
-    pub id: String,
-    pub goal: Option<String>,
-    pub paper: &'static str,
-    pub edition: &'static str,
-    pub layout: String,
-    pub output: String,
-    /// `ok`, `failed`, or `skipped` (not started after an earlier failure).
-    pub status: &'static str,
-    pub pages: Option<usize>,
-    pub bytes: Option<usize>,
-    pub sha256: Option<String>,
-    pub warnings: Vec<String>,
-    pub errors: Vec<String>,
-    pub ms: Option<u64>,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct Totals {
-    pub documents: usize,
-    pub ok: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    pub unusable_content: usize,
-    pub pages: usize,
-    pub bytes: usize,
-    /// Wall-clock time of the rendering phase.
-    pub ms: u64,
-    pub jobs: usize,
-    pub shard: Option<String>,
-}
-
-impl Report {
-    pub fn write(&self, path: &Path) -> Result<(), Diagnostic> {
-        let mut json = serde_json::to_vec_pretty(self)
-            .map_err(|e| Diagnostic::error(format!("cannot encode the report: {e}")))?;
-        json.push(b'\n');
-        prepare_report(path)?;
-        write_atomic(path, &json)
+    #[test]
+    fn closed_writes_leave_no_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let writes = Writes::new();
+        writes.write(&dir.path().join("a.pdf"), b"one").unwrap();
+        writes.close();
+        assert!(writes.write(&dir.path().join("b.pdf"), b"two").is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.pdf"]);
     }
 }

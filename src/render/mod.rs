@@ -1,39 +1,36 @@
 //! Compiling a layout with one document's data, and exporting the result.
 
-use std::collections::BTreeMap;
+mod data;
+
 use std::sync::Arc;
 
 use serde::Serialize;
+use strum::IntoStaticStr;
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::content::{Content, Course, Goal, OptionDecl, parse_date};
+pub use data::{DateParts, LayoutData, Link, Links, Variant, document_date, document_files};
+
+use crate::content::{Content, Goal};
 use crate::diag::{Diagnostic, Span};
 use crate::world::{DocWorld, Env};
 
 /// Paper sizes for print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Paper {
     A4,
     UsLetter,
 }
 
-impl Paper {
-    pub fn name(self) -> &'static str {
-        match self {
-            Paper::A4 => "a4",
-            Paper::UsLetter => "us-letter",
-        }
-    }
-}
-
 /// Who the document is for: a printer or a mailbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Edition {
     /// Links become QR codes with a short readable address.
     Print,
@@ -41,36 +38,22 @@ pub enum Edition {
     Email,
 }
 
-impl Edition {
-    pub fn name(self) -> &'static str {
-        match self {
-            Edition::Print => "print",
-            Edition::Email => "email",
-        }
-    }
-}
-
 /// PDF standards the output is checked against by Typst while exporting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Standard {
     /// PDF/UA-1, accessible tagged PDF.
-    #[value(name = "ua-1")]
     Ua1,
     /// PDF/A-2b, for archiving.
-    #[value(name = "a-2b")]
     A2b,
     /// PDF/A-3b, for archiving.
-    #[value(name = "a-3b")]
     A3b,
-    /// No standard; still tagged.
-    None,
 }
 
 /// Output file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Pdf,
-    /// One PNG per page, at `--ppi`.
+    /// One PNG per page.
     Png,
     /// One SVG per page.
     Svg,
@@ -91,6 +74,7 @@ impl Format {
 pub struct Settings {
     /// Bleed on every side, in points.
     pub bleed: Option<f64>,
+    /// None at all still gives a tagged PDF.
     pub standards: Vec<Standard>,
     pub format: Format,
     pub ppi: f32,
@@ -137,187 +121,6 @@ pub struct Rendered {
     pub files: Vec<OutFile>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
-}
-
-/// The data a layout receives at [`crate::world::DATA_PATH`].
-///
-/// Its shape is documented in docs/layouts.md; bump `format` when it changes
-/// incompatibly.
-#[derive(Serialize)]
-pub struct LayoutData<'a> {
-    pub format: u32,
-    pub paper: &'static str,
-    pub edition: &'static str,
-    /// The layout being rendered, for files shared by several layouts.
-    pub layout: &'a str,
-    /// Bleed in points, when printing to the edge.
-    pub bleed: Option<f64>,
-    pub content: &'a Content,
-    /// The updated date, split so layouts can build a `datetime`.
-    pub updated: Option<DateParts>,
-    /// Set when rendering the variant for one career goal.
-    pub variant: Option<Variant<'a>>,
-    /// Resolved addresses, with QR codes in the print edition.
-    pub links: Links,
-    /// The addresses of the QR codes, in the order of their paths.
-    #[serde(skip)]
-    pub qr_urls: Vec<String>,
-}
-
-#[derive(Serialize)]
-pub struct DateParts {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
-#[derive(Serialize)]
-pub struct Variant<'a> {
-    pub goal: &'a Goal,
-    /// The recommended option.
-    pub option: &'a OptionDecl,
-    /// The recommended course, when the goal names one.
-    pub course: Option<&'a Course>,
-}
-
-#[derive(Serialize, Default)]
-pub struct Links {
-    pub organisation: Option<Link>,
-    pub next_step: Option<Link>,
-    /// By course id.
-    pub courses: BTreeMap<String, Link>,
-}
-
-/// An address as a layout shows it.
-#[derive(Serialize, Clone)]
-pub struct Link {
-    pub url: String,
-    /// The address without scheme or trailing slash, for print.
-    pub display: String,
-    /// Path of the QR code image (print edition only), e.g. `/qr/0.svg`.
-    pub qr: Option<String>,
-}
-
-impl<'a> LayoutData<'a> {
-    pub fn new(job: &Job<'a>) -> Self {
-        let c = job.content;
-        let updated = c
-            .meta
-            .as_ref()
-            .and_then(|m| m.updated.as_deref())
-            .and_then(parse_date)
-            .map(|(year, month, day)| DateParts { year, month, day });
-        let variant = job.goal.and_then(|goal| {
-            let option = c.options.iter().find(|o| o.id == goal.option)?;
-            let course = goal.course.as_ref().and_then(|id| {
-                c.course_fit
-                    .as_ref()?
-                    .courses
-                    .iter()
-                    .find(|course| &course.id == id)
-            });
-            Some(Variant {
-                goal,
-                option,
-                course,
-            })
-        });
-        let (links, qr_urls) = links(c, job.edition);
-        Self {
-            format: 1,
-            paper: job.paper.name(),
-            edition: job.edition.name(),
-            layout: job.layout,
-            bleed: job.settings.bleed,
-            content: c,
-            updated,
-            variant,
-            links,
-            qr_urls,
-        }
-    }
-}
-
-/// Resolves every link of the content, numbering QR codes in a fixed order.
-/// Also returns the addresses of the QR codes, in that order.
-fn links(c: &Content, edition: Edition) -> (Links, Vec<String>) {
-    let urls = crate::content::resolve_urls(c);
-    let mut qr_urls = Vec::new();
-    let mut link = |url: String| {
-        let qr = (edition == Edition::Print && qr_urls.len() < crate::world::MAX_QR).then(|| {
-            qr_urls.push(url.clone());
-            format!("/qr/{}.svg", qr_urls.len() - 1)
-        });
-        Link {
-            display: display_url(&url),
-            url,
-            qr,
-        }
-    };
-    let links = Links {
-        organisation: urls.organisation.map(&mut link),
-        next_step: urls.next_step.map(&mut link),
-        courses: urls
-            .courses
-            .into_iter()
-            .map(|(id, url)| (id, link(url)))
-            .collect(),
-    };
-    (links, qr_urls)
-}
-
-/// `https://www.example.com/courses/` → `example.com/courses`.
-fn display_url(url: &str) -> String {
-    let s = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let s = s.strip_prefix("www.").unwrap_or(s);
-    s.trim_end_matches('/').to_string()
-}
-
-/// The QR codes a document's links need, in the order of their paths.
-fn qr_codes(data: &LayoutData) -> Vec<Arc<[u8]>> {
-    data.qr_urls
-        .iter()
-        .filter_map(|url| crate::qr::svg_cached(url))
-        .collect()
-}
-
-/// The document date: the content's updated date, else SOURCE_DATE_EPOCH.
-/// Never the clock, so the same input always gives the same bytes.
-pub fn document_date(content: &Content) -> Option<Datetime> {
-    if let Some((y, m, d)) = content
-        .meta
-        .as_ref()
-        .and_then(|m| m.updated.as_deref())
-        .and_then(parse_date)
-    {
-        return Datetime::from_ymd_hms(y, m, d, 0, 0, 0);
-    }
-    let epoch: i64 = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    datetime_from_unix(epoch)
-}
-
-/// Converts seconds since 1970 (UTC) to a datetime.
-fn datetime_from_unix(secs: i64) -> Option<Datetime> {
-    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
-    Some(Datetime::Datetime(time::PrimitiveDateTime::new(
-        t.date(),
-        t.time(),
-    )))
-}
-
-/// The files a layout reads besides its own: the JSON at `/data.json` and
-/// the QR codes at `/qr/<n>.svg`.
-pub fn document_files(job: &Job) -> (Vec<u8>, Vec<Arc<[u8]>>) {
-    let data = LayoutData::new(job);
-    // Plain data with string keys always serialises.
-    (
-        serde_json::to_vec(&data).unwrap_or_default(),
-        qr_codes(&data),
-    )
 }
 
 /// Compiles and exports one document.
@@ -403,32 +206,23 @@ fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diag
 }
 
 fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diagnostic>> {
+    let paper: &str = job.paper.into();
+    let edition: &str = job.edition.into();
     let ident = match job.goal {
         Some(goal) => format!(
-            "{}/{}/{}/{}/{}",
-            job.content.id,
-            goal.id,
-            job.paper.name(),
-            job.edition.name(),
-            job.layout
+            "{}/{}/{paper}/{edition}/{}",
+            job.content.id, goal.id, job.layout
         ),
-        None => format!(
-            "{}/{}/{}/{}",
-            job.content.id,
-            job.paper.name(),
-            job.edition.name(),
-            job.layout
-        ),
+        None => format!("{}/{paper}/{edition}/{}", job.content.id, job.layout),
     };
     let list: Vec<PdfStandard> = job
         .settings
         .standards
         .iter()
-        .filter_map(|s| match s {
-            Standard::Ua1 => Some(PdfStandard::Ua_1),
-            Standard::A2b => Some(PdfStandard::A_2b),
-            Standard::A3b => Some(PdfStandard::A_3b),
-            Standard::None => None,
+        .map(|s| match s {
+            Standard::Ua1 => PdfStandard::Ua_1,
+            Standard::A2b => PdfStandard::A_2b,
+            Standard::A3b => PdfStandard::A_3b,
         })
         .collect();
     let standards = PdfStandards::new(&list).map_err(|e| {
@@ -549,14 +343,6 @@ fn locate(world: &DocWorld, span: typst::syntax::DiagSpan) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unix_dates() {
-        let d = datetime_from_unix(1_778_544_000).unwrap();
-        assert_eq!(d, Datetime::from_ymd_hms(2026, 5, 12, 0, 0, 0).unwrap());
-        let d = datetime_from_unix(0).unwrap();
-        assert_eq!(d, Datetime::from_ymd_hms(1970, 1, 1, 0, 0, 0).unwrap());
-    }
 
     /// Typst interns file ids for the life of the process, at most 65,535,
     /// so a long batch must not create a new path per document.

@@ -1,0 +1,107 @@
+//! Which documents a build makes, and where each one is written.
+
+use std::path::Path;
+
+use super::{Goals, Planned, file_path};
+use crate::content::{self, Loaded};
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::output;
+use crate::render::{Edition, Format, Paper};
+
+/// What to make of each content file.
+#[derive(Debug, Clone)]
+pub struct Axes<'a> {
+    pub goals: &'a Goals,
+    pub papers: &'a [Paper],
+    pub editions: &'a [Edition],
+    pub layouts: &'a [String],
+    pub format: Format,
+}
+
+/// Lists the documents to render, in a stable order.
+pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Planned>, Error> {
+    let mut papers = axes.papers.to_vec();
+    papers.sort();
+    papers.dedup();
+    let mut editions = axes.editions.to_vec();
+    editions.sort();
+    editions.dedup();
+    let mut layouts = axes.layouts.to_vec();
+    layouts.sort();
+    layouts.dedup();
+    let mut docs = Vec::new();
+    for (index, loaded) in contents.iter().enumerate() {
+        let c = &loaded.content;
+        let all: Vec<&str> = c.goals().map(|g| g.id.as_str()).collect();
+        let variants: Vec<Option<String>> = match axes.goals {
+            Goals::Generic => vec![None],
+            Goals::All => std::iter::once(None)
+                .chain(all.iter().map(|g| Some(g.to_string())))
+                .collect(),
+            Goals::One(goal) => {
+                if !all.contains(&goal.as_str()) {
+                    let mut d = Diagnostic::error(format!("{} has no goal `{goal}`", loaded.name));
+                    d = match content::did_you_mean(goal, &all) {
+                        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                        None if all.is_empty() => d.with_hint(
+                            "this content declares no goals under `career_mapping.goals`",
+                        ),
+                        None => d.with_hint(format!("the goals are: {}", all.join(", "))),
+                    };
+                    return Err(Error::Usage(vec![d]));
+                }
+                vec![Some(goal.clone())]
+            }
+        };
+        // Documents of one layout in a row share the most cached layout work.
+        for layout in &layouts {
+            for goal in &variants {
+                for &paper in &papers {
+                    for &edition in &editions {
+                        let mut parts = vec![c.id.as_str()];
+                        if let Some(g) = goal {
+                            parts.push(g);
+                        }
+                        if layout != "handout" {
+                            parts.push(layout);
+                        }
+                        if papers.len() > 1 {
+                            parts.push(paper.into());
+                        }
+                        if editions.len() > 1 {
+                            parts.push(edition.into());
+                        }
+                        let stem = output::output_stem(out_dir, &parts);
+                        let suffix = if axes.format == Format::Pdf { "" } else { "-1" };
+                        let output = file_path(&stem, suffix, axes.format.ext());
+                        docs.push(Planned {
+                            content: index,
+                            goal: goal.clone(),
+                            paper,
+                            edition,
+                            layout: layout.clone(),
+                            stem,
+                            output,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    for d in &docs {
+        if let Some(other) = seen.insert(d.output.clone(), d.content) {
+            return Err(Error::usage(
+                format!(
+                    "{} and {} would both be written to {}",
+                    contents[other].name,
+                    contents[d.content].name,
+                    d.output.display()
+                ),
+                "give each content file its own `id`",
+            ));
+        }
+    }
+    Ok(docs)
+}

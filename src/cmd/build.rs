@@ -1,0 +1,188 @@
+//! `handout build`: render every planned document, then report.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::batch::{self, RunOptions, Stop, Unusable, Work};
+use crate::cli::BuildArgs;
+use crate::config::BuildConfig;
+use crate::content::Loaded;
+use crate::diag::Severity;
+use crate::error::Error;
+use crate::output::{prepare_dir, prepare_report};
+use crate::progress::Progress;
+use crate::report::{Inputs, Report, Status};
+use crate::signal::Cancel;
+use crate::terminal::emit;
+use crate::world::Env;
+
+pub fn run(args: &BuildArgs) -> Result<(), Error> {
+    build(&BuildConfig::from(args))
+}
+
+/// One build. Ctrl-C and SIGTERM stop it cleanly from the first call on.
+pub fn build(config: &BuildConfig) -> Result<(), Error> {
+    let paths = batch::expand_inputs(&config.inputs)?;
+    if paths.is_empty() {
+        return Err(Error::usage(
+            "no content files found",
+            "pass YAML files, or folders that hold them",
+        ));
+    }
+    let (contents, unusable) = usable_content(&paths, config.deny_warnings, config.keep_going)?;
+    let layouts = super::layouts(config.layouts_dir.as_deref())?;
+    for name in &config.layouts {
+        super::check_layout(&layouts, name)?;
+    }
+    let axes = batch::Axes {
+        goals: &config.goals,
+        papers: &config.papers,
+        editions: &config.editions,
+        layouts: &config.layouts,
+        format: config.settings.format,
+    };
+    let mut docs = batch::plan(&contents, &axes, &config.out_dir)?;
+    if let Some(shard) = config.shard {
+        docs = shard.select(docs);
+    }
+    prepare_dir(&config.out_dir, "--out-dir")?;
+    if let Some(report) = &config.report {
+        prepare_report(report)?;
+    }
+    let cancel = Cancel::signals().map_err(|e| {
+        Error::system(
+            format!("cannot handle ctrl-c: {e}"),
+            "this system refuses signal handlers; run handout on another machine",
+        )
+    })?;
+
+    let work = Arc::new(Work {
+        env: Env::new(layouts),
+        settings: config.settings.clone(),
+        contents,
+        docs,
+    });
+    let total = work.docs.len();
+    let mut progress = Progress::new(total, config.quiet);
+    let opts = RunOptions {
+        jobs: config.jobs,
+        keep_going: config.keep_going,
+        deny_warnings: config.deny_warnings,
+        timeout: config.timeout,
+        cancel,
+    };
+    let start = Instant::now();
+    let outcome = batch::run(&work, &opts, |done| {
+        progress.done(&work.docs[done.planned], done)
+    });
+    let wall = start.elapsed();
+    progress.finish();
+    let (done, stop) = match outcome {
+        Ok(done) => (done, None),
+        Err(stopped) => (stopped.done, Some(stopped.cause)),
+    };
+
+    if let Some(path) = &config.report {
+        let report = Report::new(&Inputs {
+            contents: &work.contents,
+            unusable: &unusable,
+            docs: &work.docs,
+            done: &done,
+            unfinished: match stop {
+                Some(Stop::Interrupted(_)) => Status::Interrupted,
+                _ => Status::Skipped,
+            },
+            ms: wall.as_millis() as u64,
+            jobs: config.jobs,
+            shard: config.shard,
+        });
+        match (report.write(path), &stop) {
+            (Err(e), None) => return Err(e.into()),
+            // The stop is what the exit code tells; still say the report is missing.
+            (Err(e), Some(_)) => emit(&[e]),
+            (Ok(()), _) => {}
+        }
+    }
+    if let Some(stop) = stop {
+        return Err(stop.into());
+    }
+
+    let failed = done.iter().filter(|d| d.result.is_err()).count();
+    let skipped = total - done.len();
+    let unreadable = unusable.len();
+    if failed > 0 || unreadable > 0 {
+        if skipped > 0 {
+            let was = if skipped == 1 {
+                "document was"
+            } else {
+                "documents were"
+            };
+            eprintln!(
+                "stopped after a failure; {skipped} {was} not rendered (use --keep-going to render them)"
+            );
+        }
+        return Err(Error::Failed {
+            failed,
+            total,
+            unreadable,
+        });
+    }
+    if !config.quiet {
+        let s = if total == 1 { "" } else { "s" };
+        eprintln!(
+            "rendered {total} document{s} in {:.2} s",
+            wall.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Loads the content files and prints their warnings. A file that fails to
+/// load, or has warnings under `deny`, fails the build before anything is
+/// rendered; with `keep_going`, it is set aside and the rest are rendered.
+fn usable_content(
+    paths: &[PathBuf],
+    deny: bool,
+    keep_going: bool,
+) -> Result<(Vec<Loaded>, Vec<Unusable>), Error> {
+    let (loaded, mut unusable) = batch::load_each(paths);
+    let mut contents = Vec::new();
+    for c in loaded {
+        if c.warnings.is_empty() {
+            contents.push(c);
+        } else if !deny {
+            emit(&c.warnings);
+            contents.push(c);
+        } else {
+            let mut errors = c.warnings;
+            for w in &mut errors {
+                w.severity = Severity::Error;
+                w.hints
+                    .push("--deny-warnings turns warnings into errors".into());
+            }
+            unusable.push(Unusable {
+                name: c.name,
+                errors,
+            });
+        }
+    }
+    if unusable.is_empty() {
+        return Ok((contents, unusable));
+    }
+    if !keep_going || contents.is_empty() {
+        return Err(Error::Content(
+            unusable.into_iter().flat_map(|u| u.errors).collect(),
+        ));
+    }
+    unusable.sort_by(|a, b| a.name.cmp(&b.name));
+    for u in &unusable {
+        emit(&u.errors);
+    }
+    let s = if unusable.len() == 1 { "" } else { "s" };
+    eprintln!(
+        "{} content file{s} set aside; rendering the rest (--keep-going)",
+        unusable.len()
+    );
+    Ok((contents, unusable))
+}

@@ -1,0 +1,74 @@
+//! `handout eject`: one document as a plain Typst project, for designers and
+//! for comparing with `typst compile`, which renders it to the same pages.
+
+use crate::batch::{self, Goals};
+use crate::cli::EjectArgs;
+use crate::error::Error;
+use crate::output::{prepare_dir, write_atomic};
+use crate::render::{Format, Job, Settings, document_files};
+
+pub fn run(args: &EjectArgs) -> Result<(), Error> {
+    let loaded = crate::content::load(&args.content).map_err(Error::Content)?;
+    let layouts = super::layouts(args.layout.layouts.as_deref())?;
+    let layout = args.layout.layout.as_str();
+    super::check_layout(&layouts, layout)?;
+    let goals = args.goal.clone().map_or(Goals::Generic, Goals::One);
+    let axes = batch::Axes {
+        goals: &goals,
+        papers: &[args.paper.into()],
+        editions: &[args.edition.into()],
+        layouts: std::slice::from_ref(&args.layout.layout),
+        format: Format::Pdf,
+    };
+    let doc = batch::plan(std::slice::from_ref(&loaded), &axes, &args.out)?.remove(0);
+    let settings = Settings {
+        bleed: args.bleed,
+        ..Settings::default()
+    };
+    let job = Job {
+        content: &loaded.content,
+        goal: doc.goal.as_deref().and_then(|id| loaded.content.goal(id)),
+        paper: doc.paper,
+        edition: doc.edition,
+        layout,
+        settings: &settings,
+    };
+
+    let out = &args.out;
+    prepare_dir(out, "--out")?;
+    let write = |rel: &str, bytes: &[u8]| -> Result<(), Error> {
+        let path = out.join(rel);
+        if let Some(dir) = path.parent() {
+            prepare_dir(dir, "--out")?;
+        }
+        Ok(write_atomic(&path, bytes)?)
+    };
+    for path in layouts.paths() {
+        if let Some(file) = layouts.get(path) {
+            write(path, file.bytes.as_slice())?;
+        }
+    }
+    let (data, qr) = document_files(&job);
+    write("data.json", &data)?;
+    for (i, svg) in qr.iter().enumerate() {
+        write(&format!("qr/{i}.svg"), svg)?;
+    }
+    let main = format!(
+        "// Renders {} with the data in data.json.\n// typst compile --font-path fonts --ignore-system-fonts main.typ\n#include \"{layout}.typ\"\n",
+        doc.output
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    write("main.typ", main.as_bytes())?;
+    for (name, bytes) in crate::world::FONTS {
+        write(&format!("fonts/{name}"), bytes)?;
+    }
+    write("fonts/OFL.txt", crate::world::FONT_LICENSE)?;
+    println!("wrote a Typst project to {}", out.display());
+    println!(
+        "render it with: typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ",
+        out.display()
+    );
+    Ok(())
+}

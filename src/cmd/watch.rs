@@ -1,0 +1,179 @@
+//! `handout watch`: build, then rebuild whenever a content file or a layout
+//! file changes. Errors are printed and watching goes on; the last good
+//! output stays, since files are only replaced by successful builds.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::event::ModifyKind;
+use notify::{Event, EventKind, RecursiveMode, Watcher};
+
+use crate::batch;
+use crate::cli::BuildArgs;
+use crate::config::BuildConfig;
+use crate::error::Error;
+use crate::signal::Cancel;
+use crate::terminal::print_error;
+
+pub fn run(args: &BuildArgs) -> Result<(), Error> {
+    let config = BuildConfig::from(args);
+    let cancel = Cancel::signals().map_err(|e| {
+        Error::system(
+            format!("cannot handle ctrl-c: {e}"),
+            "this system refuses signal handlers; use `handout build` instead",
+        )
+    })?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
+        if let Ok(event) = event {
+            let _ = tx.send(event);
+        }
+    })
+    .map_err(|e| {
+        Error::system(
+            format!("cannot start watching files: {e}"),
+            "the system's file watcher is unavailable; run `handout build` after each change instead",
+        )
+    })?;
+    let scope = Scope::new(&config)?;
+    for (dir, mode) in &scope.watched {
+        watcher.watch(dir, *mode).map_err(|e| {
+            Error::system(
+                format!("cannot watch {}: {e}", dir.display()),
+                "check that the folder exists and can be read; on Linux, raising \
+                 fs.inotify.max_user_watches helps when the limit is reached",
+            )
+        })?;
+    }
+
+    loop {
+        match super::build::build(&config) {
+            Ok(()) => {}
+            Err(err @ Error::Interrupted(_)) => return Err(err),
+            Err(err) => print_error(&err),
+        }
+        eprintln!("watching for changes (Ctrl-C to stop)");
+        wait_for_change(&rx, &scope, &cancel)?;
+        if !config.quiet {
+            eprintln!("change detected; rebuilding");
+        }
+    }
+}
+
+/// The folders to watch and the files in them that matter: the content
+/// files, new YAML files in content folders, and the layout folder; not the
+/// output, logs or editor swap files.
+struct Scope {
+    watched: Vec<(PathBuf, RecursiveMode)>,
+    files: Vec<PathBuf>,
+    folders: Vec<PathBuf>,
+    layouts: Option<PathBuf>,
+}
+
+impl Scope {
+    fn new(config: &BuildConfig) -> Result<Self, Error> {
+        let inputs = batch::expand_inputs(&config.inputs)?;
+        // Editors often save by replacing a file, so watch the folders.
+        let mut dirs: Vec<PathBuf> = inputs
+            .iter()
+            .chain(&config.inputs)
+            .map(|p| {
+                if p.is_dir() {
+                    p.clone()
+                } else {
+                    p.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            })
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    ".".into()
+                } else {
+                    d
+                }
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        let mut watched: Vec<_> = dirs
+            .into_iter()
+            .map(|d| (d, RecursiveMode::NonRecursive))
+            .collect();
+        if let Some(layouts) = &config.layouts_dir {
+            watched.push((layouts.clone(), RecursiveMode::Recursive));
+        }
+        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        Ok(Self {
+            watched,
+            files: inputs.iter().map(|p| canon(p)).collect(),
+            folders: config
+                .inputs
+                .iter()
+                .filter(|p| p.is_dir())
+                .map(|p| canon(p))
+                .collect(),
+            layouts: config.layouts_dir.as_deref().map(canon),
+        })
+    }
+
+    fn matters(&self, event: &Event) -> bool {
+        use EventKind::{Create, Modify, Remove};
+        let changed = matches!(
+            event.kind,
+            Create(_)
+                | Remove(_)
+                | Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+        );
+        changed && event.paths.iter().any(|p| self.relevant(p))
+    }
+
+    fn relevant(&self, path: &Path) -> bool {
+        let yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        self.files.iter().any(|f| f == path)
+            || (yaml
+                && path
+                    .parent()
+                    .is_some_and(|d| self.folders.iter().any(|f| f == d)))
+            || self.layouts.as_ref().is_some_and(|l| path.starts_with(l))
+    }
+}
+
+/// Waits for a relevant change, then lets a burst of saves settle: until
+/// 150 ms pass without another one, and at most 2 s. Other events (reads,
+/// logs, the output) are ignored throughout.
+fn wait_for_change(rx: &Receiver<Event>, scope: &Scope, cancel: &Cancel) -> Result<(), Error> {
+    let tick = Duration::from_millis(100);
+    loop {
+        if let Some(signal) = cancel.get() {
+            return Err(Error::Interrupted(signal));
+        }
+        match rx.recv_timeout(tick) {
+            Ok(event) if scope.matters(&event) => break,
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Error::system(
+                    "the file watcher stopped",
+                    "start `handout watch` again",
+                ));
+            }
+        }
+    }
+    let settle = Instant::now() + Duration::from_secs(2);
+    let mut quiet_until = Instant::now() + Duration::from_millis(150);
+    while let Some(wait) = quiet_until
+        .min(settle)
+        .checked_duration_since(Instant::now())
+    {
+        match rx.recv_timeout(wait) {
+            Ok(event) if scope.matters(&event) => {
+                quiet_until = Instant::now() + Duration::from_millis(150)
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! A build, resolved once from the command line: what to render, how, and
+//! where to. `watch` rebuilds from the same value.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::batch::{Goals, Shard};
+use crate::render::{Edition, Paper, Settings};
+
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    /// Content files, folders and globs, as given.
+    pub inputs: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub goals: Goals,
+    pub papers: Vec<Paper>,
+    pub editions: Vec<Edition>,
+    /// Layout names to render with.
+    pub layouts: Vec<String>,
+    /// A folder whose files replace built-in layout files.
+    pub layouts_dir: Option<PathBuf>,
+    pub settings: Settings,
+    /// Documents rendered at once.
+    pub jobs: usize,
+    pub keep_going: bool,
+    pub report: Option<PathBuf>,
+    pub shard: Option<Shard>,
+    pub deny_warnings: bool,
+    pub timeout: Duration,
+    pub quiet: bool,
+}

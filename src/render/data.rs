@@ -1,0 +1,213 @@
+//! The data a layout receives: the content plus what the build decided for
+//! this document (paper, edition, variant, resolved links and QR codes).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use typst::foundations::Datetime;
+
+use super::{Edition, Job, Paper};
+use crate::content::{Content, Course, Goal, OptionDecl, parse_date};
+
+/// The data a layout receives at [`crate::world::DATA_PATH`].
+///
+/// Its shape is documented in docs/layouts.md; bump `format` when it changes
+/// incompatibly.
+#[derive(Serialize)]
+pub struct LayoutData<'a> {
+    pub format: u32,
+    pub paper: Paper,
+    pub edition: Edition,
+    /// The layout being rendered, for files shared by several layouts.
+    pub layout: &'a str,
+    /// Bleed in points, when printing to the edge.
+    pub bleed: Option<f64>,
+    pub content: &'a Content,
+    /// The updated date, split so layouts can build a `datetime`.
+    pub updated: Option<DateParts>,
+    /// Set when rendering the variant for one career goal.
+    pub variant: Option<Variant<'a>>,
+    /// Resolved addresses, with QR codes in the print edition.
+    pub links: Links,
+    /// The addresses of the QR codes, in the order of their paths.
+    #[serde(skip)]
+    pub qr_urls: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct DateParts {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+#[derive(Serialize)]
+pub struct Variant<'a> {
+    pub goal: &'a Goal,
+    /// The recommended option.
+    pub option: &'a OptionDecl,
+    /// The recommended course, when the goal names one.
+    pub course: Option<&'a Course>,
+}
+
+#[derive(Serialize, Default)]
+pub struct Links {
+    pub organisation: Option<Link>,
+    pub next_step: Option<Link>,
+    /// By course id.
+    pub courses: BTreeMap<String, Link>,
+}
+
+/// An address as a layout shows it.
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub url: String,
+    /// The address without scheme or trailing slash, for print.
+    pub display: String,
+    /// Path of the QR code image (print edition only), e.g. `/qr/0.svg`.
+    pub qr: Option<String>,
+}
+
+impl<'a> LayoutData<'a> {
+    pub fn new(job: &Job<'a>) -> Self {
+        let c = job.content;
+        let updated = c
+            .meta
+            .as_ref()
+            .and_then(|m| m.updated.as_deref())
+            .and_then(parse_date)
+            .map(|(year, month, day)| DateParts { year, month, day });
+        let variant = job.goal.and_then(|goal| {
+            let option = c.options.iter().find(|o| o.id == goal.option)?;
+            let course = goal.course.as_ref().and_then(|id| {
+                c.course_fit
+                    .as_ref()?
+                    .courses
+                    .iter()
+                    .find(|course| &course.id == id)
+            });
+            Some(Variant {
+                goal,
+                option,
+                course,
+            })
+        });
+        let (links, qr_urls) = links(c, job.edition);
+        Self {
+            format: 1,
+            paper: job.paper,
+            edition: job.edition,
+            layout: job.layout,
+            bleed: job.settings.bleed,
+            content: c,
+            updated,
+            variant,
+            links,
+            qr_urls,
+        }
+    }
+}
+
+/// Resolves every link of the content, numbering QR codes in a fixed order.
+/// Also returns the addresses of the QR codes, in that order.
+fn links(c: &Content, edition: Edition) -> (Links, Vec<String>) {
+    let urls = crate::content::resolve_urls(c);
+    let mut qr_urls = Vec::new();
+    let mut link = |url: String| {
+        let qr = (edition == Edition::Print && qr_urls.len() < crate::world::MAX_QR).then(|| {
+            qr_urls.push(url.clone());
+            format!("/qr/{}.svg", qr_urls.len() - 1)
+        });
+        Link {
+            display: display_url(&url),
+            url,
+            qr,
+        }
+    };
+    let links = Links {
+        organisation: urls.organisation.map(&mut link),
+        next_step: urls.next_step.map(&mut link),
+        courses: urls
+            .courses
+            .into_iter()
+            .map(|(id, url)| (id, link(url)))
+            .collect(),
+    };
+    (links, qr_urls)
+}
+
+/// `https://www.example.com/courses/` → `example.com/courses`.
+fn display_url(url: &str) -> String {
+    let s = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let s = s.strip_prefix("www.").unwrap_or(s);
+    s.trim_end_matches('/').to_string()
+}
+
+/// The QR codes a document's links need, in the order of their paths.
+fn qr_codes(data: &LayoutData) -> Vec<Arc<[u8]>> {
+    data.qr_urls
+        .iter()
+        .filter_map(|url| crate::qr::svg_cached(url))
+        .collect()
+}
+
+/// The document date: the content's updated date, else SOURCE_DATE_EPOCH.
+/// Never the clock, so the same input always gives the same bytes.
+pub fn document_date(content: &Content) -> Option<Datetime> {
+    if let Some((y, m, d)) = content
+        .meta
+        .as_ref()
+        .and_then(|m| m.updated.as_deref())
+        .and_then(parse_date)
+    {
+        return Datetime::from_ymd_hms(y, m, d, 0, 0, 0);
+    }
+    let epoch: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    datetime_from_unix(epoch)
+}
+
+/// Converts seconds since 1970 (UTC) to a datetime.
+fn datetime_from_unix(secs: i64) -> Option<Datetime> {
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    Some(Datetime::Datetime(time::PrimitiveDateTime::new(
+        t.date(),
+        t.time(),
+    )))
+}
+
+/// The files a layout reads besides its own: the JSON at `/data.json` and
+/// the QR codes at `/qr/<n>.svg`.
+pub fn document_files(job: &Job) -> (Vec<u8>, Vec<Arc<[u8]>>) {
+    let data = LayoutData::new(job);
+    // Plain data with string keys always serialises.
+    (
+        serde_json::to_vec(&data).unwrap_or_default(),
+        qr_codes(&data),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_dates() {
+        let d = datetime_from_unix(1_778_544_000).unwrap();
+        assert_eq!(d, Datetime::from_ymd_hms(2026, 5, 12, 0, 0, 0).unwrap());
+        let d = datetime_from_unix(0).unwrap();
+        assert_eq!(d, Datetime::from_ymd_hms(1970, 1, 1, 0, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn display_addresses_drop_scheme_www_and_slash() {
+        assert_eq!(
+            display_url("https://www.example.com/courses/"),
+            "example.com/courses"
+        );
+    }
+}

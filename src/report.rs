@@ -1,0 +1,183 @@
+//! The machine-readable record of a build, written by `--report`. The schema
+//! is documented in docs/report.md; bump `format` on incompatible changes.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::batch::{Done, Planned, Shard, Unusable};
+use crate::content::Loaded;
+use crate::diag::{Diagnostic, Severity};
+use crate::output::{prepare_report, write_atomic};
+use crate::render::{Edition, Paper};
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub format: u32,
+    pub handout_version: &'static str,
+    pub documents: Vec<ReportEntry>,
+    /// Content files set aside by `--keep-going` because they have errors.
+    pub unusable_content: Vec<UnusableEntry>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnusableEntry {
+    pub content: String,
+    pub errors: Vec<String>,
+}
+
+/// What became of one planned document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Failed,
+    /// Not rendered: the job stopped at an earlier failure or a timeout.
+    Skipped,
+    /// Not rendered: Ctrl-C or SIGTERM stopped the job first.
+    Interrupted,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportEntry {
+    pub content: String,
+    pub id: String,
+    pub goal: Option<String>,
+    pub paper: Paper,
+    pub edition: Edition,
+    pub layout: String,
+    pub output: String,
+    pub status: Status,
+    pub pages: Option<usize>,
+    pub bytes: Option<usize>,
+    pub sha256: Option<String>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+    pub ms: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Totals {
+    pub documents: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub interrupted: usize,
+    pub unusable_content: usize,
+    pub pages: usize,
+    pub bytes: usize,
+    /// Wall-clock time of the rendering phase.
+    pub ms: u64,
+    pub jobs: usize,
+    pub shard: Option<String>,
+}
+
+/// Everything a report is made from.
+pub struct Inputs<'a> {
+    pub contents: &'a [Loaded],
+    pub unusable: &'a [Unusable],
+    pub docs: &'a [Planned],
+    /// Finished documents, in any order.
+    pub done: &'a [Done],
+    /// What became of the documents that did not finish: `Skipped` after a
+    /// failure or a timeout, `Interrupted` after a signal.
+    pub unfinished: Status,
+    pub ms: u64,
+    pub jobs: usize,
+    pub shard: Option<Shard>,
+}
+
+impl Report {
+    pub fn new(i: &Inputs) -> Self {
+        let mut by_doc: Vec<Option<&Done>> = vec![None; i.docs.len()];
+        for done in i.done {
+            by_doc[done.planned] = Some(done);
+        }
+        let plain = |d: &Diagnostic| d.to_string();
+        let documents: Vec<ReportEntry> = i
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(n, doc)| {
+                let loaded = &i.contents[doc.content];
+                let mut entry = ReportEntry {
+                    content: loaded.name.clone(),
+                    id: loaded.content.id.clone(),
+                    goal: doc.goal.clone(),
+                    paper: doc.paper,
+                    edition: doc.edition,
+                    layout: doc.layout.clone(),
+                    output: doc.output.display().to_string(),
+                    status: i.unfinished,
+                    pages: None,
+                    bytes: None,
+                    sha256: None,
+                    warnings: Vec::new(),
+                    errors: Vec::new(),
+                    ms: None,
+                };
+                let Some(done) = by_doc[n] else {
+                    return entry;
+                };
+                entry.ms = Some(done.millis);
+                match &done.result {
+                    Ok(w) => {
+                        entry.status = Status::Ok;
+                        entry.pages = Some(w.pages);
+                        entry.bytes = Some(w.bytes);
+                        entry.sha256 = Some(w.sha256.clone());
+                        entry.warnings = w.warnings.iter().map(plain).collect();
+                    }
+                    Err(diags) => {
+                        entry.status = Status::Failed;
+                        for d in diags {
+                            match d.severity {
+                                Severity::Error => entry.errors.push(plain(d)),
+                                Severity::Warning => entry.warnings.push(plain(d)),
+                            }
+                        }
+                    }
+                }
+                entry
+            })
+            .collect();
+        let count = |s: Status| documents.iter().filter(|d| d.status == s).count();
+        let totals = Totals {
+            documents: documents.len(),
+            ok: count(Status::Ok),
+            failed: count(Status::Failed),
+            skipped: count(Status::Skipped),
+            interrupted: count(Status::Interrupted),
+            unusable_content: i.unusable.len(),
+            pages: documents.iter().filter_map(|d| d.pages).sum(),
+            bytes: documents.iter().filter_map(|d| d.bytes).sum(),
+            ms: i.ms,
+            jobs: i.jobs,
+            shard: i.shard.map(|s| s.to_string()),
+        };
+        let unusable_content = i
+            .unusable
+            .iter()
+            .map(|u| UnusableEntry {
+                content: u.name.clone(),
+                errors: u.errors.iter().map(plain).collect(),
+            })
+            .collect();
+        Report {
+            format: 1,
+            handout_version: env!("CARGO_PKG_VERSION"),
+            documents,
+            unusable_content,
+            totals,
+        }
+    }
+
+    pub fn write(&self, path: &Path) -> Result<(), Diagnostic> {
+        let mut json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Diagnostic::error(format!("cannot encode the report: {e}")))?;
+        json.push(b'\n');
+        prepare_report(path)?;
+        write_atomic(path, &json)
+    }
+}

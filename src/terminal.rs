@@ -1,0 +1,57 @@
+//! Printing diagnostics and errors to stderr, with colour on a terminal.
+
+use std::io::IsTerminal;
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use crate::diag::Diagnostic;
+use crate::error::Error;
+
+/// Prints diagnostics with source snippets.
+pub fn emit(diags: &[Diagnostic]) {
+    let choice = if std::io::stderr().is_terminal() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let mut out = StandardStream::stderr(choice);
+    for d in diags {
+        if d.emit(&mut out).is_err() {
+            eprintln!("{d}");
+        }
+    }
+}
+
+/// Prints an error the way the command line reports it.
+pub fn print_error(err: &Error) {
+    match err {
+        Error::Content(diags) | Error::Usage(diags) => {
+            emit(diags);
+            let errors = err.error_count();
+            if errors > 1 {
+                eprintln!("{errors} errors; nothing was written");
+            }
+        }
+        Error::Failed {
+            failed,
+            total,
+            unreadable,
+        } => {
+            if *unreadable > 0 {
+                let s = if *unreadable == 1 { " was" } else { "s were" };
+                eprintln!("{unreadable} content file{s} not rendered because of errors");
+            }
+            if *failed > 0 || *unreadable == 0 {
+                eprintln!("{failed} of {total} documents failed");
+            }
+        }
+        Error::TimedOut(d) | Error::System(d) => emit(std::slice::from_ref(d)),
+        Error::Interrupted(signal) => {
+            eprintln!("stopped by {signal}; finished files were kept, unfinished ones removed")
+        }
+        Error::Internal(message) => {
+            emit(&[Diagnostic::error(format!("internal error: {message}"))
+                .with_hint("this is a bug in handout; please report it with the command you ran")])
+        }
+    }
+}
