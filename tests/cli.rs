@@ -692,7 +692,8 @@ fn an_ejected_project_compiles_with_typst_to_the_same_document() {
     for file in [
         "main.typ",
         "handout.typ",
-        "common.typ",
+        "components.typ",
+        "theme.typ",
         "data.json",
         "fonts/Inter-Regular.otf",
         "fonts/OFL.txt",
