@@ -16,6 +16,14 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process's arguments, or prints help or the error and exits
+    /// as clap does.
+    pub fn from_args() -> Self {
+        <Self as Parser>::parse()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render handouts to PDF.

@@ -1,6 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use handout::cli::{Cli, Command};
 use handout::cmd;
 
@@ -10,7 +9,7 @@ use handout::cmd;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_args();
     let result = match &cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),

@@ -117,7 +117,10 @@ fn list_on_the_seed() {
 fn seed_data_as_layouts_receive_it() {
     for (name, extra) in [
         ("data_json_generic", &[][..]),
-        ("data_json_variant_email", &["--goal", "predictive-models", "--edition", "email"][..]),
+        (
+            "data_json_variant_email",
+            &["--goal", "predictive-models", "--edition", "email"][..],
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"eject", &SEED, &"--out"];

@@ -87,6 +87,9 @@ fn overriding_only_the_theme_recolours_every_layout() {
         assert_eq!(near, 0, "{name} has red before the theme changes");
     }
     for (name, near) in pixels_near(Some(&brand), red) {
-        assert!(near > 50, "{name} has only {near} red pixels with the brand theme");
+        assert!(
+            near > 50,
+            "{name} has only {near} red pixels with the brand theme"
+        );
     }
 }
