@@ -19,24 +19,11 @@ fn seed_urls() -> BTreeSet<String> {
 }
 
 fn png_size_and_luma(path: &Path) -> (usize, usize, Vec<u8>) {
-    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
-    let mut decoder = png::Decoder::new(file);
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let channels = info.color_type.samples();
-    let (w, h) = (info.width as usize, info.height as usize);
-    let luma = buf[..info.buffer_size()]
-        .chunks(channels)
-        .map(|px| match channels {
-            1 | 2 => px[0],
-            // Composite onto white, then take the luma.
-            _ => {
-                let a = if channels == 4 { u32::from(px[3]) } else { 255 };
-                let mix = |c: u8| (u32::from(c) * a + 255 * (255 - a)) / 255;
-                ((mix(px[0]) * 299 + mix(px[1]) * 587 + mix(px[2]) * 114) / 1000) as u8
-            }
+    let (w, h, pixels) = png_rgb(path);
+    let luma = pixels
+        .iter()
+        .map(|&[r, g, b]| {
+            ((u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000) as u8
         })
         .collect();
     (w, h, luma)

@@ -208,14 +208,7 @@ fn duplicate_ids_and_duplicate_keys_are_errors() {
 #[test]
 fn a_layout_that_never_finishes_is_stopped_and_reported() {
     let dir = tempfile::tempdir().unwrap();
-    // Endless for two options (minimal.yaml), quick for three.
-    let layouts = handout_layout(
-        dir.path(),
-        "#let data = json(\"/data.json\")\n\
-         #let n = 0\n\
-         #if data.content.options.len() == 2 { for i in range(100000) { for j in range(100000) { n += 1 } } }\n\
-         #n\n",
-    );
+    let layouts = endless_for_two_options(dir.path());
     let out = dir.path().join("out");
     let report = dir.path().join("report.json");
     let start = Instant::now();

@@ -114,14 +114,7 @@ fn sigterm_and_ctrl_c_stop_a_batch_cleanly() {
 #[test]
 fn a_signal_ends_the_job_while_a_compile_is_stuck() {
     let dir = tempfile::tempdir().unwrap();
-    // Quick for three options, endless for two (minimal.yaml).
-    let layouts = handout_layout(
-        dir.path(),
-        "#let data = json(\"/data.json\")\n\
-         #let n = 0\n\
-         #if data.content.options.len() == 2 { for i in range(100000) { for j in range(100000) { n += 1 } } }\n\
-         #n\n",
-    );
+    let layouts = endless_for_two_options(dir.path());
     let out = dir.path().join("out");
     let report = dir.path().join("report.json");
     let (exit, err) = interrupt_build(

@@ -7,28 +7,6 @@ use std::path::Path;
 
 use common::*;
 
-/// Pixels of a PNG, as RGB composited onto white.
-fn rgb_pixels(path: &Path) -> Vec<[u8; 3]> {
-    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
-    let mut decoder = png::Decoder::new(file);
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let channels = info.color_type.samples();
-    buf[..info.buffer_size()]
-        .chunks(channels)
-        .map(|px| {
-            if channels < 3 {
-                return [px[0]; 3];
-            }
-            let a = if channels == 4 { u32::from(px[3]) } else { 255 };
-            let mix = |c: u8| ((u32::from(c) * a + 255 * (255 - a)) / 255) as u8;
-            [mix(px[0]), mix(px[1]), mix(px[2])]
-        })
-        .collect()
-}
-
 /// How many pixels of page 1 of each layout are close to `color`.
 fn pixels_near(layouts: Option<&Path>, color: [u8; 3]) -> Vec<(String, usize)> {
     let dir = tempfile::tempdir().unwrap();
@@ -57,7 +35,8 @@ fn pixels_near(layouts: Option<&Path>, color: [u8; 3]) -> Vec<(String, usize)> {
         .iter()
         .map(|suffix| {
             let name = format!("{SEED_ID}--modern-ai-systems{suffix}-1.png");
-            let near = rgb_pixels(&out.join(&name))
+            let near = png_rgb(&out.join(&name))
+                .2
                 .iter()
                 .filter(|px| px.iter().zip(color).all(|(a, b)| a.abs_diff(b) < 16))
                 .count();

@@ -205,3 +205,38 @@ pub fn pdfs_in(dir: &Path) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// Width, height and pixels of a PNG, as RGB composited onto white.
+pub fn png_rgb(path: &Path) -> (usize, usize, Vec<[u8; 3]>) {
+    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let mut decoder = png::Decoder::new(file);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|px| {
+            if channels < 3 {
+                return [px[0]; 3];
+            }
+            let a = if channels == 4 { u32::from(px[3]) } else { 255 };
+            let mix = |c: u8| ((u32::from(c) * a + 255 * (255 - a)) / 255) as u8;
+            [mix(px[0]), mix(px[1]), mix(px[2])]
+        })
+        .collect();
+    (info.width as usize, info.height as usize, pixels)
+}
+
+/// A layouts folder whose handout compiles quickly for three options and
+/// never finishes for two (minimal.yaml), for timeouts and interrupts.
+pub fn endless_for_two_options(dir: &Path) -> PathBuf {
+    handout_layout(
+        dir,
+        "#let data = json(\"/data.json\")\n\
+         #let n = 0\n\
+         #if data.content.options.len() == 2 { for i in range(100000) { for j in range(100000) { n += 1 } } }\n\
+         #n\n",
+    )
+}
