@@ -1,7 +1,9 @@
 //! QR codes for links in the print edition, made as SVG for the layout.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
@@ -15,11 +17,11 @@ fn cache() -> &'static Mutex<HashMap<String, Arc<[u8]>>> {
 
 /// The SVG QR code for `text`, made once per process.
 pub fn svg_cached(text: &str) -> Option<Arc<[u8]>> {
-    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+    if let Some(hit) = cache().lock().get(text) {
         return Some(hit.clone());
     }
     let made: Arc<[u8]> = svg(text)?.into_bytes().into();
-    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    let mut cache = cache().lock();
     // Bounded: a batch with very many distinct addresses starts afresh.
     if cache.len() >= 4096 {
         cache.clear();
