@@ -45,7 +45,11 @@ pub fn print_error(err: &Error) {
                 eprintln!("{failed} of {total} documents failed");
             }
         }
-        Error::TimedOut(d) | Error::System(d) => emit(std::slice::from_ref(d)),
+        // The late document's error was shown as it failed.
+        Error::TimedOut(_) => {
+            eprintln!("the job stopped at the timeout; documents not yet finished were not written")
+        }
+        Error::System(d) => emit(std::slice::from_ref(d)),
         Error::Interrupted(signal) => {
             eprintln!("stopped by {signal}; finished files were kept, unfinished ones removed")
         }
