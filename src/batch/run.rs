@@ -6,7 +6,7 @@
 //! caller's thread through a channel; that thread also watches the clock and
 //! the signals.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -181,12 +181,11 @@ pub fn run(
     // what finished meanwhile. A stuck compile is left to the process's end.
     shared.stop.store(true, Ordering::Relaxed);
     shared.writes.close();
-    let timed_out = match &cause {
-        Stop::TimedOut(_) => done.iter().map(|d| d.planned).collect(),
-        _ => Vec::new(),
-    };
+    // Documents that were already written count as done; failures now are
+    // the refused writes, and the late document is done already.
+    let known: HashSet<usize> = done.iter().map(|d| d.planned).collect();
     while let Ok(d) = rx.recv_timeout(Duration::from_millis(20)) {
-        if d.result.is_ok() && !timed_out.contains(&d.planned) {
+        if d.result.is_ok() && !known.contains(&d.planned) {
             receive(d, &mut done);
         }
     }
