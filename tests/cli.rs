@@ -313,7 +313,7 @@ fn us_letter_and_a4_page_sizes() {
         &[&dir.path().join(format!("{SEED_ID}--us-letter.pdf"))],
     );
     assert!(letter.contains("612 x 792 pts"), "{letter}");
-    let a4 = tool("pdfinfo", &[&dir.path().join(format!("{SEED_ID}--a4.pdf"))]);
+    let a4 = tool("pdfinfo", &[&dir.path().join(format!("{SEED_ID}.pdf"))]);
     assert!(a4.contains("595.276 x 841.89 pts"), "{a4}");
 }
 

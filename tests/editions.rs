@@ -75,7 +75,7 @@ fn print_edition_has_no_link_annotations_and_email_has_no_qr_codes() {
         &"-o",
         &dir.path(),
     ]));
-    let print = dir.path().join(format!("{SEED_ID}--print.pdf"));
+    let print = dir.path().join(format!("{SEED_ID}.pdf"));
     let email = dir.path().join(format!("{SEED_ID}--email.pdf"));
 
     let urls = |pdf: &Path| -> BTreeSet<String> {
@@ -355,9 +355,9 @@ fn overflowing_the_page_budget_fails_and_names_the_layout() {
 #[test]
 fn png_output_has_the_requested_pixel_size() {
     let dir = tempfile::tempdir().unwrap();
-    for (ppi, paper, w_pt, h_pt) in [
-        (72.0_f64, "a4", 595.276_f64, 841.89_f64),
-        (150.0, "us-letter", 612.0, 792.0),
+    for (ppi, paper, suffix, w_pt, h_pt) in [
+        (72.0_f64, "a4", "", 595.276_f64, 841.89_f64),
+        (150.0, "us-letter", "--us-letter", 612.0, 792.0),
     ] {
         let out = dir.path().join(format!("{ppi}"));
         let ppi_arg = ppi.to_string();
@@ -374,7 +374,7 @@ fn png_output_has_the_requested_pixel_size() {
             &"-o",
             &out,
         ]));
-        let first = out.join(format!("{SEED_ID}-1.png"));
+        let first = out.join(format!("{SEED_ID}{suffix}-1.png"));
         let (w, h, _) = png_size_and_luma(&first);
         let scale = ppi / 72.0;
         assert_eq!(
@@ -411,4 +411,45 @@ fn svg_pages_and_thumbnails() {
     );
     let (w, _, _) = png_size_and_luma(&dir.path().join(format!("{SEED_ID}.thumb.png")));
     assert_eq!(w, 600);
+}
+
+/// Staff build for print, then for email, into the same folder: both stay.
+#[test]
+fn an_email_build_never_replaces_the_print_build() {
+    let dir = tempfile::tempdir().unwrap();
+    for edition in ["print", "email"] {
+        assert_ok(&handout(&[
+            &"build",
+            &SEED,
+            &"--edition",
+            &edition,
+            &"-q",
+            &"-o",
+            &dir.path(),
+        ]));
+    }
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--paper",
+        &"us-letter",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    let names: Vec<_> = pdfs_in(dir.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            format!("{SEED_ID}--email.pdf"),
+            format!("{SEED_ID}--us-letter.pdf"),
+            format!("{SEED_ID}.pdf"),
+        ]
+    );
+    let print = pdf_text(&dir.path().join(format!("{SEED_ID}.pdf")), None);
+    let email = pdf_text(&dir.path().join(format!("{SEED_ID}--email.pdf")), None);
+    assert_ne!(print, email);
 }

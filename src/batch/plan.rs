@@ -66,10 +66,13 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
                         if layout != "handout" {
                             parts.push(layout);
                         }
-                        if papers.len() > 1 {
+                        // Every edition and paper has its own name, so that
+                        // no build replaces another's file: print on A4 is
+                        // the plain name.
+                        if paper != Paper::A4 {
                             parts.push(paper.into());
                         }
-                        if editions.len() > 1 {
+                        if edition != Edition::Print {
                             parts.push(edition.into());
                         }
                         let stem = output::output_stem(out_dir, &parts);
