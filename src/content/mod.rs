@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub use locate::{Locator, Pos, Seg, display_path};
 pub use model::*;
 pub use scaffold::scaffold;
-pub use validate::{is_id, parse_date};
+pub use validate::{is_id, language, parse_date};
 
 pub(crate) use errors::did_you_mean;
 use errors::{section_errors, yaml_error};

@@ -44,18 +44,14 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
     }
     let options: Vec<&str> = c.options.iter().map(|o| o.id.as_str()).collect();
 
-    if let Some(lang) = &c.lang {
-        let ok = lang
-            .split('-')
-            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
-            && (2..=3).contains(&lang.split('-').next().unwrap_or("").len());
-        if !ok {
-            v.error(
-                &[k("lang")],
-                format!("`{lang}` is not a language tag"),
-                "use a tag such as `en`, `en-GB` or `de`",
-            );
-        }
+    if let Some(lang) = &c.lang
+        && let Err(problem) = language(lang)
+    {
+        v.error(
+            &[k("lang")],
+            format!("`{lang}` is not a language tag the layouts can use: {problem}"),
+            "use a tag such as `en`, `en-GB`, `pt-BR` or `de`",
+        );
     }
     if let Some(updated) = c.meta.as_ref().and_then(|m| m.updated.as_deref())
         && parse_date(updated).is_none()
@@ -325,6 +321,35 @@ pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
     Some((d.year(), d.month().into(), d.day()))
 }
 
+/// The language and region of a BCP 47 tag, as Typst takes them: `en-GB`
+/// gives `("en", Some("GB"))`. A script subtag (`zh-Hant-TW`) and variants
+/// are left out, since Typst has no place for them.
+pub fn language(tag: &str) -> Result<(String, Option<String>), String> {
+    let mut parts = tag.split(['-', '_']);
+    let lang = parts.next().unwrap_or_default();
+    if !(2..=3).contains(&lang.len()) || !lang.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err("the language must be a two- or three-letter code such as `en`".into());
+    }
+    let mut region = None;
+    for part in parts {
+        let alpha = part.chars().all(|c| c.is_ascii_alphabetic());
+        match part.len() {
+            // The script, e.g. `Hant`.
+            4 if alpha && region.is_none() => {}
+            2 if alpha && region.is_none() => region = Some(part.to_ascii_uppercase()),
+            3 if part.chars().all(|c| c.is_ascii_digit()) && region.is_none() => {
+                return Err(format!(
+                    "the region `{part}` is a number; give a two-letter country code instead"
+                ));
+            }
+            // Variants and extensions, e.g. `1996`.
+            1..=8 if part.chars().all(|c| c.is_ascii_alphanumeric()) => {}
+            _ => return Err(format!("`{part}` is not a part of a language tag")),
+        }
+    }
+    Ok((lang.to_ascii_lowercase(), region))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +393,18 @@ mod tests {
             "2026-00-10",
         ] {
             assert_eq!(parse_date(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn language_tags_split_into_language_and_region() {
+        assert_eq!(language("en"), Ok(("en".into(), None)));
+        assert_eq!(language("en-GB"), Ok(("en".into(), Some("GB".into()))));
+        assert_eq!(language("pt_br"), Ok(("pt".into(), Some("BR".into()))));
+        assert_eq!(language("zh-Hant-TW"), Ok(("zh".into(), Some("TW".into()))));
+        assert_eq!(language("de-CH-1996"), Ok(("de".into(), Some("CH".into()))));
+        for bad in ["english", "e", "es-419", "en-", "en-GB-x!"] {
+            assert!(language(bad).is_err(), "{bad}");
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use typst::foundations::Datetime;
 
 use super::{Edition, Job, Paper};
-use crate::content::{Content, Course, Goal, OptionDecl, parse_date};
+use crate::content::{Content, Course, Goal, OptionDecl, language, parse_date};
 
 /// The data a layout receives at [`crate::world::DATA_PATH`].
 ///
@@ -19,6 +19,11 @@ pub struct LayoutData<'a> {
     pub format: u32,
     pub paper: Paper,
     pub edition: Edition,
+    /// The content's language, without region: `en` for `en-GB`. Typst
+    /// takes language and region apart.
+    pub lang: String,
+    /// The region of the content's language, e.g. `GB`, or none.
+    pub region: Option<String>,
     /// The layout being rendered, for files shared by several layouts.
     pub layout: &'a str,
     /// Bleed in points, when printing to the edge.
@@ -94,10 +99,18 @@ impl<'a> LayoutData<'a> {
             })
         });
         let (links, qr_urls) = links(c, job.edition);
+        // Validation rejects tags the layouts cannot use.
+        let (lang, region) = c
+            .lang
+            .as_deref()
+            .and_then(|tag| language(tag).ok())
+            .unwrap_or_else(|| ("en".into(), None));
         Self {
             format: 1,
             paper: job.paper,
             edition: job.edition,
+            lang,
+            region,
             layout: job.layout,
             bleed: job.settings.bleed,
             content: c,
