@@ -121,8 +121,8 @@ pub fn run(
         match pool {
             Ok(pool) => {
                 let (work, shared, tx) = (work.clone(), shared.clone(), tx.clone());
-                let deny = opts.deny_warnings;
-                pool.spawn(move || worker(&work, &shared, &tx, deny));
+                let opts = opts.clone();
+                pool.spawn(move || worker(&work, &shared, &tx, &opts));
             }
             Err(e) if n == 0 => {
                 return Err(Stopped {
@@ -193,7 +193,7 @@ pub fn run(
     Err(Stopped { cause, done })
 }
 
-fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, deny_warnings: bool) {
+fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptions) {
     while !shared.stop.load(Ordering::Relaxed) {
         let i = shared.next.fetch_add(1, Ordering::Relaxed);
         if i >= work.docs.len() {
@@ -202,7 +202,7 @@ fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, deny_warnings: 
         shared.started.lock().insert(i, Instant::now());
         let start = Instant::now();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            render_one(work, &shared.writes, &work.docs[i], deny_warnings)
+            render_one(work, &shared.writes, &work.docs[i], opts.deny_warnings)
         }))
         .unwrap_or_else(|_| {
             Err(vec![
@@ -214,6 +214,10 @@ fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, deny_warnings: 
             ])
         });
         evict_caches();
+        // Stop at once, before this worker takes another document.
+        if result.is_err() && !opts.keep_going {
+            shared.stop.store(true, Ordering::Relaxed);
+        }
         let done = Done {
             planned: i,
             result,
