@@ -148,9 +148,14 @@ pub struct NewArgs {
     #[arg(value_name = "ID")]
     pub id: String,
 
-    /// How many options to compare.
+    /// How many options to compare, when they are not named with --option.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
     pub options: u8,
+
+    /// The name of an option, e.g. --option "UX Designer" --option "Product
+    /// Manager"; give two or three. Ids and references are made from them.
+    #[arg(long = "option", value_name = "NAME")]
+    pub option_names: Vec<String>,
 
     /// The folder to write `<ID>.yaml` to.
     #[arg(long, value_name = "DIR", default_value = "content")]

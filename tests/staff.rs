@@ -36,3 +36,82 @@ fn a_language_the_layouts_cannot_use_fails_check_with_its_location() {
     assert_stderr_has(&o, "page.yaml:15:");
     assert_stderr_has(&o, "two-letter country code");
 }
+
+#[test]
+fn placeholders_warn_with_locations_and_deny_warnings_refuses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[&"new", &"tea-vs-coffee", &"--dir", &dir.path()]));
+    let file = dir.path().join("tea-vs-coffee.yaml");
+    let o = handout(&[&"check", &file]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "`Your organisation` is placeholder text");
+    assert_stderr_has(&o, "tea-vs-coffee.yaml:21:9");
+    assert_stderr_has(&o, "`https://example.com/` is a placeholder address");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("warnings"));
+
+    let out = dir.path().join("out");
+    let o = handout(&[&"build", &file, &"--deny-warnings", &"-o", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!out.exists() || pdfs_in(&out).is_empty());
+
+    // The seed's placeholder address warns too; real text does not.
+    let o = handout(&[&"check", &SEED]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "placeholder address");
+    assert!(!stderr(&o).contains("placeholder text"), "{}", stderr(&o));
+}
+
+#[test]
+fn new_with_option_names_fills_names_ids_and_references() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"new",
+        &"ux-vs-pm",
+        &"--option",
+        &"UX Designer",
+        &"--option",
+        &"Product Manager",
+        &"--dir",
+        &dir.path(),
+    ]));
+    let file = dir.path().join("ux-vs-pm.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("title: UX Designer vs Product Manager"));
+    assert!(text.contains("- id: ux-designer\n    name: UX Designer"));
+    assert!(!text.contains("option-a") && !text.contains("Option A"));
+    // The schema line points nowhere outside this repository; it is a note.
+    assert!(!text.contains("$schema=../docs"));
+    let o = handout(&[&"list", &file]);
+    assert_ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ux-designer"));
+    assert_ok(&handout(&[
+        &"build",
+        &file,
+        &"--all-goals",
+        &"-q",
+        &"-o",
+        &dir.path().join("out"),
+    ]));
+
+    let o = handout(&[
+        &"new",
+        &"x",
+        &"--option",
+        &"Only one",
+        &"--dir",
+        &dir.path(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = handout(&[
+        &"new",
+        &"y",
+        &"--option",
+        &"A-B",
+        &"--option",
+        &"a b",
+        &"--dir",
+        &dir.path(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_stderr_has(&o, "both have the id `a-b`");
+}

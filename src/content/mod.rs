@@ -3,6 +3,7 @@
 mod errors;
 mod locate;
 mod model;
+mod placeholders;
 mod scaffold;
 mod validate;
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 pub use locate::{Locator, Pos, Seg, display_path};
 pub use model::*;
-pub use scaffold::scaffold;
+pub use scaffold::{OPTION_NAMES, option_id, scaffold};
 pub use validate::{is_id, language, parse_date};
 
 pub(crate) use errors::did_you_mean;
@@ -77,6 +78,18 @@ impl<'a> SourceFile<'a> {
             .in_file(self.name)
             .with_path(display_path(path));
         match self.locator().entry(path) {
+            Some(pos) => diag.with_span(self.span_at(pos)),
+            None => diag,
+        }
+    }
+
+    /// A warning that points at the value of `path` itself, such as a text
+    /// that must change.
+    pub fn warning_at_value(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        let diag = Diagnostic::warning(message)
+            .in_file(self.name)
+            .with_path(display_path(path));
+        match self.locator().value(path) {
             Some(pos) => diag.with_span(self.span_at(pos)),
             None => diag,
         }
@@ -208,6 +221,7 @@ pub fn parse(name: &str, text: &Arc<str>) -> Result<(Content, Vec<Diagnostic>), 
     }
     let mut warnings = Vec::new();
     glyph_warnings(&file, &value, &mut Vec::new(), &mut warnings);
+    warnings.extend(placeholders::warnings(&file, &content, &value));
     Ok((content, warnings))
 }
 
