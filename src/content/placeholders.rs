@@ -125,7 +125,7 @@ impl Finder<'_> {
                 for name in &self.names {
                     general = general.replace(name, "{name}");
                 }
-                self.templates.iter().any(|t| *t == general)
+                self.templates.contains(&general)
             };
         placeholder.then(|| Problem::Text(text.to_string()))
     }
