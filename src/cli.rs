@@ -217,6 +217,10 @@ pub struct EjectArgs {
     #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
     pub bleed: Option<f64>,
 
+    /// Write into a folder that is not empty, replacing files of the same name.
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     pub layout: LayoutArgs,
 }
@@ -384,7 +388,7 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// A content file.
+    /// A content file, or a folder of them.
     #[arg(value_name = "CONTENT")]
     pub content: PathBuf,
 

@@ -119,12 +119,16 @@ impl LayoutFiles {
 
     /// Layouts that can be rendered: top-level `.typ` files other than the
     /// shared ones (`theme.typ`, `components.typ` and names starting with `_`).
+    /// The main layout comes first, then the rest by name.
     pub fn names(&self) -> Vec<&str> {
-        self.files
+        let mut names: Vec<&str> = self
+            .files
             .keys()
             .filter_map(|p| p.strip_suffix(".typ"))
             .filter(|n| !n.contains('/') && !n.starts_with('_') && !SHARED.contains(n))
-            .collect()
+            .collect();
+        names.sort_by_key(|n| (*n != "handout", *n));
+        names
     }
 }
 
@@ -192,7 +196,7 @@ mod tests {
     fn only_renderable_layouts_are_named() {
         assert_eq!(
             LayoutFiles::builtin().names(),
-            ["flyer-duplex", "flyer", "handout"]
+            ["handout", "flyer", "flyer-duplex"]
         );
     }
 }

@@ -175,7 +175,7 @@ fn uncovered_scripts_are_named_in_a_warning_and_denied_on_request() {
             err.contains("咖 (U+5496)") && err.contains("啡 (U+5561)"),
             "{err}"
         );
-        assert!(err.contains("cjk.yaml:8:5"), "{err}");
+        assert!(err.contains("cjk.yaml:8:11"), "{err}");
     };
     // PDF/UA-1, the default, forbids text without glyphs.
     let o = handout(&[&"build", &file, &"-o", &dir.path().join("a")]);

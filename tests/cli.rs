@@ -209,9 +209,9 @@ fn typst_syntax_in_content_renders_literally() {
 fn broken_content_fails_with_a_location_and_writes_nothing() {
     let cases = [
         ("syntax.yaml", "4:1", "invalid YAML"),
-        ("wrong-type.yaml", "11:7", "expected a map"),
+        ("wrong-type.yaml", "11:15", "expected a map"),
         ("unknown-key.yaml", "15:7", "did you mean `answer`?"),
-        ("dangling-id.yaml", "16:7", "unknown option `c`"),
+        ("dangling-id.yaml", "16:15", "unknown option `c`"),
         ("missing-field.yaml", "6:5", "missing required field `name`"),
     ];
     for (file, at, says) in cases {

@@ -115,3 +115,41 @@ fn new_with_option_names_fills_names_ids_and_references() {
     assert_eq!(o.status.code(), Some(2));
     assert_stderr_has(&o, "both have the id `a-b`");
 }
+
+#[test]
+fn eject_refuses_a_folder_with_files_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(project.join("theme.typ"), "// a designer's edits").unwrap();
+    let o = handout(&[&"eject", &SEED, &"--out", &project]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_stderr_has(&o, "is not empty");
+    assert_stderr_has(&o, "--force");
+    assert_eq!(
+        std::fs::read_to_string(project.join("theme.typ")).unwrap(),
+        "// a designer's edits"
+    );
+    assert_ok(&handout(&[&"eject", &SEED, &"--out", &project, &"--force"]));
+    assert!(project.join("main.typ").exists());
+}
+
+#[test]
+fn list_takes_a_folder_and_puts_the_handout_first() {
+    let o = handout(&[&"list", &"content/"]);
+    assert_ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("modern-ai-systems"), "{out}");
+    let layouts = out.split("layouts (for --layout):\n").nth(1).unwrap();
+    assert_eq!(layouts, "  handout\n  flyer\n  flyer-duplex\n");
+}
+
+#[test]
+fn a_bad_date_names_the_bad_part_and_the_caret_points_at_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = minimal_with(dir.path(), "page.yaml", "meta:\n  updated: 2026-13-40\n");
+    let o = handout(&[&"check", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_stderr_has(&o, "month 13 does not exist");
+    assert_stderr_has(&o, "page.yaml:16:12");
+}

@@ -35,6 +35,13 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
     };
 
     let out = &args.out;
+    let used = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
+    if used && !args.force {
+        return Err(Error::usage(
+            format!("{} is not empty", out.display()),
+            "eject into a new folder, or add --force to replace the files there (edited layouts too)",
+        ));
+    }
     prepare_dir(out, "--out")?;
     let write = |rel: &str, bytes: &[u8]| -> Result<(), Error> {
         let path = out.join(rel);

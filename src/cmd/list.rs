@@ -6,26 +6,44 @@ use crate::cli::ListArgs;
 use crate::error::Error;
 
 pub fn run(args: &ListArgs) -> Result<(), Error> {
-    let loaded = crate::content::load(&args.content).map_err(Error::Content)?;
+    let paths = crate::batch::expand_inputs(std::slice::from_ref(&args.content))?;
+    if paths.is_empty() {
+        return Err(Error::usage(
+            format!("{} holds no content files", args.content.display()),
+            "pass a YAML file, or a folder that holds some",
+        ));
+    }
+    let contents = crate::batch::load_all(&paths)?;
     let layouts = super::layouts(args.layouts.as_deref())?;
-    let c = &loaded.content;
-    let mut text = format!("{} ({})\n\noptions:\n", c.title, c.id);
-    for o in &c.options {
-        text += &format!("  {:<24} {}\n", o.id, o.name);
+    let mut text = String::new();
+    for loaded in &contents {
+        if contents.len() > 1 {
+            text += &format!("{}: ", loaded.name);
+        }
+        describe(&loaded.content, &mut text);
+        text += "\n";
     }
-    text += "\ngoals (for --goal):\n";
-    let goals: Vec<_> = c.goals().collect();
-    if goals.is_empty() {
-        text += "  (none)\n";
-    }
-    for g in goals {
-        text += &format!("  {:<24} {} -> {}\n", g.id, g.goal, g.option);
-    }
-    text += "\nlayouts (for --layout):\n";
+    text += "layouts (for --layout):\n";
     for name in layouts.names() {
         text += &format!("  {name}\n");
     }
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(())
+}
+
+/// The title, options and goals of one content file.
+fn describe(c: &crate::content::Content, text: &mut String) {
+    *text += &format!("{} ({})\n\noptions:\n", c.title, c.id);
+    for o in &c.options {
+        *text += &format!("  {:<24} {}\n", o.id, o.name);
+    }
+    *text += "\ngoals (for --goal):\n";
+    let goals: Vec<_> = c.goals().collect();
+    if goals.is_empty() {
+        *text += "  (none)\n";
+    }
+    for g in goals {
+        *text += &format!("  {:<24} {} -> {}\n", g.id, g.goal, g.option);
+    }
 }

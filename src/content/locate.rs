@@ -131,6 +131,25 @@ impl Locator {
         find(self.root.as_ref()?, key)
     }
 
+    /// Where the value at `path` starts, when it is a scalar (a text, a
+    /// number, a date) that exists.
+    pub fn scalar(&self, path: &[Seg]) -> Option<Pos> {
+        let mut node = self.root.as_ref()?;
+        for seg in path {
+            node = match (node, seg) {
+                (Node::Map(_, entries), Seg::Key(k)) => {
+                    &entries.iter().find(|(key, _, _)| key == k)?.2
+                }
+                (Node::Seq(_, items), Seg::Index(i)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        match node {
+            Node::Leaf(p) => Some(*p),
+            _ => None,
+        }
+    }
+
     /// Where the key of the last segment of `path` is written, if it is a key,
     /// else where its value starts.
     pub fn entry(&self, path: &[Seg]) -> Option<Pos> {

@@ -72,24 +72,14 @@ impl<'a> SourceFile<'a> {
         }
     }
 
-    /// An error at the value of `path`.
+    /// An error at `path`: at the value itself when it is a scalar, so the
+    /// caret is under what must change, else at its key.
     pub fn error_at(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
         let diag = Diagnostic::error(message)
             .in_file(self.name)
             .with_path(display_path(path));
-        match self.locator().entry(path) {
-            Some(pos) => diag.with_span(self.span_at(pos)),
-            None => diag,
-        }
-    }
-
-    /// A warning that points at the value of `path` itself, such as a text
-    /// that must change.
-    pub fn warning_at_value(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
-        let diag = Diagnostic::warning(message)
-            .in_file(self.name)
-            .with_path(display_path(path));
-        match self.locator().value(path) {
+        let locator = self.locator();
+        match locator.scalar(path).or_else(|| locator.entry(path)) {
             Some(pos) => diag.with_span(self.span_at(pos)),
             None => diag,
         }
@@ -395,7 +385,7 @@ mod tests {
         let (_, warnings) = parse("t.yaml", &text).unwrap();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         let w = warnings[0].to_string();
-        assert!(w.starts_with("t.yaml:2:1: warning:"), "{w}");
+        assert!(w.starts_with("t.yaml:2:8: warning:"), "{w}");
         assert!(w.contains("中 (U+4E2D), 文 (U+6587)"), "{w}");
         assert!(!w.contains('Ε'), "Greek is covered: {w}");
     }

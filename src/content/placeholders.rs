@@ -26,8 +26,9 @@ pub(super) fn warnings(file: &SourceFile, content: &Content, value: &Value) -> V
         .into_iter()
         .take(SHOWN)
         .map(|(path, problem)| {
-            file.warning_at_value(&path, problem.message())
-                .with_hint(problem.hint())
+            let mut d = file.error_at(&path, problem.message());
+            d.severity = crate::diag::Severity::Warning;
+            d.with_hint(problem.hint())
         })
         .collect();
     if total > SHOWN {

@@ -56,10 +56,11 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
     if let Some(updated) = c.meta.as_ref().and_then(|m| m.updated.as_deref())
         && parse_date(updated).is_none()
     {
+        let (problem, hint) = date_problem(updated);
         v.error(
             &[k("meta"), k("updated")],
-            format!("`{updated}` is not a date"),
-            "write the date as YYYY-MM-DD, for example 2026-05-12",
+            format!("`{updated}` is not a date: {problem}"),
+            hint,
         );
     }
 
@@ -321,6 +322,33 @@ pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
     Some((d.year(), d.month().into(), d.day()))
 }
 
+/// What is wrong with a date that does not parse, and how to fix it.
+fn date_problem(s: &str) -> (String, String) {
+    let layout = "write the date as YYYY-MM-DD, for example 2026-05-12";
+    let parts: Vec<&str> = s.split('-').collect();
+    let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+    let shaped = parts.len() == 3
+        && [4, 2, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_digit()));
+    let (Some(n), true) = (numbers, shaped) else {
+        return ("it is not in the form YYYY-MM-DD".into(), layout.into());
+    };
+    let (year, month, day) = (n[0], n[1], n[2]);
+    let Ok(m) = time::Month::try_from(month as u8) else {
+        return (
+            format!("month {month} does not exist"),
+            "months run from 01 to 12; the form is YYYY-MM-DD".into(),
+        );
+    };
+    let days = m.length(year as i32);
+    (
+        format!("{m} {year} has {days} days, not {day}"),
+        format!("give a day from 01 to {days}"),
+    )
+}
+
 /// The language and region of a BCP 47 tag, as Typst takes them: `en-GB`
 /// gives `("en", Some("GB"))`. A script subtag (`zh-Hant-TW`) and variants
 /// are left out, since Typst has no place for them.
@@ -394,6 +422,23 @@ mod tests {
         ] {
             assert_eq!(parse_date(odd), None, "{odd}");
         }
+    }
+
+    #[test]
+    fn date_problems_name_the_bad_part() {
+        assert_eq!(date_problem("2026-13-40").0, "month 13 does not exist");
+        assert_eq!(
+            date_problem("2026-02-30").0,
+            "February 2026 has 28 days, not 30"
+        );
+        assert_eq!(
+            date_problem("2028-02-30").0,
+            "February 2028 has 29 days, not 30"
+        );
+        assert_eq!(
+            date_problem("12/05/2026").0,
+            "it is not in the form YYYY-MM-DD"
+        );
     }
 
     #[test]
