@@ -15,7 +15,7 @@ pub enum Error {
     Usage(Vec<Diagnostic>),
     /// Documents failed to render or be written, or (with `--keep-going`)
     /// content files could not be used. Exit 1.
-    #[error("{failed} of {total} documents failed")]
+    #[error("{failed} of {} failed", crate::diag::count(*.total, "document", "documents"))]
     Failed {
         failed: usize,
         total: usize,

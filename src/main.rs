@@ -22,7 +22,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            handout::terminal::print_error(&err);
+            let writes = !matches!(
+                cli.command,
+                Command::Check(_) | Command::List(_) | Command::Schema
+            );
+            handout::terminal::print_error(&err, writes);
             ExitCode::from(err.exit_code())
         }
     }

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::batch::{Done, Planned};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, count};
 use crate::terminal::emit;
 
 pub struct Progress {
@@ -57,10 +57,10 @@ impl Progress {
                     None if !self.quiet => {
                         let _ = writeln!(
                             std::io::stdout().lock(),
-                            "[{}/{}] wrote {name} ({} pages, {} KB, {} ms)",
+                            "[{}/{}] wrote {name} ({}, {} KB, {} ms)",
                             self.count,
                             self.total,
-                            w.pages,
+                            count(w.pages, "page", "pages"),
                             w.bytes.div_ceil(1024),
                             done.millis
                         );

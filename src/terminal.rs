@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, count};
 use crate::error::Error;
 
 /// Prints diagnostics with source snippets.
@@ -22,14 +22,16 @@ pub fn emit(diags: &[Diagnostic]) {
     }
 }
 
-/// Prints an error the way the command line reports it.
-pub fn print_error(err: &Error) {
+/// Prints an error the way the command line reports it. `writes` tells
+/// whether the command would have written files, to say that none were.
+pub fn print_error(err: &Error, writes: bool) {
     match err {
         Error::Content(diags) | Error::Usage(diags) => {
             emit(diags);
             let errors = err.error_count();
             if errors > 1 {
-                eprintln!("{errors} errors; nothing was written");
+                let nothing = if writes { "; nothing was written" } else { "" };
+                eprintln!("{errors} errors{nothing}");
             }
         }
         Error::Failed {
@@ -42,7 +44,10 @@ pub fn print_error(err: &Error) {
                 eprintln!("{unreadable} content file{s} not rendered because of errors");
             }
             if *failed > 0 || *unreadable == 0 {
-                eprintln!("{failed} of {total} documents failed");
+                eprintln!(
+                    "{failed} of {} failed",
+                    count(*total, "document", "documents")
+                );
             }
         }
         // The late document's error was shown as it failed.

@@ -153,3 +153,26 @@ fn a_bad_date_names_the_bad_part_and_the_caret_points_at_the_value() {
     assert_stderr_has(&o, "month 13 does not exist");
     assert_stderr_has(&o, "page.yaml:16:12");
 }
+
+#[test]
+fn counts_read_naturally_and_check_does_not_speak_of_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = handout(&[&"build", &"tests/fixtures/minimal.yaml", &"-o", &out]);
+    assert_ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("(1 page,"), "{stdout}");
+
+    let o = handout(&[
+        &"check",
+        &"tests/fixtures/broken/wrong-type.yaml",
+        &"/tmp/none.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_stderr_has(&o, "2 errors");
+    assert!(
+        !stderr(&o).contains("nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+}

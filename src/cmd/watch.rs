@@ -51,7 +51,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         match super::build::build(&config) {
             Ok(()) => {}
             Err(err @ Error::Interrupted(_)) => return Err(err),
-            Err(err) => print_error(&err),
+            Err(err) => print_error(&err, true),
         }
         eprintln!("watching for changes (Ctrl-C to stop)");
         wait_for_change(&rx, &scope, &cancel)?;

@@ -128,7 +128,7 @@ fn serde_error(file: &SourceFile, e: &serde_path_to_error::Error<serde_yaml::Err
             .with_hint(format!("add `{field}:` {here}; see docs/content.md"));
     }
     let hint = if message.contains("expected a string") {
-        "write plain text here; put it in quotes if it looks like a number, date or yes/no"
+        "write plain text here; put it in quotes if it looks like a number or true/false"
     } else if message.contains("expected a sequence") {
         "write a list here, one `- item` per line"
     } else if message.contains("expected struct") || message.contains("expected a map") {

@@ -280,7 +280,8 @@ fn check_budget(
             format!("{min} to {max}")
         };
         let mut d = Diagnostic::error(format!(
-            "layout `{layout}` produced {pages} pages but allows {allowed}"
+            "layout `{layout}` produced {} but allows {allowed}",
+            crate::diag::count(pages as usize, "page", "pages")
         ));
         if let Some(span) = span {
             d = d.with_span(span);
