@@ -176,3 +176,25 @@ fn counts_read_naturally_and_check_does_not_speak_of_writing() {
         stderr(&o)
     );
 }
+
+#[test]
+fn goals_whose_course_does_not_fit_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let courses = "course_fit:\n  courses:\n    - id: green\n      name: Green tea course\n      option: tea\n    - id: espresso\n      name: Espresso course\n      option: coffee\n";
+    let file = minimal_with(
+        dir.path(),
+        "page.yaml",
+        &format!(
+            "career_mapping:\n  goals:\n    - id: calm\n      goal: Stay calm\n      option: tea\n    - id: awake\n      goal: Stay awake\n      option: coffee\n      course: green\n{courses}"
+        ),
+    );
+    let o = handout(&[&"check", &file]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "goal `calm` names no course");
+    assert_stderr_has(&o, "add `course: green`");
+    assert_stderr_has(
+        &o,
+        "goal `awake` recommends `coffee`, but its course `green` leads toward `tea`",
+    );
+    assert_stderr_has(&o, "did you mean `course: espresso`");
+}

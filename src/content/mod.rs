@@ -211,6 +211,7 @@ pub fn parse(name: &str, text: &Arc<str>) -> Result<(Content, Vec<Diagnostic>), 
     }
     let mut warnings = Vec::new();
     glyph_warnings(&file, &value, &mut Vec::new(), &mut warnings);
+    warnings.extend(validate::goal_warnings(&file, &content));
     warnings.extend(placeholders::warnings(&file, &content, &value));
     Ok((content, warnings))
 }

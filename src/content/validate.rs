@@ -225,6 +225,67 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
     v.errors
 }
 
+/// Goals whose course does not fit them: none named although one leads
+/// toward the goal's option, or one that leads toward another option. The
+/// variant for such a goal would recommend no course, or a course for the
+/// other path.
+pub(crate) fn goal_warnings(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
+    let (Some(mapping), Some(fit)) = (&c.career_mapping, &c.course_fit) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, g) in mapping.goals.iter().enumerate() {
+        let at = path(&[k("career_mapping"), k("goals"), Seg::Index(i)]);
+        let leads = |course: &&super::Course| course.option.as_deref() == Some(g.option.as_str());
+        let warn = |at: &[Seg], message: String, hint: String| {
+            let mut d = file.error_at(at, message).with_hint(hint);
+            d.severity = crate::diag::Severity::Warning;
+            d
+        };
+        match &g.course {
+            None => {
+                if let Some(course) = fit.courses.iter().find(leads) {
+                    out.push(warn(
+                        &at,
+                        format!("goal `{}` names no course", g.id),
+                        format!(
+                            "add `course: {}`, which leads toward `{}`, so its variant recommends it",
+                            course.id, g.option
+                        ),
+                    ));
+                }
+            }
+            Some(id) => {
+                let course = fit.courses.iter().find(|x| &x.id == id);
+                if let Some(course) = course
+                    && let Some(other) = &course.option
+                    && other != &g.option
+                {
+                    let hint = match fit.courses.iter().find(leads) {
+                        Some(fits) => format!(
+                            "did you mean `course: {}`, which leads toward `{}`?",
+                            fits.id, g.option
+                        ),
+                        None => format!(
+                            "choose a course for `{}`, or check the goal's `option`",
+                            g.option
+                        ),
+                    };
+                    out.push(warn(
+                        &[at, vec![k("course")]].concat(),
+                        format!(
+                            "goal `{}` recommends `{}`, but its course `{id}` leads toward `{other}`",
+                            g.id, g.option
+                        ),
+                        hint,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
 struct Validator<'a, 'b> {
     file: &'a SourceFile<'b>,
     errors: Vec<Diagnostic>,
