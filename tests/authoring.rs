@@ -256,3 +256,42 @@ fn layout_warnings_are_shown_and_can_be_denied() {
     assert_eq!(o.status.code(), Some(1));
     assert!(pdfs_in(&dir.path().join("b")).is_empty());
 }
+
+#[test]
+fn watch_waits_for_a_file_that_does_not_exist_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("later.yaml");
+    let out = dir.path().join("out");
+    let log = dir.path().join("stderr.log");
+    // A relative path, as a user types it.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .current_dir(dir.path())
+        .args(["watch", "-q", "-o", "out", "later.yaml"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let log_says = |s: &str| {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains(s)
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_for("the wait", Duration::from_secs(60), || {
+            log_says("to appear")
+        });
+        std::fs::copy(fixture("minimal.yaml"), &file).unwrap();
+        wait_for("the build", Duration::from_secs(60), || {
+            out.join("minimal.pdf").exists()
+        });
+    }));
+    child.kill().ok();
+    child.wait().ok();
+    if let Err(e) = result {
+        eprintln!(
+            "watch log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::panic::resume_unwind(e);
+    }
+}

@@ -53,7 +53,13 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
             Err(err @ Error::Interrupted(_)) => return Err(err),
             Err(err) => print_error(&err, true),
         }
-        eprintln!("watching for changes (Ctrl-C to stop)");
+        match scope.missing.iter().find(|p| !p.exists()) {
+            Some(path) => eprintln!(
+                "waiting for {} to appear, and for other changes (Ctrl-C to stop)",
+                path.display()
+            ),
+            None => eprintln!("watching for changes (Ctrl-C to stop)"),
+        }
         wait_for_change(&rx, &scope, &cancel)?;
         if !config.quiet {
             eprintln!("change detected; rebuilding");
@@ -66,6 +72,8 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
 /// output, logs or editor swap files.
 struct Scope {
     watched: Vec<(PathBuf, RecursiveMode)>,
+    /// Content files that do not exist yet.
+    missing: Vec<PathBuf>,
     files: Vec<PathBuf>,
     folders: Vec<PathBuf>,
     layouts: Option<PathBuf>,
@@ -102,9 +110,18 @@ impl Scope {
         if let Some(layouts) = &config.layouts_dir {
             watched.push((layouts.clone(), RecursiveMode::Recursive));
         }
-        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        for (dir, _) in &watched {
+            if !dir.is_dir() {
+                return Err(Error::usage(
+                    format!("there is no folder {}", dir.display()),
+                    "check the path; watch waits for a missing file, but its folder must exist",
+                ));
+            }
+        }
+        let canon = |p: &Path| absolute(p);
         Ok(Self {
             watched,
+            missing: inputs.iter().filter(|p| !p.exists()).cloned().collect(),
             files: inputs.iter().map(|p| canon(p)).collect(),
             folders: config
                 .inputs
@@ -176,4 +193,20 @@ fn wait_for_change(rx: &Receiver<Event>, scope: &Scope, cancel: &Cancel) -> Resu
         }
     }
     Ok(())
+}
+
+/// The absolute path of `p`, also when it does not exist yet, as file
+/// events name it.
+fn absolute(p: &Path) -> PathBuf {
+    if let Ok(real) = p.canonicalize() {
+        return real;
+    }
+    let parent = p
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match (parent.canonicalize(), p.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => p.to_path_buf(),
+    }
 }
