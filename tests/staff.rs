@@ -198,3 +198,29 @@ fn goals_whose_course_does_not_fit_warn() {
     );
     assert_stderr_has(&o, "did you mean `course: espresso`");
 }
+
+#[test]
+fn text_without_glyphs_fails_at_its_content_line_with_a_fix_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("minimal.yaml"))
+        .unwrap()
+        .replace("name: Coffee", "name: Coffee ☕");
+    let file = dir.path().join("emoji.yaml");
+    std::fs::write(&file, text).unwrap();
+    let o = handout(&[&"build", &file, &"-o", &dir.path().join("a")]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(!err.contains("add a font"), "{err}");
+    let failure = err.split("failed").nth(1).expect("a failed document");
+    assert!(failure.contains("emoji.yaml:8:11"), "{failure}");
+    assert!(failure.contains("--pdf-standard none"), "{failure}");
+    assert_ok(&handout(&[
+        &"build",
+        &file,
+        &"--pdf-standard",
+        &"none",
+        &"-q",
+        &"-o",
+        &dir.path().join("b"),
+    ]));
+}

@@ -248,7 +248,10 @@ fn render_one(
         layout: &doc.layout,
         settings: &work.settings,
     };
-    let r = render::render(&work.env, &job)?;
+    let r = render::render(&work.env, &job).map_err(|mut diags| {
+        locate_missing_glyphs(&mut diags, &loaded.warnings);
+        diags
+    })?;
     if deny_warnings && !r.warnings.is_empty() {
         return Err(warnings_as_errors(&r.warnings, doc));
     }
@@ -263,6 +266,37 @@ fn render_one(
         sha256: format!("{:x}", Sha256::digest(main)),
         warnings: r.warnings,
     })
+}
+
+/// Typst's PDF/UA check refuses text without glyphs but cannot say where
+/// in the content it is; the content's own warning about the same
+/// characters can, so the error takes its place and a fix the user has.
+fn locate_missing_glyphs(diags: &mut [Diagnostic], warnings: &[Diagnostic]) {
+    for d in diags.iter_mut() {
+        let Some(rest) = d
+            .message
+            .split_once("could not be displayed with font")
+            .map(|(t, _)| t)
+        else {
+            continue;
+        };
+        let text: Vec<char> = rest
+            .split_once("the text `\"")
+            .map(|(_, t)| t.trim_end_matches(['"', '`', ' ']).chars().collect())
+            .unwrap_or_default();
+        let warning = warnings.iter().find(|w| {
+            w.message.starts_with("the bundled fonts cannot show")
+                && text.iter().any(|c| w.message.contains(*c))
+        });
+        if let Some(span) = warning.and_then(|w| w.span.as_deref()) {
+            d.file = Some(span.file.clone());
+            d.span = Some(Box::new(span.clone()));
+            d.path = warning.and_then(|w| w.path.clone());
+        }
+        d.hints = vec![
+            "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes".into(),
+        ];
+    }
 }
 
 fn timed_out(doc: &Planned, limit: Duration) -> Diagnostic {

@@ -264,7 +264,7 @@ fn glyph_warnings(
                 );
                 d.severity = crate::diag::Severity::Warning;
                 out.push(d.with_hint(
-                    "these characters would print as blank boxes; use text in Latin, Greek or Cyrillic script, or add a font that covers them to fonts/",
+                    "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes (the default PDF/UA-1 export refuses them)",
                 ));
             }
         }
