@@ -36,6 +36,7 @@ fn bad_content_errors() {
         ("invalid_utf8", "invalid-utf8.yaml"),
         ("yaml_syntax", "syntax.yaml"),
         ("missing_field", "missing-field.yaml"),
+        ("structure_and_references", "structure-and-references.yaml"),
     ] {
         let path = format!("tests/fixtures/broken/{file}");
         let out = scratch(name);

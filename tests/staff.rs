@@ -224,3 +224,22 @@ fn text_without_glyphs_fails_at_its_content_line_with_a_fix_that_works() {
         &dir.path().join("b"),
     ]));
 }
+
+#[test]
+fn check_reports_structure_and_reference_problems_in_one_pass() {
+    let o = handout(&[
+        &"check",
+        &"tests/fixtures/broken/structure-and-references.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    for says in [
+        "unknown field `answr`",
+        "expected a map",
+        "month 13 does not exist",
+        "unknown option `c`",
+        "course `nowhere`, which is not declared",
+    ] {
+        assert_stderr_has(&o, says);
+    }
+    assert_stderr_has(&o, "5 errors");
+}

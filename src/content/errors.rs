@@ -38,8 +38,13 @@ pub(super) fn yaml_error(file: &SourceFile, e: &serde_yaml::Error) -> Diagnostic
 /// serde stops at the first error. To report every broken section in one
 /// run, each top-level key is checked on its own, grafted onto a document
 /// whose other sections are known to be valid.
-pub(super) fn section_errors(file: &SourceFile, value: &serde_yaml::Value) -> Vec<Diagnostic> {
+/// Also returns the top-level keys whose sections are broken.
+pub(super) fn section_errors(
+    file: &SourceFile,
+    value: &serde_yaml::Value,
+) -> (Vec<Diagnostic>, Vec<serde_yaml::Value>) {
     let mut errors = Vec::new();
+    let mut broken = Vec::new();
     let user = value.as_mapping().expect("checked to be a mapping");
     let skeleton: serde_yaml::Value =
         serde_yaml::from_str(SKELETON).expect("the skeleton is valid");
@@ -49,6 +54,7 @@ pub(super) fn section_errors(file: &SourceFile, value: &serde_yaml::Value) -> Ve
         doc.insert(key.clone(), section.clone());
         if let Err(e) = deserialize(&serde_yaml::Value::Mapping(doc)) {
             errors.push(serde_error(file, &e));
+            broken.push(key.clone());
         }
     }
     for key in required {
@@ -72,7 +78,28 @@ pub(super) fn section_errors(file: &SourceFile, value: &serde_yaml::Value) -> Ve
             errors.push(serde_error(file, &e));
         }
     }
-    errors
+    (errors, broken)
+}
+
+/// The content without its broken optional sections, so that the checks of
+/// ids, references and dates can run on the rest in the same pass. None when
+/// a required section is broken or missing: then those checks would only
+/// report what follows from it.
+pub(super) fn without_sections(
+    value: &serde_yaml::Value,
+    broken: &[serde_yaml::Value],
+) -> Option<Content> {
+    if broken
+        .iter()
+        .any(|k| k.as_str().is_some_and(|k| REQUIRED.contains(&k)))
+    {
+        return None;
+    }
+    let mut rest = value.as_mapping()?.clone();
+    for key in broken {
+        rest.remove(key);
+    }
+    deserialize(&serde_yaml::Value::Mapping(rest)).ok()
 }
 
 /// The required top-level fields, and a minimal valid document built from them.

@@ -16,7 +16,7 @@ pub use scaffold::{OPTION_NAMES, option_id, scaffold};
 pub use validate::{is_id, language, parse_date};
 
 pub(crate) use errors::did_you_mean;
-use errors::{section_errors, yaml_error};
+use errors::{section_errors, without_sections, yaml_error};
 
 use crate::diag::{Diagnostic, Span, offset_of};
 
@@ -203,7 +203,15 @@ pub fn parse(name: &str, text: &Arc<str>) -> Result<(Content, Vec<Diagnostic>), 
     }
     let content = match deserialize(&value) {
         Ok(content) => content,
-        Err(_) => return Err(section_errors(&file, &value)),
+        Err(_) => {
+            // Every problem in one pass: the sections' own errors, then the
+            // checks of ids, references and dates on the sections that read.
+            let (mut errors, broken) = section_errors(&file, &value);
+            if let Some(rest) = without_sections(&value, &broken) {
+                errors.extend(validate::validate(&file, &rest));
+            }
+            return Err(errors);
+        }
     };
     let errors = validate::validate(&file, &content);
     if !errors.is_empty() {
