@@ -338,6 +338,16 @@ mod tests {
         assert!(warnings.is_empty());
     }
 
+    /// YAML 1.2, as docs/content.md says: `yes` and `no` are text.
+    #[test]
+    fn yes_and_no_are_text() {
+        let text: Arc<str> = OK.replace("title: T", "title: yes").into();
+        let (c, _) = parse("t.yaml", &text).unwrap();
+        assert_eq!(c.title, "yes");
+        let text: Arc<str> = OK.replace("title: T", "title: true").into();
+        assert!(parse("t.yaml", &text).is_err());
+    }
+
     #[test]
     fn unknown_key_has_location_and_suggestion() {
         let e = errors(&OK.replace("title: T", "titel: T"));
