@@ -111,9 +111,13 @@ pub fn run(
     // all of them in memory at once. With a pool per worker, Typst's joins
     // stay within their document and `--jobs` alone sets how many cores are
     // busy.
-    for n in 0..opts.jobs.clamp(1, total.max(1)) {
+    let workers = opts.jobs.clamp(1, total.max(1));
+    // With fewer documents than cores, each document gets the spare cores
+    // for Typst's own parallel layout.
+    let threads = (opts.jobs / workers).max(1);
+    for n in 0..workers {
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
+            .num_threads(threads)
             // Typst recurses deeply; give its threads room.
             .stack_size(64 * 1024 * 1024)
             .thread_name(move |_| format!("handout-{n}"))
