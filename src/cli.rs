@@ -41,6 +41,10 @@ pub enum Command {
     New(NewArgs),
     /// Print the JSON Schema of content files, for editors.
     Schema,
+    /// Render documents that a build sends over standard input; started by
+    /// `build` itself, one per job slot.
+    #[command(name = "__worker", hide = true)]
+    Worker,
 }
 
 #[derive(Debug, Args)]

@@ -10,14 +10,14 @@ use std::sync::Arc;
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::WriteColor};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// `1 page`, `2 pages`: a count for messages.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -25,7 +25,7 @@ pub enum Severity {
 }
 
 /// A place in a file: the display name, the text and the byte range.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Span {
     pub file: String,
     pub text: Arc<str>,
@@ -73,7 +73,8 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-#[derive(Debug, Clone)]
+/// Serialisable, so worker processes can send their diagnostics back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// The file the problem is in, when it is in one.

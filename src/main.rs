@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Watch(args) => cmd::watch::run(args),
         Command::New(args) => cmd::new::run(args),
         Command::Schema => cmd::schema::run(),
+        Command::Worker => cmd::worker::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,11 +1,16 @@
 //! Planning a batch of documents and rendering it in parallel.
 
+mod doc;
 mod plan;
+mod process;
 mod run;
 
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 pub use plan::{Axes, plan};
+pub use process::{WORKER_COMMAND, serve as serve_worker};
 pub use run::{RunOptions, Stop, Stopped, Work, run};
 
 use crate::content::{self, Loaded};
@@ -25,7 +30,7 @@ pub enum Goals {
 }
 
 /// One document to render.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Planned {
     /// Index into the loaded content files.
     pub content: usize,

@@ -6,22 +6,24 @@
 //! caller's thread through a channel; that thread also watches the clock and
 //! the signals.
 
-use std::collections::{HashMap, HashSet};
-use std::panic::AssertUnwindSafe;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use sha2::{Digest, Sha256};
 
-use super::{Done, Planned, Written, file_path};
+use super::doc::{evict_caches, locate_missing_glyphs, render_doc, write_doc};
+use super::process::Worker;
+use super::{Done, Planned};
 use crate::content::Loaded;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output::Writes;
-use crate::render::{self, Job, Settings};
+use crate::render::Settings;
 use crate::signal::{Cancel, Signal};
 use crate::world::Env;
 
@@ -29,6 +31,8 @@ use crate::world::Env;
 /// worker still running.
 pub struct Work {
     pub env: Env,
+    /// Where `env`'s layouts came from, for worker processes to load.
+    pub layouts_dir: Option<PathBuf>,
     pub settings: Settings,
     pub contents: Vec<Loaded>,
     pub docs: Vec<Planned>,
@@ -46,6 +50,9 @@ pub struct RunOptions {
     pub timeout: Duration,
     /// Polled while the batch runs; once set, the batch stops.
     pub cancel: Cancel,
+    /// The program to start as worker processes (`handout` itself), or
+    /// none to render on threads of this process.
+    pub processes: Option<PathBuf>,
 }
 
 /// Why a batch stopped before every document was done.
@@ -86,6 +93,29 @@ struct Shared {
     /// Documents being rendered, with when they started.
     started: Mutex<HashMap<usize, Instant>>,
     writes: Writes,
+    /// Worker processes, to end them when the job stops.
+    children: Mutex<Vec<Child>>,
+}
+
+impl Shared {
+    /// Waits for the worker processes, ending them first when `kill`.
+    fn end_children(&self, kill: bool) {
+        for mut child in self.children.lock().drain(..) {
+            if kill {
+                let _ = child.kill();
+            }
+            let _ = child.wait();
+        }
+    }
+
+    /// The next document to render, unless the job is stopping or done.
+    fn take(&self, total: usize) -> Option<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        (i < total).then_some(i)
+    }
 }
 
 /// Renders the planned documents in parallel, writing each file as soon as
@@ -102,20 +132,44 @@ pub fn run(
         stop: AtomicBool::new(false),
         started: Mutex::new(HashMap::new()),
         writes: Writes::new(),
+        children: Mutex::new(Vec::new()),
     });
     let (tx, rx) = mpsc::channel();
     let mut done: Vec<Done> = Vec::with_capacity(total);
-    // Each worker is a one-thread rayon pool. Typst parallelises inside a
-    // document with rayon; in one shared pool, a worker waiting on such a
-    // join would steal and start other documents on its own stack, holding
-    // all of them in memory at once. With a pool per worker, Typst's joins
-    // stay within their document and `--jobs` alone sets how many cores are
-    // busy.
     let workers = opts.jobs.clamp(1, total.max(1));
     // With fewer documents than cores, each document gets the spare cores
     // for Typst's own parallel layout.
     let threads = (opts.jobs / workers).max(1);
-    for n in 0..workers {
+    let mut running = 0;
+    if let Some(program) = &opts.processes {
+        for _ in 0..workers {
+            let started = Worker::start(
+                program,
+                work.layouts_dir.as_deref(),
+                &work.settings,
+                opts.deny_warnings,
+                threads,
+            );
+            // Without processes (a sandbox that forbids them, say), the
+            // threads below do the work.
+            let Ok((process, child)) = started else {
+                break;
+            };
+            shared.children.lock().push(child);
+            let (work, shared, tx) = (work.clone(), shared.clone(), tx.clone());
+            let opts = opts.clone();
+            std::thread::spawn(move || feed_process(&work, &shared, &tx, &opts, process));
+            running += 1;
+        }
+    }
+    // Each thread worker is a rayon pool of its own. Typst parallelises
+    // inside a document with rayon; in one shared pool, a worker waiting on
+    // such a join would steal and start other documents on its own stack,
+    // holding all of them in memory at once. With a pool per worker,
+    // Typst's joins stay within their document and `--jobs` alone sets how
+    // many cores are busy.
+    let processes = running;
+    for n in processes..workers {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             // Typst recurses deeply; give its threads room.
@@ -127,8 +181,9 @@ pub fn run(
                 let (work, shared, tx) = (work.clone(), shared.clone(), tx.clone());
                 let opts = opts.clone();
                 pool.spawn(move || worker(&work, &shared, &tx, &opts));
+                running += 1;
             }
-            Err(e) if n == 0 => {
+            Err(e) if running == 0 => {
                 return Err(Stopped {
                     cause: Stop::NoThreads(e.to_string()),
                     done,
@@ -179,12 +234,16 @@ pub fn run(
     };
     done.sort_by_key(|d| d.planned);
     let Some(cause) = cause else {
+        shared.end_children(false);
         return Ok(done);
     };
     // Stop new work, remove files being written and refuse new ones; keep
-    // what finished meanwhile. A stuck compile is left to the process's end.
+    // what finished meanwhile. Worker processes are ended, which stops a
+    // runaway layout; a stuck compile on a thread is left to the process's
+    // end.
     shared.stop.store(true, Ordering::Relaxed);
     shared.writes.close();
+    shared.end_children(true);
     // Documents that were already written count as done; failures now are
     // the refused writes, and the late document is done already.
     let known: HashSet<usize> = done.iter().map(|d| d.planned).collect();
@@ -198,109 +257,125 @@ pub fn run(
 }
 
 fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptions) {
-    while !shared.stop.load(Ordering::Relaxed) {
-        let i = shared.next.fetch_add(1, Ordering::Relaxed);
-        if i >= work.docs.len() {
-            break;
-        }
+    while let Some(i) = shared.take(work.docs.len()) {
         shared.started.lock().insert(i, Instant::now());
         let start = Instant::now();
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            render_one(work, &shared.writes, &work.docs[i], opts.deny_warnings)
-        }))
-        .unwrap_or_else(|_| {
-            Err(vec![
-                Diagnostic::error(format!(
-                    "internal error while rendering {}",
-                    work.docs[i].output.display()
-                ))
-                .with_hint("this is a bug in handout; please report it with the command you ran"),
-            ])
-        });
+        let doc = &work.docs[i];
+        let loaded = &work.contents[doc.content];
+        let result = render_doc(
+            &work.env,
+            &work.settings,
+            &loaded.content,
+            doc,
+            opts.deny_warnings,
+        )
+        .map_err(|mut diags| {
+            locate_missing_glyphs(&mut diags, &loaded.warnings);
+            diags
+        })
+        .and_then(|r| write_doc(&shared.writes, doc, &r.files, r.pages, r.warnings));
         evict_caches();
-        // Stop at once, before this worker takes another document.
-        if result.is_err() && !opts.keep_going {
-            shared.stop.store(true, Ordering::Relaxed);
-        }
         let done = Done {
             planned: i,
             result,
             millis: start.elapsed().as_millis() as u64,
         };
-        // Sent before it leaves `started`, so a stop never loses it.
-        let sent = tx.send(done);
-        shared.started.lock().remove(&i);
-        if sent.is_err() {
+        if !finish(shared, tx, opts, done) {
             break;
         }
     }
 }
 
-fn render_one(
+/// Feeds one worker process. Two documents are with it at a time, so it
+/// starts the next while this thread writes the last one's files.
+fn feed_process(
     work: &Work,
-    writes: &Writes,
-    doc: &Planned,
-    deny_warnings: bool,
-) -> Result<Written, Vec<Diagnostic>> {
-    let loaded = &work.contents[doc.content];
-    let goal = doc.goal.as_deref().and_then(|id| loaded.content.goal(id));
-    let job = Job {
-        content: &loaded.content,
-        goal,
-        paper: doc.paper,
-        edition: doc.edition,
-        layout: &doc.layout,
-        settings: &work.settings,
-    };
-    let r = render::render(&work.env, &job).map_err(|mut diags| {
-        locate_missing_glyphs(&mut diags, &loaded.warnings);
-        diags
-    })?;
-    if deny_warnings && !r.warnings.is_empty() {
-        return Err(warnings_as_errors(&r.warnings, doc));
+    shared: &Shared,
+    tx: &mpsc::Sender<Done>,
+    opts: &RunOptions,
+    mut process: Worker,
+) {
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    loop {
+        while queue.len() < 2
+            && let Some(i) = shared.take(work.docs.len())
+        {
+            let doc = &work.docs[i];
+            if queue.is_empty() {
+                shared.started.lock().insert(i, Instant::now());
+            }
+            queue.push_back(i);
+            if process
+                .request(doc, &work.contents[doc.content].content)
+                .is_err()
+            {
+                break;
+            }
+        }
+        let Some(i) = queue.pop_front() else {
+            return;
+        };
+        let reply = process.reply();
+        if let Some(&next) = queue.front() {
+            shared.started.lock().insert(next, Instant::now());
+        }
+        let doc = &work.docs[i];
+        // A document queued behind a failure is not written: without
+        // --keep-going the job stops at the failure, as on threads.
+        if shared.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let done = match reply {
+            Ok(Some(outcome)) => Done {
+                planned: i,
+                millis: outcome.millis,
+                result: match outcome.result {
+                    Ok((files, pages, warnings)) => {
+                        write_doc(&shared.writes, doc, &files, pages, warnings)
+                    }
+                    Err(mut diags) => {
+                        locate_missing_glyphs(&mut diags, &work.contents[doc.content].warnings);
+                        Err(diags)
+                    }
+                },
+            },
+            // Ended by the build as it stops: nothing more to report.
+            _ if shared.stop.load(Ordering::Relaxed) || opts.cancel.get().is_some() => return,
+            _ => {
+                let lost = Done {
+                    planned: i,
+                    millis: 0,
+                    result: Err(vec![
+                        Diagnostic::error(format!(
+                            "the worker rendering {} ended unexpectedly",
+                            doc.output.display()
+                        ))
+                        .with_hint("this is a bug in handout, or the system ran out of memory; try --jobs 1"),
+                    ]),
+                };
+                // A document it had queued is reported as not rendered.
+                finish(shared, tx, opts, lost);
+                return;
+            }
+        };
+        if !finish(shared, tx, opts, done) {
+            return;
+        }
     }
-    for f in &r.files {
-        let path = file_path(&doc.stem, &f.suffix, f.ext);
-        writes.write(&path, &f.bytes).map_err(|d| vec![d])?;
-    }
-    let main = &r.files[0].bytes;
-    Ok(Written {
-        pages: r.pages,
-        bytes: main.len(),
-        sha256: format!("{:x}", Sha256::digest(main)),
-        warnings: r.warnings,
-    })
 }
 
-/// Typst's PDF/UA check refuses text without glyphs but cannot say where
-/// in the content it is; the content's own warning about the same
-/// characters can, so the error takes its place and a fix the user has.
-fn locate_missing_glyphs(diags: &mut [Diagnostic], warnings: &[Diagnostic]) {
-    for d in diags.iter_mut() {
-        let Some(rest) = d
-            .message
-            .split_once("could not be displayed with font")
-            .map(|(t, _)| t)
-        else {
-            continue;
-        };
-        let text: Vec<char> = rest
-            .split_once("the text `\"")
-            .map(|(_, t)| t.trim_end_matches(['"', '`', ' ']).chars().collect())
-            .unwrap_or_default();
-        let warning = warnings.iter().find(|w| {
-            w.message.starts_with("the bundled fonts cannot show")
-                && text.iter().any(|c| w.message.contains(*c))
-        });
-        if let Some(span) = warning.and_then(|w| w.span.as_deref()) {
-            d.file = Some(span.file.clone());
-            d.span = Some(Box::new(span.clone()));
-            d.path = warning.and_then(|w| w.path.clone());
-        }
-        d.hints = vec![
-            "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes".into(),
-        ];
+/// Hands a finished document to the caller's thread. False when the
+/// caller has stopped listening.
+fn finish(shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptions, done: Done) -> bool {
+    let i = done.planned;
+    // Stop at once, before this worker takes another document.
+    if done.result.is_err() && !opts.keep_going {
+        shared.stop.store(true, Ordering::Relaxed);
     }
+    // Sent before it leaves `started`, so a stop never loses it.
+    let sent = tx.send(done);
+    shared.started.lock().remove(&i);
+    sent.is_ok()
 }
 
 fn timed_out(doc: &Planned, limit: Duration) -> Diagnostic {
@@ -313,32 +388,4 @@ fn timed_out(doc: &Planned, limit: Duration) -> Diagnostic {
         "the layout `{}` may never finish, e.g. a loop without end; raise --timeout if it is just slow",
         doc.layout
     ))
-}
-
-/// Warnings as errors, for `--deny-warnings`.
-fn warnings_as_errors(warnings: &[Diagnostic], doc: &Planned) -> Vec<Diagnostic> {
-    let mut diags = warnings.to_vec();
-    for d in &mut diags {
-        d.severity = Severity::Error;
-    }
-    diags.push(
-        Diagnostic::error(format!(
-            "{} was not written because of warnings",
-            doc.output.display()
-        ))
-        .with_hint("fix the warnings, or build without --deny-warnings"),
-    );
-    diags
-}
-
-/// Keeps Typst's global caches from growing without bound in long batches.
-/// An eviction walks every cache, so it runs every few documents; results
-/// unused for about a dozen documents are dropped, while what consecutive
-/// documents share (fonts, shaped text, the layout's code) stays.
-fn evict_caches() {
-    const EVERY: usize = 4;
-    static RENDERED: AtomicUsize = AtomicUsize::new(0);
-    if (RENDERED.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVERY) {
-        typst::comemo::evict(3);
-    }
 }

@@ -57,8 +57,17 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         )
     })?;
 
+    let workers = config.jobs.min(docs.len());
+    let processes = match std::env::var("HANDOUT_WORKERS").as_deref() {
+        Ok("threads") => false,
+        Ok("processes") => true,
+        // Threads of one process contend for Typst's shared caches; a
+        // process per worker scales with the cores.
+        _ => workers >= 2,
+    };
     let work = Arc::new(Work {
         env: Env::new(layouts),
+        layouts_dir: config.layouts_dir.clone(),
         settings: config.settings.clone(),
         contents,
         docs,
@@ -71,6 +80,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         deny_warnings: config.deny_warnings,
         timeout: config.timeout,
         cancel,
+        processes: processes.then(std::env::current_exe).and_then(Result::ok),
     };
     let start = Instant::now();
     let outcome = batch::run(&work, &opts, |done| {

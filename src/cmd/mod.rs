@@ -9,6 +9,7 @@ pub mod list;
 pub mod new;
 pub mod schema;
 pub mod watch;
+pub mod worker;
 
 use std::path::Path;
 

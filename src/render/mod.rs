@@ -4,7 +4,7 @@ mod data;
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use strum::IntoStaticStr;
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
@@ -19,7 +19,9 @@ use crate::diag::{Diagnostic, Span};
 use crate::world::{DocWorld, Env};
 
 /// Paper sizes for print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, IntoStaticStr)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Paper {
@@ -28,7 +30,9 @@ pub enum Paper {
 }
 
 /// Who the document is for: a printer or a mailbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, IntoStaticStr)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Edition {
@@ -39,7 +43,7 @@ pub enum Edition {
 }
 
 /// PDF standards the output is checked against by Typst while exporting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Standard {
     /// PDF/UA-1, accessible tagged PDF.
     Ua1,
@@ -50,7 +54,7 @@ pub enum Standard {
 }
 
 /// Output file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Format {
     Pdf,
     /// One PNG per page.
@@ -70,7 +74,7 @@ impl Format {
 }
 
 /// Settings shared by every document of a batch.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     /// Bleed on every side, in points.
     pub bleed: Option<f64>,

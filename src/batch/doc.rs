@@ -1,0 +1,126 @@
+//! The steps of one document that both kinds of worker share: rendering
+//! it, and writing what was rendered.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use super::{Planned, Written, file_path};
+use crate::content::Content;
+use crate::diag::{Diagnostic, Severity};
+use crate::output::Writes;
+use crate::render::{self, Job, OutFile, Rendered, Settings};
+use crate::world::Env;
+
+/// Compiles and exports one document; with `deny_warnings`, a document
+/// with warnings is an error.
+pub fn render_doc(
+    env: &Env,
+    settings: &Settings,
+    content: &Content,
+    doc: &Planned,
+    deny_warnings: bool,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let job = Job {
+        content,
+        goal: doc.goal.as_deref().and_then(|id| content.goal(id)),
+        paper: doc.paper,
+        edition: doc.edition,
+        layout: &doc.layout,
+        settings,
+    };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render::render(env, &job)))
+        .unwrap_or_else(|_| {
+            Err(vec![
+                Diagnostic::error(format!(
+                    "internal error while rendering {}",
+                    doc.output.display()
+                ))
+                .with_hint("this is a bug in handout; please report it with the command you ran"),
+            ])
+        })?;
+    if deny_warnings && !r.warnings.is_empty() {
+        return Err(warnings_as_errors(&r.warnings, doc));
+    }
+    Ok(r)
+}
+
+/// Writes a rendered document's files atomically.
+pub fn write_doc(
+    writes: &Writes,
+    doc: &Planned,
+    files: &[OutFile],
+    pages: usize,
+    warnings: Vec<Diagnostic>,
+) -> Result<Written, Vec<Diagnostic>> {
+    for f in files {
+        let path = file_path(&doc.stem, &f.suffix, f.ext);
+        writes.write(&path, &f.bytes).map_err(|d| vec![d])?;
+    }
+    let main = files.first().map_or(&[][..], |f| &f.bytes[..]);
+    Ok(Written {
+        pages,
+        bytes: main.len(),
+        sha256: format!("{:x}", Sha256::digest(main)),
+        warnings,
+    })
+}
+
+/// Typst's PDF/UA check refuses text without glyphs but cannot say where
+/// in the content it is; the content's own warning about the same
+/// characters can, so the error takes its place and a fix the user has.
+pub fn locate_missing_glyphs(diags: &mut [Diagnostic], warnings: &[Diagnostic]) {
+    for d in diags.iter_mut() {
+        let Some(rest) = d
+            .message
+            .split_once("could not be displayed with font")
+            .map(|(t, _)| t)
+        else {
+            continue;
+        };
+        let text: Vec<char> = rest
+            .split_once("the text `\"")
+            .map(|(_, t)| t.trim_end_matches(['"', '`', ' ']).chars().collect())
+            .unwrap_or_default();
+        let warning = warnings.iter().find(|w| {
+            w.message.starts_with("the bundled fonts cannot show")
+                && text.iter().any(|c| w.message.contains(*c))
+        });
+        if let Some(span) = warning.and_then(|w| w.span.as_deref()) {
+            d.file = Some(span.file.clone());
+            d.span = Some(Box::new(span.clone()));
+            d.path = warning.and_then(|w| w.path.clone());
+        }
+        d.hints = vec![
+            "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes".into(),
+        ];
+    }
+}
+
+/// Warnings as errors, for `--deny-warnings`.
+fn warnings_as_errors(warnings: &[Diagnostic], doc: &Planned) -> Vec<Diagnostic> {
+    let mut diags = warnings.to_vec();
+    for d in &mut diags {
+        d.severity = Severity::Error;
+    }
+    diags.push(
+        Diagnostic::error(format!(
+            "{} was not written because of warnings",
+            doc.output.display()
+        ))
+        .with_hint("fix the warnings, or build without --deny-warnings"),
+    );
+    diags
+}
+
+/// Keeps Typst's global caches from growing without bound in long batches.
+/// An eviction walks every cache, so it runs every few documents; results
+/// unused for about a dozen documents are dropped, while what consecutive
+/// documents share (fonts, shaped text, the layout's code) stays.
+pub fn evict_caches() {
+    const EVERY: usize = 4;
+    static RENDERED: AtomicUsize = AtomicUsize::new(0);
+    if (RENDERED.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVERY) {
+        typst::comemo::evict(3);
+    }
+}
