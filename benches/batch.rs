@@ -9,6 +9,13 @@
 //! Printed: wall time, documents per second and peak RSS for `--jobs 1` and
 //! for all cores at two batch sizes, then the ratios the targets are stated in.
 //!
+//! `-- --scaling` prints the scaling table instead: at each width (1, 2, 4,
+//! … up to the core count), `--jobs N` against the same documents split
+//! into N single-job `--shard` processes and N parallel `typst compile`
+//! processes, for shared and distinct text, and a single document against
+//! `typst compile` on its ejected project. Peak RSS is summed over every
+//! process of a run.
+//!
 //! The main runs are variants of one comparison page, as a batch of goals,
 //! papers or recipients is, and Typst reuses layout work between them. A
 //! further run gives every content file its own text in every paragraph,
@@ -22,6 +29,9 @@ const SEED: &str = include_str!("../content/ai-engineer-vs-ml-engineer.yaml");
 const DOCS_PER_FILE: usize = 4;
 
 fn main() {
+    if std::env::args().any(|a| a == "--scaling") {
+        return scaling();
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let (small, large) = if quick { (40, 200) } else { (100, 1000) };
     let baseline_docs = if quick { 8 } else { 60 };
@@ -291,4 +301,295 @@ fn version(typst: &Path) -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default()
+}
+
+/// The scaling table: see the module's documentation.
+fn scaling() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let handout = PathBuf::from(env!("CARGO_BIN_EXE_handout"));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let work = tempfile::tempdir().expect("temp dir");
+    let typst = install_typst(&root);
+    println!(
+        "handout {} vs {}",
+        env!("CARGO_PKG_VERSION"),
+        version(&typst)
+    );
+    println!("{cores} cores; {DOCS_PER_FILE} documents per content file, A4\n");
+    let mut widths: Vec<usize> = std::iter::successors(Some(1), |w| Some(w * 2))
+        .take_while(|w| *w < cores)
+        .collect();
+    widths.push(cores);
+
+    // One document: handout against typst compile on its ejected project.
+    let project = work.path().join("single");
+    let seed = root.join("content/ai-engineer-vs-ml-engineer.yaml");
+    assert!(
+        Command::new(&handout)
+            .args(["eject", "--out"])
+            .arg(&project)
+            .arg(&seed)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let single = |cmd: &dyn Fn() -> Command| {
+        let mut runs: Vec<Run> = (0..15).map(|_| measure_tree(vec![cmd()])).collect();
+        runs.sort_by_key(|r| r.wall);
+        let median = &runs[runs.len() / 2];
+        let rss = runs.iter().map(|r| r.peak_rss_kb).max().unwrap_or(0);
+        (median.wall.as_secs_f64() * 1000.0, rss as f64 / 1024.0)
+    };
+    let ours = single(&|| {
+        let mut c = Command::new(&handout);
+        c.args(["build", "-q", "-o"])
+            .arg(work.path().join("single-out"))
+            .arg(&seed)
+            .stderr(Stdio::null());
+        c
+    });
+    let theirs = single(&|| typst_compile(&typst, &project));
+    println!("one document (median of 15)        ms    peak RSS MB");
+    println!(
+        "  handout build              {:>10.1} {:>12.1}",
+        ours.0, ours.1
+    );
+    println!(
+        "  typst compile              {:>10.1} {:>12.1}",
+        theirs.0, theirs.1
+    );
+    println!(
+        "  ratio                      {:>10.2} {:>12.2}   (targets <= 0.90, <= 1.30)\n",
+        ours.0 / theirs.0,
+        ours.1 / theirs.1
+    );
+
+    for distinct in [false, true] {
+        let files = if distinct { 25 } else { 50 };
+        let dir = synthesize(work.path(), &format!("scale-{distinct}"), files, distinct);
+        let n = files * DOCS_PER_FILE;
+        let projects = eject_all(&handout, &dir, work.path(), distinct);
+        println!(
+            "{} text, {n} documents; ms per document (peak RSS MB, all processes)",
+            if distinct { "distinct" } else { "shared" }
+        );
+        println!(
+            "  {:>5} {:>18} {:>18} {:>18} {:>18} {:>9} {:>9}",
+            "width",
+            "--jobs N",
+            "threads",
+            "N shard procs",
+            "N typst procs",
+            "vs shards",
+            "vs typst"
+        );
+        for &w in &widths {
+            let out = |name: &str| work.path().join(format!("o-{distinct}-{w}-{name}"));
+            let build = |workers: &str, extra: &[String], o: PathBuf| {
+                let mut c = Command::new(&handout);
+                c.env("HANDOUT_WORKERS", workers)
+                    .args(["build", "--all-goals", "--quiet", "-o"])
+                    .arg(o)
+                    .arg(&dir)
+                    .args(extra)
+                    .stderr(Stdio::null());
+                c
+            };
+            let jobs = ["--jobs".to_string(), w.to_string()];
+            let auto = measure_tree(vec![build("auto", &jobs, out("auto"))]);
+            let threads = measure_tree(vec![build("threads", &jobs, out("threads"))]);
+            let shards = measure_tree(
+                (1..=w)
+                    .map(|k| {
+                        build(
+                            "threads",
+                            &[
+                                "--jobs".into(),
+                                "1".into(),
+                                "--shard".into(),
+                                format!("{k}/{w}"),
+                            ],
+                            out("shards"),
+                        )
+                    })
+                    .collect(),
+            );
+            let typst_run = run_pool(&projects, w, |p| typst_compile(&typst, p));
+            let ms = |r: &Run, docs: usize| r.wall.as_secs_f64() * 1000.0 / docs as f64;
+            let cell = |r: &Run, docs: usize| {
+                format!("{:.2} ({:.0})", ms(r, docs), r.peak_rss_kb as f64 / 1024.0)
+            };
+            println!(
+                "  {w:>5} {:>18} {:>18} {:>18} {:>18} {:>8.2}x {:>8.2}x",
+                cell(&auto, n),
+                cell(&threads, n),
+                cell(&shards, n),
+                cell(&typst_run, projects.len()),
+                ms(&shards, n) / ms(&auto, n),
+                ms(&typst_run, projects.len()) / ms(&auto, n),
+            );
+        }
+        println!(
+            "  (vs shards: throughput of --jobs N over N shard processes, target >= 0.9 on 2 cores \
+             and >= 0.8 on 16; vs typst: how many times faster per document)\n"
+        );
+    }
+}
+
+fn typst_compile(typst: &Path, project: &Path) -> Command {
+    let mut c = Command::new(typst);
+    c.args([
+        "compile",
+        "--pdf-standard",
+        "ua-1",
+        "--ignore-system-fonts",
+        "--font-path",
+    ])
+    .arg(project.join("fonts"))
+    .arg(project.join("main.typ"))
+    .arg(project.join("out.pdf"));
+    c
+}
+
+/// Ejects every document of a folder of content (generic and each goal),
+/// for the `typst compile` baseline.
+fn eject_all(handout: &Path, dir: &Path, work: &Path, distinct: bool) -> Vec<PathBuf> {
+    let goals = [
+        "",
+        "modern-ai-systems",
+        "predictive-models",
+        "production-ml",
+    ];
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut projects = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        for goal in goals {
+            let project = work.join(format!("ej-{distinct}-{i}-{goal}"));
+            let mut c = Command::new(handout);
+            c.arg("eject")
+                .arg(file)
+                .arg("--out")
+                .arg(&project)
+                .stdout(Stdio::null());
+            if !goal.is_empty() {
+                c.args(["--goal", goal]);
+            }
+            assert!(c.status().unwrap().success(), "eject failed");
+            projects.push(project);
+        }
+    }
+    projects
+}
+
+/// Runs commands to completion, `width` at a time, timing the whole and
+/// sampling the summed RSS of those running.
+fn run_pool(items: &[PathBuf], width: usize, make: impl Fn(&Path) -> Command) -> Run {
+    let start = Instant::now();
+    let mut queue = items.iter();
+    let mut running: Vec<std::process::Child> = Vec::new();
+    let mut peak = 0;
+    let mut sampled = Instant::now() - Duration::from_secs(1);
+    loop {
+        while running.len() < width {
+            let Some(p) = queue.next() else { break };
+            running.push(make(p).stdout(Stdio::null()).spawn().expect("starts"));
+        }
+        if running.is_empty() {
+            break;
+        }
+        // Reading /proc costs CPU the measured processes would use.
+        if sampled.elapsed() > Duration::from_millis(20) {
+            let pids: Vec<u32> = running.iter().map(|c| c.id()).collect();
+            peak = peak.max(tree_rss_kb(&pids));
+            sampled = Instant::now();
+        }
+        running.retain_mut(|c| match c.try_wait() {
+            Ok(Some(status)) => {
+                assert!(status.success(), "typst compile failed");
+                false
+            }
+            _ => true,
+        });
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Run {
+        wall: start.elapsed(),
+        peak_rss_kb: peak,
+    }
+}
+
+/// Runs commands at once to completion; peak RSS is that of all their
+/// processes (worker processes included) added up, sampled as they run.
+fn measure_tree(cmds: Vec<Command>) -> Run {
+    let start = Instant::now();
+    let mut children: Vec<_> = cmds
+        .into_iter()
+        .map(|mut c| c.stdout(Stdio::null()).spawn().expect("command starts"))
+        .collect();
+    let pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
+    let mut peak = 0;
+    loop {
+        peak = peak.max(tree_rss_kb(&pids));
+        if children
+            .iter_mut()
+            .all(|c| matches!(c.try_wait(), Ok(Some(_))))
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let wall = start.elapsed();
+    for mut c in children {
+        assert!(c.wait().unwrap().success(), "a command failed");
+    }
+    Run {
+        wall,
+        peak_rss_kb: peak,
+    }
+}
+
+/// Resident memory of these processes and all their descendants, in KB.
+fn tree_rss_kb(roots: &[u32]) -> i64 {
+    let mut parent = std::collections::HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The fields after the command name, which may hold spaces.
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        if let Some(ppid) = after
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok())
+        {
+            parent.insert(pid, ppid);
+        }
+    }
+    let in_tree = |mut pid: u32| loop {
+        if roots.contains(&pid) {
+            return true;
+        }
+        match parent.get(&pid) {
+            Some(&p) if p > 1 && p != pid => pid = p,
+            _ => return false,
+        }
+    };
+    parent
+        .keys()
+        .filter(|&&pid| in_tree(pid))
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/statm")).ok())
+        .filter_map(|m| m.split_whitespace().nth(1)?.parse::<i64>().ok())
+        .map(|pages| pages * 4)
+        .sum()
 }

@@ -75,12 +75,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
 pub struct Writes {
     /// `None` once closed.
     pending: Mutex<Option<HashSet<PathBuf>>>,
+    /// How temporary files start, `.handout-` unless a worker process
+    /// names them so that its build can find them after ending it.
+    prefix: Option<String>,
 }
 
 impl Writes {
     pub fn new() -> Self {
         Self {
             pending: Mutex::new(Some(HashSet::new())),
+            prefix: None,
+        }
+    }
+
+    /// Writes whose temporary files start with `prefix`.
+    pub fn with_prefix(prefix: String) -> Self {
+        Self {
+            prefix: Some(prefix),
+            ..Self::new()
         }
     }
 
@@ -116,7 +128,13 @@ fn write_guarded(path: &Path, bytes: &[u8], writes: Option<&Writes>) -> Result<(
         ))
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".handout-").suffix(".tmp");
+    builder
+        .prefix(
+            writes
+                .and_then(|w| w.prefix.as_deref())
+                .unwrap_or(".handout-"),
+        )
+        .suffix(".tmp");
     // Output is for sharing: readable by all, like any file a user creates,
     // rather than private like a temporary file.
     #[cfg(unix)]
@@ -145,6 +163,23 @@ fn write_guarded(path: &Path, bytes: &[u8], writes: Option<&Writes>) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Removes the temporary files in `dirs` whose names start with `prefix`:
+/// those of worker processes that were ended while writing.
+pub fn remove_temporaries<'a>(dirs: impl IntoIterator<Item = &'a Path>, prefix: &str) {
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(prefix) && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 fn reason(e: &std::io::Error) -> String {

@@ -53,7 +53,7 @@ pub struct Done {
 }
 
 /// A document that was written. `bytes` and `sha256` are of the main file.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Written {
     pub pages: usize,
     pub bytes: usize,

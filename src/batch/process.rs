@@ -1,15 +1,16 @@
 //! Worker processes. Typst keeps its caches process-wide behind locks and
 //! shared counters, so threads of one process that render at once contend
 //! for them; separate processes do not. A build starts one `handout
-//! __worker` per job slot and feeds it documents over a pipe; the worker
-//! renders and sends the files back, and the build writes them. Workers
-//! have no side effects, so ending one (a timeout, Ctrl-C) loses nothing.
+//! __worker` per job slot and feeds it one document at a time over a pipe;
+//! the worker renders it, writes its files atomically as a thread would,
+//! and answers with what it wrote. Its temporary files carry a prefix of the
+//! build's, so that the build can remove them after ending a worker (a
+//! timeout, Ctrl-C).
 //!
-//! Each message is one line of JSON, followed by the bytes of any files it
-//! announces.
+//! Each message is one line of JSON.
 
-use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
@@ -17,26 +18,30 @@ use std::time::Instant;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::Planned;
-use super::doc::{evict_caches, render_doc};
+use super::doc::{evict_caches, render_doc, write_doc};
+use super::{Planned, Written};
 use crate::content::Content;
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::layouts::LayoutFiles;
-use crate::render::{OutFile, Settings};
+use crate::output::Writes;
+use crate::render::Settings;
 use crate::signal::Cancel;
 use crate::world::Env;
 
 /// The hidden subcommand that runs a worker.
 pub const WORKER_COMMAND: &str = "__worker";
 
+/// What a worker needs before its first document.
 #[derive(Serialize, Deserialize)]
-struct Setup {
-    layouts_dir: Option<PathBuf>,
-    settings: Settings,
-    deny_warnings: bool,
+pub struct Setup {
+    pub layouts_dir: Option<PathBuf>,
+    pub settings: Settings,
+    pub deny_warnings: bool,
     /// Threads for Typst's own parallel layout within a document.
-    threads: usize,
+    pub threads: usize,
+    /// How this worker's temporary files start.
+    pub temp_prefix: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -47,32 +52,16 @@ struct Request {
     content: Option<Content>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Reply {
-    millis: u64,
-    result: Result<Produced, Vec<Diagnostic>>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Produced {
-    pages: usize,
-    warnings: Vec<Diagnostic>,
-    /// Suffix, extension and length of each file; the bytes follow.
-    files: Vec<(String, String, usize)>,
-}
-
 /// What a worker made of one document.
-pub struct Outcome {
+#[derive(Serialize, Deserialize)]
+pub struct Reply {
     pub millis: u64,
-    pub result: Result<(Vec<OutFile>, usize, Vec<Diagnostic>), Vec<Diagnostic>>,
+    pub result: Result<Written, Vec<Diagnostic>>,
 }
 
-fn send(w: &mut impl Write, header: &impl Serialize, payloads: &[&[u8]]) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, header)?;
+fn send(w: &mut impl Write, message: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, message)?;
     w.write_all(b"\n")?;
-    for p in payloads {
-        w.write_all(p)?;
-    }
     w.flush()
 }
 
@@ -98,13 +87,7 @@ pub struct Worker {
 impl Worker {
     /// Starts `program __worker`. The child is returned apart, so that the
     /// build can end it while this side is blocked reading.
-    pub fn start(
-        program: &Path,
-        layouts_dir: Option<&Path>,
-        settings: &Settings,
-        deny_warnings: bool,
-        threads: usize,
-    ) -> io::Result<(Self, Child)> {
+    pub fn start(program: &Path, setup: &Setup) -> io::Result<(Self, Child)> {
         let mut child = Command::new(program)
             .arg(WORKER_COMMAND)
             .stdin(Stdio::piped())
@@ -113,6 +96,7 @@ impl Worker {
             .spawn()?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
+            let _ = child.wait();
             return Err(io::Error::other("the worker has no pipes"));
         };
         let mut worker = Self {
@@ -120,59 +104,20 @@ impl Worker {
             stdout: BufReader::new(stdout),
             sent: HashSet::new(),
         };
-        let setup = Setup {
-            layouts_dir: layouts_dir.map(Path::to_path_buf),
-            settings: settings.clone(),
-            deny_warnings,
-            threads,
-        };
-        send(&mut worker.stdin, &setup, &[])?;
+        send(&mut worker.stdin, setup)?;
         Ok((worker, child))
     }
 
-    /// Asks for one document.
-    pub fn request(&mut self, doc: &Planned, content: &Content) -> io::Result<()> {
+    /// Renders one document and waits for the answer; none if the worker
+    /// has ended.
+    pub fn render(&mut self, doc: &Planned, content: &Content) -> io::Result<Option<Reply>> {
         let first = self.sent.insert(doc.content);
         let request = Request {
             doc: doc.clone(),
             content: first.then(|| content.clone()),
         };
-        send(&mut self.stdin, &request, &[])
-    }
-
-    /// The next answer, in the order asked; none if the worker has ended.
-    pub fn reply(&mut self) -> io::Result<Option<Outcome>> {
-        let Some(reply) = receive::<Reply>(&mut self.stdout)? else {
-            return Ok(None);
-        };
-        let result = match reply.result {
-            Ok(p) => {
-                let mut files = Vec::with_capacity(p.files.len());
-                for (suffix, ext, len) in p.files {
-                    let mut bytes = vec![0; len];
-                    self.stdout.read_exact(&mut bytes)?;
-                    files.push(OutFile {
-                        suffix,
-                        ext: static_ext(&ext),
-                        bytes,
-                    });
-                }
-                Ok((files, p.pages, p.warnings))
-            }
-            Err(diags) => Err(diags),
-        };
-        Ok(Some(Outcome {
-            millis: reply.millis,
-            result,
-        }))
-    }
-}
-
-fn static_ext(ext: &str) -> &'static str {
-    match ext {
-        "png" => "png",
-        "svg" => "svg",
-        _ => "pdf",
+        send(&mut self.stdin, &request)?;
+        receive(&mut self.stdout)
     }
 }
 
@@ -193,12 +138,13 @@ pub fn serve() -> Result<(), Error> {
         None => LayoutFiles::builtin(),
     };
     let env = Env::new(layouts);
+    let writes = Writes::with_prefix(setup.temp_prefix.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(setup.threads.max(1))
         .stack_size(64 * 1024 * 1024)
         .build()
         .map_err(|e| Error::Internal(format!("worker threads: {e}")))?;
-    let mut contents: std::collections::HashMap<usize, Content> = Default::default();
+    let mut contents: HashMap<usize, Content> = HashMap::new();
     pool.install(|| -> io::Result<()> {
         while let Some(request) = receive::<Request>(&mut input)? {
             if let Some(content) = request.content {
@@ -208,42 +154,15 @@ pub fn serve() -> Result<(), Error> {
                 return Err(io::Error::other("a document arrived before its content"));
             };
             let start = Instant::now();
-            let result = render_doc(
-                &env,
-                &setup.settings,
-                content,
-                &request.doc,
-                setup.deny_warnings,
-            );
+            let doc = &request.doc;
+            let result = render_doc(&env, &setup.settings, content, doc, setup.deny_warnings)
+                .and_then(|r| write_doc(&writes, doc, &r.files, r.pages, r.warnings));
             evict_caches();
-            let millis = start.elapsed().as_millis() as u64;
-            match result {
-                Ok(r) => {
-                    let files = r
-                        .files
-                        .iter()
-                        .map(|f| (f.suffix.clone(), f.ext.to_string(), f.bytes.len()))
-                        .collect();
-                    let reply = Reply {
-                        millis,
-                        result: Ok(Produced {
-                            pages: r.pages,
-                            warnings: r.warnings,
-                            files,
-                        }),
-                    };
-                    let payloads: Vec<&[u8]> = r.files.iter().map(|f| &f.bytes[..]).collect();
-                    send(&mut output, &reply, &payloads)?;
-                }
-                Err(diags) => send(
-                    &mut output,
-                    &Reply {
-                        millis,
-                        result: Err(diags),
-                    },
-                    &[],
-                )?,
-            }
+            let reply = Reply {
+                millis: start.elapsed().as_millis() as u64,
+                result,
+            };
+            send(&mut output, &reply)?;
         }
         Ok(())
     })

@@ -6,7 +6,8 @@
 //! caller's thread through a channel; that thread also watches the clock and
 //! the signals.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::PathBuf;
 use std::process::Child;
 use std::sync::Arc;
@@ -17,12 +18,12 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::doc::{evict_caches, locate_missing_glyphs, render_doc, write_doc};
-use super::process::Worker;
+use super::process::{Setup, Worker};
 use super::{Done, Planned};
 use crate::content::Loaded;
 use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::output::Writes;
+use crate::output::{Writes, remove_temporaries};
 use crate::render::Settings;
 use crate::signal::{Cancel, Signal};
 use crate::world::Env;
@@ -88,6 +89,8 @@ impl From<Stop> for Error {
 
 /// What workers and the caller's thread share.
 struct Shared {
+    /// Runs of documents handed out whole, and the next one to hand out.
+    units: Vec<Range<usize>>,
     next: AtomicUsize,
     stop: AtomicBool,
     /// Documents being rendered, with when they started.
@@ -108,13 +111,17 @@ impl Shared {
         }
     }
 
-    /// The next document to render, unless the job is stopping or done.
-    fn take(&self, total: usize) -> Option<usize> {
+    /// The next document for a worker whose current run is `run`, unless
+    /// the job is stopping or done.
+    fn take(&self, run: &mut Range<usize>) -> Option<usize> {
         if self.stop.load(Ordering::Relaxed) {
             return None;
         }
-        let i = self.next.fetch_add(1, Ordering::Relaxed);
-        (i < total).then_some(i)
+        if run.start == run.end {
+            let u = self.next.fetch_add(1, Ordering::Relaxed);
+            *run = self.units.get(u)?.clone();
+        }
+        run.next()
     }
 }
 
@@ -128,6 +135,7 @@ pub fn run(
 ) -> Result<Vec<Done>, Stopped> {
     let total = work.docs.len();
     let shared = Arc::new(Shared {
+        units: units(&work.docs, opts.jobs),
         next: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
         started: Mutex::new(HashMap::new()),
@@ -142,14 +150,15 @@ pub fn run(
     let threads = (opts.jobs / workers).max(1);
     let mut running = 0;
     if let Some(program) = &opts.processes {
+        let setup = Setup {
+            layouts_dir: work.layouts_dir.clone(),
+            settings: work.settings.clone(),
+            deny_warnings: opts.deny_warnings,
+            threads,
+            temp_prefix: temp_prefix(),
+        };
         for _ in 0..workers {
-            let started = Worker::start(
-                program,
-                work.layouts_dir.as_deref(),
-                &work.settings,
-                opts.deny_warnings,
-                threads,
-            );
+            let started = Worker::start(program, &setup);
             // Without processes (a sandbox that forbids them, say), the
             // threads below do the work.
             let Ok((process, child)) = started else {
@@ -234,7 +243,7 @@ pub fn run(
     };
     done.sort_by_key(|d| d.planned);
     let Some(cause) = cause else {
-        shared.end_children(false);
+        end_workers(work, &shared, false);
         return Ok(done);
     };
     // Stop new work, remove files being written and refuse new ones; keep
@@ -243,7 +252,7 @@ pub fn run(
     // end.
     shared.stop.store(true, Ordering::Relaxed);
     shared.writes.close();
-    shared.end_children(true);
+    end_workers(work, &shared, true);
     // Documents that were already written count as done; failures now are
     // the refused writes, and the late document is done already.
     let known: HashSet<usize> = done.iter().map(|d| d.planned).collect();
@@ -257,7 +266,8 @@ pub fn run(
 }
 
 fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptions) {
-    while let Some(i) = shared.take(work.docs.len()) {
+    let mut run = 0..0;
+    while let Some(i) = shared.take(&mut run) {
         shared.started.lock().insert(i, Instant::now());
         let start = Instant::now();
         let doc = &work.docs[i];
@@ -286,8 +296,7 @@ fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptio
     }
 }
 
-/// Feeds one worker process. Two documents are with it at a time, so it
-/// starts the next while this thread writes the last one's files.
+/// Feeds one worker process, a document at a time.
 fn feed_process(
     work: &Work,
     shared: &Shared,
@@ -295,49 +304,19 @@ fn feed_process(
     opts: &RunOptions,
     mut process: Worker,
 ) {
-    let mut queue: VecDeque<usize> = VecDeque::new();
-    loop {
-        while queue.len() < 2
-            && let Some(i) = shared.take(work.docs.len())
-        {
-            let doc = &work.docs[i];
-            if queue.is_empty() {
-                shared.started.lock().insert(i, Instant::now());
-            }
-            queue.push_back(i);
-            if process
-                .request(doc, &work.contents[doc.content].content)
-                .is_err()
-            {
-                break;
-            }
-        }
-        let Some(i) = queue.pop_front() else {
-            return;
-        };
-        let reply = process.reply();
-        if let Some(&next) = queue.front() {
-            shared.started.lock().insert(next, Instant::now());
-        }
+    let mut run = 0..0;
+    while let Some(i) = shared.take(&mut run) {
+        shared.started.lock().insert(i, Instant::now());
         let doc = &work.docs[i];
-        // A document queued behind a failure is not written: without
-        // --keep-going the job stops at the failure, as on threads.
-        if shared.stop.load(Ordering::Relaxed) {
-            return;
-        }
-        let done = match reply {
-            Ok(Some(outcome)) => Done {
+        let loaded = &work.contents[doc.content];
+        let done = match process.render(doc, &loaded.content) {
+            Ok(Some(reply)) => Done {
                 planned: i,
-                millis: outcome.millis,
-                result: match outcome.result {
-                    Ok((files, pages, warnings)) => {
-                        write_doc(&shared.writes, doc, &files, pages, warnings)
-                    }
-                    Err(mut diags) => {
-                        locate_missing_glyphs(&mut diags, &work.contents[doc.content].warnings);
-                        Err(diags)
-                    }
-                },
+                millis: reply.millis,
+                result: reply.result.map_err(|mut diags| {
+                    locate_missing_glyphs(&mut diags, &loaded.warnings);
+                    diags
+                }),
             },
             // Ended by the build as it stops: nothing more to report.
             _ if shared.stop.load(Ordering::Relaxed) || opts.cancel.get().is_some() => return,
@@ -353,7 +332,6 @@ fn feed_process(
                         .with_hint("this is a bug in handout, or the system ran out of memory; try --jobs 1"),
                     ]),
                 };
-                // A document it had queued is reported as not rendered.
                 finish(shared, tx, opts, lost);
                 return;
             }
@@ -362,6 +340,40 @@ fn feed_process(
             return;
         }
     }
+}
+
+/// The plan cut into runs that a worker renders one after another. The
+/// variants of one content file share most of their layout work, which a
+/// worker's caches keep, so a run stays within one content file; runs are
+/// short enough that every worker gets several.
+fn units(docs: &[Planned], jobs: usize) -> Vec<Range<usize>> {
+    let most = docs.len().div_ceil(jobs.max(1) * 4).max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=docs.len() {
+        if i == docs.len() || docs[i].content != docs[start].content || i - start == most {
+            out.push(start..i);
+            start = i;
+        }
+    }
+    out
+}
+
+/// How the temporary files of this build's worker processes start.
+fn temp_prefix() -> String {
+    format!(".handout-w{}-", std::process::id())
+}
+
+/// Ends the worker processes (waiting for them, or killing them first) and
+/// removes temporary files that a killed or crashed worker left behind.
+fn end_workers(work: &Work, shared: &Shared, kill: bool) {
+    if shared.children.lock().is_empty() {
+        return;
+    }
+    shared.end_children(kill);
+    let dirs: HashSet<&std::path::Path> =
+        work.docs.iter().filter_map(|d| d.stem.parent()).collect();
+    remove_temporaries(dirs, &temp_prefix());
 }
 
 /// Hands a finished document to the caller's thread. False when the
