@@ -30,9 +30,14 @@ fn seed_copies(dir: &Path, n: usize) -> std::path::PathBuf {
 
 /// Starts a build, sends `signal` once the first document is written, and
 /// returns the exit code and stderr.
-fn interrupt_build(args: &[&dyn AsRef<std::ffi::OsStr>], signal: i32) -> (Option<i32>, String) {
+fn interrupt_build(
+    workers: &str,
+    args: &[&dyn AsRef<std::ffi::OsStr>],
+    signal: i32,
+) -> (Option<i32>, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_handout"));
     cmd.current_dir(root())
+        .env("HANDOUT_WORKERS", workers)
         .env_remove("SOURCE_DATE_EPOCH")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -86,12 +91,19 @@ fn check_interrupted_output(out: &Path, report: &Path) {
 
 #[test]
 fn sigterm_and_ctrl_c_stop_a_batch_cleanly() {
-    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGINT, 130)] {
+    // On threads and on worker processes.
+    for (signal, code, workers) in [
+        (libc::SIGTERM, 143, "threads"),
+        (libc::SIGINT, 130, "threads"),
+        (libc::SIGTERM, 143, "processes"),
+        (libc::SIGINT, 130, "processes"),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let content = seed_copies(dir.path(), 80);
         let out = dir.path().join("out");
         let report = dir.path().join("report.json");
         let (exit, err) = interrupt_build(
+            workers,
             &[
                 &"build",
                 &content,
@@ -118,6 +130,7 @@ fn a_signal_ends_the_job_while_a_compile_is_stuck() {
     let out = dir.path().join("out");
     let report = dir.path().join("report.json");
     let (exit, err) = interrupt_build(
+        "threads",
         &[
             &"build",
             &fixture("three-options.yaml"),

@@ -61,9 +61,10 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
     let processes = match std::env::var("HANDOUT_WORKERS").as_deref() {
         Ok("threads") => false,
         Ok("processes") => true,
-        // Threads of one process contend for Typst's shared caches; a
-        // process per worker scales with the cores.
-        _ => workers >= 2,
+        // Threads of one process contend for Typst's shared caches, more
+        // with each thread; a process per worker scales with the cores. At
+        // two workers both measure the same, and threads start faster.
+        _ => workers >= 3,
     };
     let work = Arc::new(Work {
         env: Env::new(layouts),
