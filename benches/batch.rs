@@ -28,6 +28,35 @@ use std::time::{Duration, Instant};
 const SEED: &str = include_str!("../content/ai-engineer-vs-ml-engineer.yaml");
 const DOCS_PER_FILE: usize = 4;
 
+/// What every run needs: the binaries, the core count and a scratch folder.
+struct Setup {
+    root: PathBuf,
+    handout: PathBuf,
+    cores: usize,
+    work: tempfile::TempDir,
+    typst: PathBuf,
+}
+
+/// Installs typst-cli if needed and prints what is compared.
+fn setup() -> Setup {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let typst = install_typst(&root);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "handout {} vs {}",
+        env!("CARGO_PKG_VERSION"),
+        version(&typst)
+    );
+    println!("{cores} cores; {DOCS_PER_FILE} documents per content file (generic + 3 goals), A4\n");
+    Setup {
+        root,
+        handout: PathBuf::from(env!("CARGO_BIN_EXE_handout")),
+        cores,
+        work: tempfile::tempdir().expect("temp dir"),
+        typst,
+    }
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--scaling") {
         return scaling();
@@ -35,18 +64,13 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (small, large) = if quick { (40, 200) } else { (100, 1000) };
     let baseline_docs = if quick { 8 } else { 60 };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let handout = PathBuf::from(env!("CARGO_BIN_EXE_handout"));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let work = tempfile::tempdir().expect("temp dir");
-
-    let typst = install_typst(&root);
-    println!(
-        "handout {} vs {}",
-        env!("CARGO_PKG_VERSION"),
-        version(&typst)
-    );
-    println!("{cores} cores; {DOCS_PER_FILE} documents per content file (generic + 3 goals), A4\n");
+    let Setup {
+        handout,
+        cores,
+        work,
+        typst,
+        ..
+    } = setup();
 
     let large_dir = synthesize(work.path(), "large", large / DOCS_PER_FILE, false);
     let small_dir = synthesize(work.path(), "small", small / DOCS_PER_FILE, false);
@@ -124,20 +148,7 @@ fn main() {
             eject.args(["--goal", goal]);
         }
         assert!(eject.status().unwrap().success(), "eject failed");
-        let run = measure(
-            Command::new(&typst)
-                // The same standard handout checks by default, for equal work.
-                .args([
-                    "compile",
-                    "--pdf-standard",
-                    "ua-1",
-                    "--ignore-system-fonts",
-                    "--font-path",
-                ])
-                .arg(project.join("fonts"))
-                .arg(project.join("main.typ"))
-                .arg(project.join("out.pdf")),
-        );
+        let run = measure(&mut typst_compile(&typst, &project));
         typst_total += run.wall;
         typst_rss = typst_rss.max(run.peak_rss_kb);
     }
@@ -308,17 +319,13 @@ fn version(typst: &Path) -> String {
 
 /// The scaling table: see the module's documentation.
 fn scaling() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let handout = PathBuf::from(env!("CARGO_BIN_EXE_handout"));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let work = tempfile::tempdir().expect("temp dir");
-    let typst = install_typst(&root);
-    println!(
-        "handout {} vs {}",
-        env!("CARGO_PKG_VERSION"),
-        version(&typst)
-    );
-    println!("{cores} cores; {DOCS_PER_FILE} documents per content file, A4\n");
+    let Setup {
+        root,
+        handout,
+        cores,
+        work,
+        typst,
+    } = setup();
     let mut widths: Vec<usize> = std::iter::successors(Some(1), |w| Some(w * 2))
         .take_while(|w| *w < cores)
         .collect();
@@ -440,6 +447,8 @@ fn scaling() {
     }
 }
 
+/// `typst compile` on an ejected project, checking the same standard that
+/// handout checks by default, for equal work.
 fn typst_compile(typst: &Path, project: &Path) -> Command {
     let mut c = Command::new(typst);
     c.args([

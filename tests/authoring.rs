@@ -85,23 +85,43 @@ fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Runs `handout watch` with `args` in `dir` while `check` runs, then ends
+/// it. `check` is given a test of the watch's stderr; the whole of it is
+/// shown when `check` fails.
+fn while_watching(dir: &Path, args: &[&str], check: impl FnOnce(&dyn Fn(&str) -> bool)) {
+    let log = dir.join("stderr.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .current_dir(dir)
+        .arg("watch")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let log_says = |s: &str| {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains(s)
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&log_says)));
+    child.kill().ok();
+    child.wait().ok();
+    if let Err(e) = result {
+        eprintln!(
+            "watch log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::panic::resume_unwind(e);
+    }
+}
+
 #[test]
 fn watch_rebuilds_on_change_and_survives_errors() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("page.yaml");
     let seed = std::fs::read_to_string(fixture("minimal.yaml")).unwrap();
     std::fs::write(&file, &seed).unwrap();
-    let out = dir.path().join("out");
-    let log = dir.path().join("stderr.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
-        .args(["watch", "-q", "-o"])
-        .arg(&out)
-        .arg(&file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let pdf = out.join("minimal.pdf");
+    let pdf = dir.path().join("out/minimal.pdf");
     let text = |p: &Path| {
         if p.exists() {
             pdf_text(p, None)
@@ -109,7 +129,7 @@ fn watch_rebuilds_on_change_and_survives_errors() {
             String::new()
         }
     };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    while_watching(dir.path(), &["-q", "-o", "out", "page.yaml"], |log_says| {
         wait_for("the first build", Duration::from_secs(60), || {
             text(&pdf).contains("Tea vs Coffee")
         });
@@ -121,11 +141,6 @@ fn watch_rebuilds_on_change_and_survives_errors() {
 
         // A broken save is reported and the last good PDF stays.
         std::fs::write(&file, seed.replace("title: Tea vs Coffee", "titel: Broken")).unwrap();
-        let log_says = |s: &str| {
-            std::fs::read_to_string(&log)
-                .unwrap_or_default()
-                .contains(s)
-        };
         wait_for("the error", Duration::from_secs(60), || {
             log_says("did you mean `title`?")
         });
@@ -136,16 +151,7 @@ fn watch_rebuilds_on_change_and_survives_errors() {
         wait_for("recovery", Duration::from_secs(60), || {
             text(&pdf).contains("Tea vs Mate")
         });
-    }));
-    child.kill().ok();
-    child.wait().ok();
-    if let Err(e) = result {
-        eprintln!(
-            "watch log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::panic::resume_unwind(e);
-    }
+    });
 }
 
 #[test]
@@ -262,21 +268,8 @@ fn watch_waits_for_a_file_that_does_not_exist_yet() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("later.yaml");
     let out = dir.path().join("out");
-    let log = dir.path().join("stderr.log");
     // A relative path, as a user types it.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
-        .current_dir(dir.path())
-        .args(["watch", "-q", "-o", "out", "later.yaml"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let log_says = |s: &str| {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .contains(s)
-    };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    while_watching(dir.path(), &["-q", "-o", "out", "later.yaml"], |log_says| {
         wait_for("the wait", Duration::from_secs(60), || {
             log_says("to appear")
         });
@@ -284,14 +277,5 @@ fn watch_waits_for_a_file_that_does_not_exist_yet() {
         wait_for("the build", Duration::from_secs(60), || {
             out.join("minimal.pdf").exists()
         });
-    }));
-    child.kill().ok();
-    child.wait().ok();
-    if let Err(e) = result {
-        eprintln!(
-            "watch log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::panic::resume_unwind(e);
-    }
+    });
 }

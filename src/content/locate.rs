@@ -95,8 +95,8 @@ impl Locator {
         Some(best)
     }
 
-    /// Where the key `key` of the mapping at `path` is written.
-    pub fn key(&self, path: &[Seg], key: &str) -> Option<Pos> {
+    /// The node at `path`, if every segment of it exists.
+    fn node(&self, path: &[Seg]) -> Option<&Node> {
         let mut node = self.root.as_ref()?;
         for seg in path {
             node = match (node, seg) {
@@ -107,7 +107,12 @@ impl Locator {
                 _ => return None,
             };
         }
-        match node {
+        Some(node)
+    }
+
+    /// Where the key `key` of the mapping at `path` is written.
+    pub fn key(&self, path: &[Seg], key: &str) -> Option<Pos> {
+        match self.node(path)? {
             Node::Map(_, entries) => entries.iter().find(|(k, _, _)| k == key).map(|e| e.1),
             _ => None,
         }
@@ -134,17 +139,7 @@ impl Locator {
     /// Where the value at `path` starts, when it is a scalar (a text, a
     /// number, a date) that exists.
     pub fn scalar(&self, path: &[Seg]) -> Option<Pos> {
-        let mut node = self.root.as_ref()?;
-        for seg in path {
-            node = match (node, seg) {
-                (Node::Map(_, entries), Seg::Key(k)) => {
-                    &entries.iter().find(|(key, _, _)| key == k)?.2
-                }
-                (Node::Seq(_, items), Seg::Index(i)) => items.get(*i)?,
-                _ => return None,
-            };
-        }
-        match node {
+        match self.node(path)? {
             Node::Leaf(p) => Some(*p),
             _ => None,
         }
