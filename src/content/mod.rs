@@ -6,6 +6,7 @@ mod model;
 mod placeholders;
 mod scaffold;
 mod validate;
+mod values;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 pub use locate::{Locator, Pos, Seg, display_path};
 pub use model::*;
 pub use scaffold::{OPTION_NAMES, option_id, scaffold};
-pub use validate::{is_id, language, parse_date};
+pub use values::{is_id, is_url, language, parse_date};
 
 pub(crate) use errors::did_you_mean;
 use errors::{section_errors, without_sections, yaml_error};
