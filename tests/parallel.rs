@@ -97,7 +97,10 @@ fn a_runaway_layout_is_stopped_by_ending_its_worker() {
     let dir = tempfile::tempdir().unwrap();
     let layouts = endless_for_two_options(dir.path());
     let out = dir.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_handout"))
+    // Output goes to a file, not a pipe: a worker left running would hold
+    // a pipe open and hang the test rather than fail it.
+    let log = dir.path().join("stderr.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handout"))
         .current_dir(root())
         .env("HANDOUT_WORKERS", "processes")
         .args([
@@ -115,23 +118,46 @@ fn a_runaway_layout_is_stopped_by_ending_its_worker() {
         .arg(&out)
         .arg(fixture("three-options.yaml"))
         .arg(fixture("minimal.yaml"))
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_stderr_has(&o, "took longer than 1 s");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the build did not stop at its timeout");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let err = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("took longer than 1 s"), "{err}");
     // No worker is left behind spinning: one that outlived the build would
-    // have been handed to init.
+    // have been handed to init. Read from /proc, so no `ps` is needed.
     std::thread::sleep(std::time::Duration::from_millis(200));
-    let ps = Command::new("ps")
-        .args(["-eo", "ppid=,args="])
-        .output()
-        .unwrap();
-    let ps = String::from_utf8_lossy(&ps.stdout);
     let exe = env!("CARGO_BIN_EXE_handout");
-    let orphans: Vec<&str> = ps
-        .lines()
-        .filter(|l| l.trim_start().starts_with("1 ") && l.contains(exe) && l.contains("__worker"))
-        .collect();
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let dir = entry.path();
+        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .unwrap_or_default();
+        let worker = args.first().is_some_and(|a| a == exe) && args.iter().any(|a| a == "__worker");
+        if ppid == "1" && worker {
+            orphans.push(dir);
+        }
+    }
     assert!(
         orphans.is_empty(),
         "workers outlived the build: {orphans:?}"
