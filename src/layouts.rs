@@ -42,7 +42,14 @@ pub struct LayoutFile {
     pub bytes: Bytes,
     /// How the file is named in messages, e.g. `layouts/handout.typ`.
     pub display: String,
+    /// Read from a `--layouts` folder rather than built in.
+    pub overridden: bool,
 }
+
+/// A file of a `--layouts` folder as sent to a worker process: its path in
+/// the folder, its display name and its bytes. Workers get the bytes the
+/// build read, so a file saved during a build cannot differ between them.
+pub type OverrideFile = (String, String, Vec<u8>);
 
 /// The files layouts may use, keyed by their path inside the folder.
 #[derive(Clone)]
@@ -59,6 +66,7 @@ impl LayoutFiles {
                 let file = LayoutFile {
                     bytes: Bytes::new(*bytes),
                     display: format!("layouts/{path}"),
+                    overridden: false,
                 };
                 (path.to_string(), file)
             })
@@ -103,10 +111,34 @@ impl LayoutFiles {
                 LayoutFile {
                     bytes: Bytes::new(bytes),
                     display,
+                    overridden: true,
                 },
             );
         }
         Ok(layouts)
+    }
+
+    /// The files that replace or add to the built-in ones.
+    pub fn overrides(&self) -> Vec<OverrideFile> {
+        self.files
+            .iter()
+            .filter(|(_, f)| f.overridden)
+            .map(|(path, f)| (path.clone(), f.display.clone(), f.bytes.to_vec()))
+            .collect()
+    }
+
+    /// The built-in layouts with `overrides` in their place.
+    pub fn with_files(overrides: Vec<OverrideFile>) -> Self {
+        let mut layouts = Self::builtin();
+        for (path, display, bytes) in overrides {
+            let file = LayoutFile {
+                bytes: Bytes::new(bytes),
+                display,
+                overridden: true,
+            };
+            layouts.files.insert(path, file);
+        }
+        layouts
     }
 
     pub fn get(&self, path: &str) -> Option<&LayoutFile> {

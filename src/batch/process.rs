@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
@@ -23,7 +23,7 @@ use super::{Planned, Written};
 use crate::content::Content;
 use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::layouts::LayoutFiles;
+use crate::layouts::{LayoutFiles, OverrideFile};
 use crate::output::Writes;
 use crate::render::Settings;
 use crate::signal::Cancel;
@@ -35,7 +35,8 @@ pub const WORKER_COMMAND: &str = "__worker";
 /// What a worker needs before its first document.
 #[derive(Serialize, Deserialize)]
 pub struct Setup {
-    pub layouts_dir: Option<PathBuf>,
+    /// The files of `--layouts`, as the build read them.
+    pub layouts: Vec<OverrideFile>,
     pub settings: Settings,
     pub deny_warnings: bool,
     /// Threads for Typst's own parallel layout within a document.
@@ -133,11 +134,7 @@ pub fn serve() -> Result<(), Error> {
     let Some(setup) = receive::<Setup>(&mut input).map_err(broken)? else {
         return Ok(());
     };
-    let layouts = match &setup.layouts_dir {
-        Some(dir) => LayoutFiles::with_overrides(dir)?,
-        None => LayoutFiles::builtin(),
-    };
-    let env = Env::new(layouts);
+    let env = Env::new(LayoutFiles::with_files(setup.layouts));
     let writes = Writes::with_prefix(setup.temp_prefix.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(setup.threads.max(1))

@@ -32,8 +32,6 @@ use crate::world::Env;
 /// worker still running.
 pub struct Work {
     pub env: Env,
-    /// Where `env`'s layouts came from, for worker processes to load.
-    pub layouts_dir: Option<PathBuf>,
     pub settings: Settings,
     pub contents: Vec<Loaded>,
     pub docs: Vec<Planned>,
@@ -151,7 +149,7 @@ pub fn run(
     let mut running = 0;
     if let Some(program) = &opts.processes {
         let setup = Setup {
-            layouts_dir: work.layouts_dir.clone(),
+            layouts: work.env.layouts().overrides(),
             settings: work.settings.clone(),
             deny_warnings: opts.deny_warnings,
             threads,

@@ -68,7 +68,6 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
     };
     let work = Arc::new(Work {
         env: Env::new(layouts),
-        layouts_dir: config.layouts_dir.clone(),
         settings: config.settings.clone(),
         contents,
         docs,
