@@ -141,7 +141,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
 
-    /// Print nothing but errors.
+    /// Print only errors and warnings: no progress and no summary.
     #[arg(short, long)]
     pub quiet: bool,
 }
