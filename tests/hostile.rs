@@ -245,13 +245,7 @@ fn a_layout_that_never_finishes_is_stopped_and_reported() {
 
     // CI still gets its report: the finished document and the late one.
     let json = read_json(&report);
-    let status: Vec<&str> = json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(status, ["ok", "failed"]);
+    assert_eq!(report_statuses(&json), ["ok", "failed"]);
     let error = json["documents"][1]["errors"][0].as_str().unwrap();
     assert!(error.contains("took longer than 2 s"), "{error}");
     assert_eq!(json["totals"]["failed"], 1);

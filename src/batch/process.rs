@@ -9,6 +9,7 @@
 //!
 //! Each message is one line of JSON.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -45,12 +46,13 @@ pub struct Setup {
     pub temp_prefix: String,
 }
 
+/// Borrowed by the build to send it, owned by the worker that reads it.
 #[derive(Serialize, Deserialize)]
-struct Request {
-    doc: Planned,
+struct Request<'a> {
+    doc: Cow<'a, Planned>,
     /// The content, the first time this worker needs it; `doc.content`
     /// names it from then on.
-    content: Option<Content>,
+    content: Option<Cow<'a, Content>>,
 }
 
 /// What a worker made of one document.
@@ -114,8 +116,8 @@ impl Worker {
     pub fn render(&mut self, doc: &Planned, content: &Content) -> io::Result<Option<Reply>> {
         let first = self.sent.insert(doc.content);
         let request = Request {
-            doc: doc.clone(),
-            content: first.then(|| content.clone()),
+            doc: Cow::Borrowed(doc),
+            content: first.then_some(Cow::Borrowed(content)),
         };
         send(&mut self.stdin, &request)?;
         receive(&mut self.stdout)
@@ -145,7 +147,7 @@ pub fn serve() -> Result<(), Error> {
     pool.install(|| -> io::Result<()> {
         while let Some(request) = receive::<Request>(&mut input)? {
             if let Some(content) = request.content {
-                contents.insert(request.doc.content, content);
+                contents.insert(request.doc.content, content.into_owned());
             }
             let Some(content) = contents.get(&request.doc.content) else {
                 return Err(io::Error::other("a document arrived before its content"));

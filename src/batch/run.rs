@@ -277,10 +277,6 @@ fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptio
             doc,
             opts.deny_warnings,
         )
-        .map_err(|mut diags| {
-            locate_missing_glyphs(&mut diags, &loaded.warnings);
-            diags
-        })
         .and_then(|r| write_doc(&shared.writes, doc, &r.files, r.pages, r.warnings));
         evict_caches();
         let done = Done {
@@ -288,7 +284,7 @@ fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptio
             result,
             millis: start.elapsed().as_millis() as u64,
         };
-        if !finish(shared, tx, opts, done) {
+        if !finish(work, shared, tx, opts, done) {
             break;
         }
     }
@@ -311,10 +307,7 @@ fn feed_process(
             Ok(Some(reply)) => Done {
                 planned: i,
                 millis: reply.millis,
-                result: reply.result.map_err(|mut diags| {
-                    locate_missing_glyphs(&mut diags, &loaded.warnings);
-                    diags
-                }),
+                result: reply.result,
             },
             // Ended by the build as it stops: nothing more to report.
             _ if shared.stop.load(Ordering::Relaxed) || opts.cancel.get().is_some() => return,
@@ -330,11 +323,11 @@ fn feed_process(
                         .with_hint("this is a bug in handout, or the system ran out of memory; try --jobs 1"),
                     ]),
                 };
-                finish(shared, tx, opts, lost);
+                finish(work, shared, tx, opts, lost);
                 return;
             }
         };
-        if !finish(shared, tx, opts, done) {
+        if !finish(work, shared, tx, opts, done) {
             return;
         }
     }
@@ -376,8 +369,18 @@ fn end_workers(work: &Work, shared: &Shared, kill: bool) {
 
 /// Hands a finished document to the caller's thread. False when the
 /// caller has stopped listening.
-fn finish(shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptions, done: Done) -> bool {
+fn finish(
+    work: &Work,
+    shared: &Shared,
+    tx: &mpsc::Sender<Done>,
+    opts: &RunOptions,
+    mut done: Done,
+) -> bool {
     let i = done.planned;
+    if let Err(diags) = &mut done.result {
+        let content = work.docs[i].content;
+        locate_missing_glyphs(diags, &work.contents[content].warnings);
+    }
     // Stop at once, before this worker takes another document.
     if done.result.is_err() && !opts.keep_going {
         shared.stop.store(true, Ordering::Relaxed);

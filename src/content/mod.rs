@@ -86,6 +86,14 @@ impl<'a> SourceFile<'a> {
         }
     }
 
+    /// A warning placed as [`SourceFile::error_at`] places an error.
+    pub fn warning_at(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: crate::diag::Severity::Warning,
+            ..self.error_at(path, message)
+        }
+    }
+
     /// An error at the key `key` of the mapping at `path`.
     pub fn error_at_key(&self, path: &[Seg], key: &str, message: impl Into<String>) -> Diagnostic {
         let mut full = path.to_vec();
@@ -267,11 +275,10 @@ fn glyph_warnings(
                 } else {
                     String::new()
                 };
-                let mut d = file.error_at(
+                let d = file.warning_at(
                     path,
                     format!("the bundled fonts cannot show {}{more}", shown.join(", ")),
                 );
-                d.severity = crate::diag::Severity::Warning;
                 out.push(d.with_hint(
                     "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes (the default PDF/UA-1 export refuses them)",
                 ));

@@ -26,9 +26,8 @@ pub(super) fn warnings(file: &SourceFile, content: &Content, value: &Value) -> V
         .into_iter()
         .take(SHOWN)
         .map(|(path, problem)| {
-            let mut d = file.error_at(&path, problem.message());
-            d.severity = crate::diag::Severity::Warning;
-            d.with_hint(problem.hint())
+            file.warning_at(&path, problem.message())
+                .with_hint(problem.hint())
         })
         .collect();
     if total > SHOWN {
@@ -133,20 +132,13 @@ impl Finder<'_> {
 }
 
 /// Addresses at example.com, .org or .net, which are reserved for examples.
-fn is_example_address(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let host = rest
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default()
-        .rsplit('@')
-        .next()
-        .unwrap_or_default()
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
+fn is_example_address(address: &str) -> bool {
+    let Some(host) = url::Url::parse(address)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_string()))
+    else {
+        return false;
+    };
     ["example.com", "example.org", "example.net"]
         .iter()
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))

@@ -239,9 +239,7 @@ pub(crate) fn goal_warnings(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
         let at = path(&[k("career_mapping"), k("goals"), Seg::Index(i)]);
         let leads = |course: &&super::Course| course.option.as_deref() == Some(g.option.as_str());
         let warn = |at: &[Seg], message: String, hint: String| {
-            let mut d = file.error_at(at, message).with_hint(hint);
-            d.severity = crate::diag::Severity::Warning;
-            d
+            file.warning_at(at, message).with_hint(hint)
         };
         match &g.course {
             None => {

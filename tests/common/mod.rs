@@ -47,6 +47,16 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The `status` of every document of a build report, in plan order.
+pub fn report_statuses(report: &serde_json::Value) -> Vec<String> {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// A layouts folder in `dir` whose `handout.typ` is `source`, for `--layouts`.
 pub fn handout_layout(dir: &Path, source: &str) -> PathBuf {
     let layouts = dir.join("layouts");
