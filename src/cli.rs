@@ -39,8 +39,8 @@ pub enum Command {
     Watch(BuildArgs),
     /// Write a new content file with placeholders to fill in.
     New(NewArgs),
-    /// Print the JSON Schema of content files, for editors.
-    Schema,
+    /// Print the JSON Schema of content files, or of brand files, for editors.
+    Schema(SchemaArgs),
     /// Render documents that a build sends over standard input; started by
     /// `build` itself, one per job slot.
     #[command(name = "__worker", hide = true)]
@@ -182,6 +182,11 @@ pub struct BuildLayoutArgs {
     /// A folder whose files replace the built-in layout files of the same name.
     #[arg(long, value_name = "DIR")]
     pub layouts: Option<PathBuf>,
+
+    /// A brand.yml file with the logo, colours and fonts to use [default: the
+    /// nearest `_brand.yml` from the content file's folder up to the current one]
+    #[arg(long, value_name = "FILE")]
+    pub brand: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +198,11 @@ pub struct LayoutArgs {
     /// A folder whose files replace the built-in layout files of the same name.
     #[arg(long, value_name = "DIR")]
     pub layouts: Option<PathBuf>,
+
+    /// A brand.yml file with the logo, colours and fonts to use [default: the
+    /// nearest `_brand.yml` from the content file's folder up to the current one]
+    #[arg(long, value_name = "FILE")]
+    pub brand: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -330,6 +340,7 @@ impl From<&BuildArgs> for BuildConfig {
             editions: args.edition.iter().map(|&e| e.into()).collect(),
             layouts: args.layout.layout.clone(),
             layouts_dir: args.layout.layouts.clone(),
+            brand: args.layout.brand.clone(),
             settings: Settings {
                 bleed: args.bleed,
                 standards: args
@@ -384,10 +395,31 @@ fn parse_ppi(s: &str) -> Result<f32, String> {
 }
 
 #[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file the schema describes.
+    #[arg(value_name = "FILE", default_value = "content")]
+    pub kind: SchemaKind,
+}
+
+/// `handout schema <kind>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// Content files (`content/*.yaml`).
+    Content,
+    /// Brand files (`_brand.yml`).
+    Brand,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Content files, or folders of `.yaml` files.
     #[arg(required = true, value_name = "CONTENT")]
     pub content: Vec<PathBuf>,
+
+    /// A brand.yml file to check with them [default: the nearest `_brand.yml`
+    /// from each content file's folder up to the current one]
+    #[arg(long, value_name = "FILE")]
+    pub brand: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -399,6 +431,11 @@ pub struct ListArgs {
     /// A folder whose files replace the built-in layout files of the same name.
     #[arg(long, value_name = "DIR")]
     pub layouts: Option<PathBuf>,
+
+    /// A brand.yml file with the logo, colours and fonts to use [default: the
+    /// nearest `_brand.yml` from the content file's folder up to the current one]
+    #[arg(long, value_name = "FILE")]
+    pub brand: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub struct BuildConfig {
     pub layouts: Vec<String>,
     /// A folder whose files replace built-in layout files.
     pub layouts_dir: Option<PathBuf>,
+    /// A brand file for every content file; otherwise each finds its own
+    /// `_brand.yml`.
+    pub brand: Option<PathBuf>,
     pub settings: Settings,
     /// Documents rendered at once.
     pub jobs: usize,

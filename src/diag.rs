@@ -22,6 +22,8 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 pub enum Severity {
     Error,
     Warning,
+    /// Information that needs no action.
+    Note,
 }
 
 /// A place in a file: the display name, the text and the byte range.
@@ -146,6 +148,7 @@ impl Diagnostic {
         let mut cs = match self.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
+            Severity::Note => CsDiagnostic::note(),
         };
         let mut message = self.message.clone();
         if let Some(path) = &self.path {
@@ -185,6 +188,7 @@ impl fmt::Display for Diagnostic {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         write!(f, "{kind}: {}", self.message)?;
         if let Some(path) = &self.path {

@@ -26,10 +26,11 @@ const BUILTIN: &[(&str, &[u8])] = &[
         include_bytes!("../layouts/components.typ"),
     ),
     ("theme.typ", include_bytes!("../layouts/theme.typ")),
+    ("brand.typ", include_bytes!("../layouts/brand.typ")),
 ];
 
 /// Built-in files that layouts import but that are not layouts themselves.
-const SHARED: [&str; 3] = ["theme", "components", "common"];
+const SHARED: [&str; 4] = ["theme", "brand", "components", "common"];
 
 /// Files larger than this are not loaded from a layout folder.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

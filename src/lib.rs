@@ -9,6 +9,7 @@
 //! resolves from the command line.
 
 pub mod batch;
+pub mod brand;
 pub mod cli;
 pub mod cmd;
 pub mod config;

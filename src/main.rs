@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         Command::List(args) => cmd::list::run(args),
         Command::Watch(args) => cmd::watch::run(args),
         Command::New(args) => cmd::new::run(args),
-        Command::Schema => cmd::schema::run(),
+        Command::Schema(args) => cmd::schema::run(args),
         Command::Worker => cmd::worker::run(),
     };
     match result {
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Err(err) => {
             let writes = !matches!(
                 cli.command,
-                Command::Check(_) | Command::List(_) | Command::Schema
+                Command::Check(_) | Command::List(_) | Command::Schema(_)
             );
             handout::terminal::print_error(&err, writes);
             ExitCode::from(err.exit_code())

@@ -135,6 +135,7 @@ impl Report {
                             match d.severity {
                                 Severity::Error => entry.errors.push(plain(d)),
                                 Severity::Warning => entry.warnings.push(plain(d)),
+                                Severity::Note => {}
                             }
                         }
                     }

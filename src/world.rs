@@ -17,6 +17,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::{FontSource, FontStore};
 
+use crate::brand::{BRAND_DATA_PATH, Brand, NO_BRAND};
 use crate::layouts::LayoutFiles;
 
 /// The path at which layouts find the document's data: `json("/data.json")`.
@@ -76,6 +77,24 @@ impl FontSource for EmbeddedFont {
     }
 }
 
+/// A brand font, read once per build and kept for its whole length.
+struct BrandFont {
+    data: Bytes,
+    index: u32,
+}
+
+impl FontSource for BrandFont {
+    fn load(&self) -> Option<Font> {
+        Font::new(self.data.clone(), self.index)
+    }
+}
+
+/// A brand as documents read it.
+struct BrandFiles {
+    data: Bytes,
+    files: HashMap<FileId, Bytes>,
+}
+
 struct FileSlot {
     bytes: Bytes,
     display: String,
@@ -89,11 +108,16 @@ pub struct Env {
     files: HashMap<FileId, FileSlot>,
     data_id: FileId,
     qr_ids: Vec<FileId>,
+    brand_id: FileId,
+    no_brand: Bytes,
+    brands: Vec<BrandFiles>,
     layouts: LayoutFiles,
 }
 
 impl Env {
-    pub fn new(layouts: LayoutFiles) -> Self {
+    /// Built once per process; `brands` are the job's brands, whose fonts
+    /// join the bundled ones after them.
+    pub fn new(layouts: LayoutFiles, brands: &[Brand]) -> Self {
         let mut fonts = FontStore::new();
         for (_, data) in FONTS {
             for (index, info) in FontInfo::iter(data).enumerate() {
@@ -106,6 +130,35 @@ impl Env {
                 ));
             }
         }
+        let brands = brands
+            .iter()
+            .map(|brand| {
+                for (_, data) in &brand.fonts {
+                    let data = Bytes::new(data.clone());
+                    for (index, info) in FontInfo::iter(&data).enumerate() {
+                        let font = BrandFont {
+                            data: data.clone(),
+                            index: index as u32,
+                        };
+                        fonts.push((font, info));
+                    }
+                }
+                let files = brand
+                    .files
+                    .iter()
+                    .filter_map(|(path, bytes)| {
+                        Some((
+                            file_id(&format!("/brand/{path}"))?,
+                            Bytes::new(bytes.clone()),
+                        ))
+                    })
+                    .collect();
+                BrandFiles {
+                    data: Bytes::new(brand.data.clone()),
+                    files,
+                }
+            })
+            .collect();
         let mut files = HashMap::new();
         for path in layouts.paths() {
             let file = layouts.get(path).expect("listed path");
@@ -128,6 +181,9 @@ impl Env {
             files,
             data_id,
             qr_ids,
+            brand_id: file_id(BRAND_DATA_PATH).expect("valid path"),
+            no_brand: Bytes::new(NO_BRAND),
+            brands,
             layouts,
         }
     }
@@ -151,6 +207,7 @@ impl Env {
         match self.files.get(&id) {
             Some(slot) => slot.display.clone(),
             None if id == self.data_id => "<document data>".into(),
+            None if id == self.brand_id => "<brand data>".into(),
             None => id.vpath().get_without_slash().to_string(),
         }
     }
@@ -168,6 +225,7 @@ pub struct DocWorld<'a> {
     today: Option<Datetime>,
     /// QR code images, at `/qr/<index>.svg`.
     qr: Vec<Bytes>,
+    brand: Option<&'a BrandFiles>,
 }
 
 impl<'a> DocWorld<'a> {
@@ -177,6 +235,7 @@ impl<'a> DocWorld<'a> {
         data: Vec<u8>,
         today: Option<Datetime>,
         qr: Vec<Arc<[u8]>>,
+        brand: Option<usize>,
     ) -> Self {
         let qr = qr.into_iter().map(Bytes::new).collect();
         Self {
@@ -185,6 +244,7 @@ impl<'a> DocWorld<'a> {
             data: Bytes::new(data),
             today,
             qr,
+            brand: brand.and_then(|i| env.brands.get(i)),
         }
     }
 
@@ -230,6 +290,14 @@ impl World for DocWorld<'_> {
         }
         if let Some(i) = self.env.qr_ids.iter().position(|q| *q == id) {
             return self.qr.get(i).cloned().ok_or_else(|| not_found(id));
+        }
+        if id == self.env.brand_id {
+            return Ok(self
+                .brand
+                .map_or_else(|| self.env.no_brand.clone(), |b| b.data.clone()));
+        }
+        if let Some(bytes) = self.brand.and_then(|b| b.files.get(&id)) {
+            return Ok(bytes.clone());
         }
         self.env
             .files

@@ -28,6 +28,7 @@ pub fn render_doc(
         edition: doc.edition,
         layout: &doc.layout,
         settings,
+        brand: doc.brand,
     };
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render::render(env, &job)))
         .unwrap_or_else(|_| {

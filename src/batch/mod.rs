@@ -42,6 +42,8 @@ pub struct Planned {
     pub stem: PathBuf,
     /// The main output file.
     pub output: PathBuf,
+    /// Index into the job's brands.
+    pub brand: Option<usize>,
 }
 
 /// The outcome of one document.
@@ -64,6 +66,7 @@ pub struct Written {
 /// Expands folders into the `.yaml` and `.yml` files they hold, and globs
 /// (for shells that pass them through quoted) into the files they match.
 /// Each group is sorted, so the plan does not depend on directory order.
+/// Files named `_…`, such as `_brand.yml`, are not content and are skipped.
 pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for input in inputs {
@@ -74,7 +77,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 .flatten()
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.is_file() && is_yaml(p))
+                .filter(|p| p.is_file() && is_yaml(p) && !is_hidden(p))
                 .collect();
             found.sort();
             out.extend(found);
@@ -83,7 +86,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             let mut found: Vec<PathBuf> = glob::glob(&text)
                 .map_err(|e| bad(format!("invalid pattern `{text}`: {}", e.msg)))?
                 .filter_map(Result::ok)
-                .filter(|p| p.is_file())
+                .filter(|p| p.is_file() && !is_hidden(p))
                 .collect();
             if found.is_empty() {
                 return Err(bad(format!("no content files match `{text}`")));
@@ -95,6 +98,12 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
         }
     }
     Ok(out)
+}
+
+fn is_hidden(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('_') || n.starts_with('.'))
 }
 
 fn is_yaml(p: &Path) -> bool {

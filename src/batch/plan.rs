@@ -86,6 +86,7 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
                             layout: layout.clone(),
                             stem,
                             output,
+                            brand: loaded.brand,
                         });
                     }
                 }

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::doc::{evict_caches, render_doc, write_doc};
 use super::{Planned, Written};
+use crate::brand::Brand;
 use crate::content::Content;
 use crate::diag::Diagnostic;
 use crate::error::Error;
@@ -38,6 +39,8 @@ pub const WORKER_COMMAND: &str = "__worker";
 pub struct Setup {
     /// The files of `--layouts`, as the build read them.
     pub layouts: Vec<OverrideFile>,
+    /// The job's brands, as the build read them.
+    pub brands: Vec<Brand>,
     pub settings: Settings,
     pub deny_warnings: bool,
     /// Threads for Typst's own parallel layout within a document.
@@ -136,7 +139,7 @@ pub fn serve() -> Result<(), Error> {
     let Some(setup) = receive::<Setup>(&mut input).map_err(broken)? else {
         return Ok(());
     };
-    let env = Env::new(LayoutFiles::with_files(setup.layouts));
+    let env = Env::new(LayoutFiles::with_files(setup.layouts), &setup.brands);
     let writes = Writes::with_prefix(setup.temp_prefix.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(setup.threads.max(1))

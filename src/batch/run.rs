@@ -32,6 +32,8 @@ use crate::world::Env;
 /// worker still running.
 pub struct Work {
     pub env: Env,
+    /// The brands `env` was built with, for worker processes.
+    pub brands: Vec<crate::brand::Brand>,
     pub settings: Settings,
     pub contents: Vec<Loaded>,
     pub docs: Vec<Planned>,
@@ -150,6 +152,7 @@ pub fn run(
     if let Some(program) = &opts.processes {
         let setup = Setup {
             layouts: work.env.layouts().overrides(),
+            brands: work.brands.clone(),
             settings: work.settings.clone(),
             deny_warnings: opts.deny_warnings,
             threads,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::batch::{self, RunOptions, Stop, Unusable, Work};
+use crate::brand;
 use crate::cli::BuildArgs;
 use crate::config::BuildConfig;
 use crate::content::Loaded;
@@ -30,7 +31,13 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
             "pass YAML files, or folders that hold them",
         ));
     }
-    let (contents, unusable) = usable_content(&paths, config.deny_warnings, config.keep_going)?;
+    let (mut contents, unusable) = usable_content(&paths, config.deny_warnings, config.keep_going)?;
+    let brands = brand::for_contents(
+        config.brand.as_deref(),
+        &mut contents,
+        &paths,
+        config.deny_warnings,
+    )?;
     let layouts = super::layouts(config.layouts_dir.as_deref())?;
     for name in &config.layouts {
         super::check_layout(&layouts, name)?;
@@ -67,7 +74,8 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         _ => workers >= 3,
     };
     let work = Arc::new(Work {
-        env: Env::new(layouts),
+        env: Env::new(layouts, &brands),
+        brands,
         settings: config.settings.clone(),
         contents,
         docs,

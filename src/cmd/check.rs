@@ -7,9 +7,13 @@ use crate::terminal::emit;
 
 pub fn run(args: &CheckArgs) -> Result<(), Error> {
     let paths = batch::expand_inputs(&args.content)?;
-    let contents = batch::load_all(&paths)?;
+    let mut contents = batch::load_all(&paths)?;
     for c in &contents {
         emit(&c.warnings);
+    }
+    let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, &paths, false)?;
+    for b in &brands {
+        println!("{}: ok", b.display);
     }
     for c in &contents {
         match c.warnings.len() {

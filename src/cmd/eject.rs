@@ -8,7 +8,14 @@ use crate::output::{prepare_dir, write_atomic};
 use crate::render::{Format, Job, Settings, document_files};
 
 pub fn run(args: &EjectArgs) -> Result<(), Error> {
-    let loaded = crate::content::load(&args.content).map_err(Error::Content)?;
+    let mut loaded = crate::content::load(&args.content).map_err(Error::Content)?;
+    let brands = crate::brand::for_contents(
+        args.layout.brand.as_deref(),
+        std::slice::from_mut(&mut loaded),
+        std::slice::from_ref(&args.content),
+        false,
+    )?;
+    let brand = loaded.brand.and_then(|i| brands.get(i));
     let layouts = super::layouts(args.layout.layouts.as_deref())?;
     let layout = args.layout.layout.as_str();
     super::check_layout(&layouts, layout)?;
@@ -32,6 +39,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         edition: doc.edition,
         layout,
         settings: &settings,
+        brand: loaded.brand,
     };
 
     let out = &args.out;
@@ -57,6 +65,18 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
     }
     let (data, qr) = document_files(&job);
     write("data.json", &data)?;
+    // The brand as the build reads it: its data, its images under brand/
+    // and its fonts beside the bundled ones.
+    write(
+        "brand.json",
+        brand.map_or(crate::brand::NO_BRAND, |b| &b.data),
+    )?;
+    for (path, bytes) in brand.iter().flat_map(|b| &b.files) {
+        write(&format!("brand/{path}"), bytes)?;
+    }
+    for (name, bytes) in brand.iter().flat_map(|b| &b.fonts) {
+        write(&format!("fonts/{name}"), bytes)?;
+    }
     for (i, svg) in qr.iter().enumerate() {
         write(&format!("qr/{i}.svg"), svg)?;
     }

@@ -13,7 +13,8 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
             "pass a YAML file, or a folder that holds some",
         ));
     }
-    let contents = crate::batch::load_all(&paths)?;
+    let mut contents = crate::batch::load_all(&paths)?;
+    let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, &paths, false)?;
     let layouts = super::layouts(args.layouts.as_deref())?;
     let mut text = String::new();
     for loaded in &contents {
@@ -21,7 +22,11 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
             text += &format!("{}: ", loaded.name);
         }
         describe(&loaded.content, &mut text);
-        text += "\n";
+        let brand = loaded.brand.and_then(|i| brands.get(i));
+        text += &format!(
+            "\nbrand: {}\n\n",
+            brand.map_or("the built-in theme", |b| b.display.as_str())
+        );
     }
     text += "layouts (for --layout):\n";
     for name in layouts.names() {

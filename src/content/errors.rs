@@ -3,7 +3,7 @@
 use super::*;
 
 /// A syntax error from the YAML parser.
-pub(super) fn yaml_error(file: &SourceFile, e: &serde_yaml::Error) -> Diagnostic {
+pub(crate) fn yaml_error(file: &SourceFile, e: &serde_yaml::Error) -> Diagnostic {
     let message = strip_positions(&e.to_string());
     let hint = if message.contains("duplicate entry") {
         "each key may appear once in a mapping; remove or rename the repeated one"
@@ -53,7 +53,7 @@ pub(super) fn section_errors(
         let mut doc = skeleton.as_mapping().expect("mapping").clone();
         doc.insert(key.clone(), section.clone());
         if let Err(e) = deserialize(&serde_yaml::Value::Mapping(doc)) {
-            errors.push(serde_error(file, &e));
+            errors.push(serde_error(file, &e, "docs/content.md"));
             broken.push(key.clone());
         }
     }
@@ -75,7 +75,7 @@ pub(super) fn section_errors(
     if errors.is_empty() {
         // Every section is fine alone; report the whole-document error.
         if let Err(e) = deserialize(value) {
-            errors.push(serde_error(file, &e));
+            errors.push(serde_error(file, &e, "docs/content.md"));
         }
     }
     (errors, broken)
@@ -120,7 +120,11 @@ fn path_segments(path: &serde_path_to_error::Path) -> Vec<Seg> {
 }
 
 /// Turns a serde error into a located diagnostic with a hint.
-fn serde_error(file: &SourceFile, e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagnostic {
+pub(crate) fn serde_error(
+    file: &SourceFile,
+    e: &serde_path_to_error::Error<serde_yaml::Error>,
+    doc: &str,
+) -> Diagnostic {
     let path = path_segments(e.path());
     let message = strip_positions(&e.inner().to_string());
     let quoted = backticked(&message);
@@ -152,7 +156,7 @@ fn serde_error(file: &SourceFile, e: &serde_path_to_error::Error<serde_yaml::Err
         };
         return file
             .error_at(&path, format!("missing required field `{field}`"))
-            .with_hint(format!("add `{field}:` {here}; see docs/content.md"));
+            .with_hint(format!("add `{field}:` {here}; see {doc}"));
     }
     let hint = if message.contains("expected a string") {
         "write plain text here; put it in quotes if it looks like a number or true/false"
@@ -160,8 +164,14 @@ fn serde_error(file: &SourceFile, e: &serde_path_to_error::Error<serde_yaml::Err
         "write a list here, one `- item` per line"
     } else if message.contains("expected struct") || message.contains("expected a map") {
         "write a mapping here, with one `key: value` per line"
+    } else if message.contains("did not match any variant") {
+        return file
+            .error_at(&path, "this value has the wrong shape")
+            .with_hint(format!("see {doc} for the forms this field takes"));
     } else {
-        "see docs/content.md for what this field takes"
+        return file
+            .error_at(&path, message)
+            .with_hint(format!("see {doc} for what this field takes"));
     };
     file.error_at(&path, message).with_hint(hint)
 }

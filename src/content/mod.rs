@@ -17,7 +17,8 @@ pub use scaffold::{OPTION_NAMES, option_id, scaffold};
 pub use values::{is_id, is_url, language, parse_date};
 
 pub(crate) use errors::did_you_mean;
-use errors::{section_errors, without_sections, yaml_error};
+use errors::{section_errors, without_sections};
+pub(crate) use errors::{serde_error, yaml_error};
 
 use crate::diag::{Diagnostic, Span, offset_of};
 
@@ -33,6 +34,8 @@ pub struct Loaded {
     /// Problems that do not stop rendering, such as characters the bundled
     /// fonts cannot show.
     pub warnings: Vec<Diagnostic>,
+    /// The brand it is rendered with, an index into the job's brands.
+    pub brand: Option<usize>,
 }
 
 /// Where problems are reported against: the file's name and text.
@@ -43,7 +46,7 @@ pub(crate) struct SourceFile<'a> {
 }
 
 impl<'a> SourceFile<'a> {
-    fn new(name: &'a str, text: &'a Arc<str>) -> Self {
+    pub(crate) fn new(name: &'a str, text: &'a Arc<str>) -> Self {
         Self {
             name,
             text,
@@ -151,6 +154,7 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         name,
         content,
         warnings,
+        brand: None,
     })
 }
 

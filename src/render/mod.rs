@@ -111,6 +111,8 @@ pub struct Job<'a> {
     pub edition: Edition,
     pub layout: &'a str,
     pub settings: &'a Settings,
+    /// The job's brand it is rendered with, if any.
+    pub brand: Option<usize>,
 }
 
 /// One file of a rendered document: `<stem><suffix>.<ext>`.
@@ -138,7 +140,7 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
     };
     let (json, qr) = document_files(job);
     let date = document_date(job.content);
-    let world = DocWorld::new(env, main, json, date, qr);
+    let world = DocWorld::new(env, main, json, date, qr, job.brand);
 
     let warned = typst::compile::<PagedDocument>(&world);
     let mut warnings = convert(&world, &warned.warnings);
@@ -360,7 +362,7 @@ mod tests {
         );
         let loaded = crate::content::load(std::path::Path::new(seed)).unwrap();
         let c = &loaded.content;
-        let env = Env::new(crate::layouts::LayoutFiles::builtin());
+        let env = Env::new(crate::layouts::LayoutFiles::builtin(), &[]);
         let settings = Settings::default();
         let render_all = || {
             for goal in std::iter::once(None).chain(c.goals().map(Some)) {
@@ -375,6 +377,7 @@ mod tests {
                         edition,
                         layout: "handout",
                         settings: &settings,
+                        brand: None,
                     };
                     assert!(render(&env, &job).is_ok());
                 }

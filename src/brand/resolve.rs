@@ -1,0 +1,556 @@
+//! From the brand file as written to the values layouts receive.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_yaml::Value;
+
+use super::Loader;
+use super::colors::{self, MIN_CONTRAST, MIN_GREY_DISTANCE, Rgb, THEME_ACCENTS, WHITE, contrast};
+use super::model::*;
+use crate::content::{Organisation, Seg, SourceFile, is_url};
+use crate::diag::Diagnostic;
+
+/// What layouts read at `/brand.json`. Its shape is documented in
+/// docs/brand.md.
+#[derive(Debug, Default, Serialize)]
+pub struct Tokens {
+    /// Colours as `#rrggbb`, by their brand.yml names.
+    pub colors: BTreeMap<&'static str, String>,
+    pub logo: Option<LogoTokens>,
+    pub base: Text,
+    pub headings: Text,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct LogoTokens {
+    pub cover: Option<LogoImage>,
+    pub flyer: Option<LogoImage>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogoImage {
+    /// For `image()`: `/brand/<path>`.
+    pub path: String,
+    /// None when the brand gives none; layouts then use the organisation's
+    /// name.
+    pub alt: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Text {
+    pub family: Option<String>,
+    pub weight: Option<u16>,
+    /// In points.
+    pub size: Option<f64>,
+    /// Space between lines, in em.
+    pub leading: Option<f64>,
+    pub color: Option<String>,
+}
+
+fn k(key: &str) -> Seg {
+    Seg::Key(key.to_string())
+}
+
+/// Parses the text into the brand file's model, with located errors.
+pub(super) fn parse(file: &SourceFile) -> Result<BrandFile, Vec<Diagnostic>> {
+    let value: Value =
+        serde_yaml::from_str(file.text).map_err(|e| vec![crate::content::yaml_error(file, &e)])?;
+    if value.is_null() {
+        return Ok(BrandFile::default());
+    }
+    if !value.is_mapping() {
+        return Err(vec![
+            file.error_at(
+                &[],
+                "a brand file is a mapping of `meta`, `logo`, `color` and `typography`",
+            )
+            .with_hint("see docs/brand.md"),
+        ]);
+    }
+    serde_path_to_error::deserialize(&value)
+        .map_err(|e| vec![crate::content::serde_error(file, &e, "docs/brand.md")])
+}
+
+const SEMANTIC: [&str; 7] = [
+    "foreground",
+    "background",
+    "primary",
+    "secondary",
+    "tertiary",
+    "light",
+    "dark",
+];
+
+impl Loader<'_> {
+    pub(super) fn resolve(&mut self, b: &BrandFile) -> (Tokens, Option<Organisation>) {
+        let mut tokens = Tokens::default();
+        if b.defaults.is_some() {
+            self.unused.push("defaults".into());
+        }
+        let organisation = b.meta.as_ref().and_then(|m| self.meta(m));
+        if let Some(color) = &b.color {
+            self.colors(color, &mut tokens);
+        }
+        if let Some(logo) = &b.logo {
+            tokens.logo = Some(self.logo(logo));
+        }
+        if let Some(t) = &b.typography {
+            let families = self.fonts(t);
+            let palette = b.color.clone().unwrap_or_default();
+            if let Some(base) = &t.base {
+                tokens.base = self.text(base, "base", &families, &palette);
+            }
+            if let Some(headings) = &t.headings {
+                tokens.headings = self.text(headings, "headings", &families, &palette);
+            }
+            for (key, v) in [
+                ("monospace", &t.monospace),
+                ("monospace-inline", &t.monospace_inline),
+                ("monospace-block", &t.monospace_block),
+                ("link", &t.link),
+            ] {
+                if v.is_some() {
+                    self.unused.push(format!("typography.{key}"));
+                }
+            }
+        }
+        self.contrast_warnings(&tokens);
+        (tokens, organisation)
+    }
+
+    fn meta(&mut self, m: &Meta) -> Option<Organisation> {
+        let (name, short_name) = match &m.name {
+            Some(Name::Plain(n)) => (Some(n.clone()), None),
+            Some(Name::Parts(p)) => (p.full.clone().or(p.short.clone()), p.short.clone()),
+            None => (None, None),
+        };
+        let url = match &m.link {
+            Some(MetaLink::Plain(u)) => Some((vec![k("meta"), k("link")], u.clone())),
+            Some(MetaLink::Links(l)) => {
+                for (key, v) in [
+                    ("mastodon", &l.mastodon),
+                    ("github", &l.github),
+                    ("linkedin", &l.linkedin),
+                    ("bluesky", &l.bluesky),
+                    ("twitter", &l.twitter),
+                    ("facebook", &l.facebook),
+                ] {
+                    if v.is_some() {
+                        self.unused.push(format!("meta.link.{key}"));
+                    }
+                }
+                l.home
+                    .clone()
+                    .map(|u| (vec![k("meta"), k("link"), k("home")], u))
+            }
+            None => None,
+        };
+        if let Some((at, u)) = &url
+            && !is_url(u)
+        {
+            self.errors.push(
+                self.file
+                    .error_at(at, format!("`{u}` is not a web address"))
+                    .with_hint("write the full address, such as https://www.example.edu/"),
+            );
+        }
+        Some(Organisation {
+            name: name?,
+            short_name,
+            url: url.map(|(_, u)| u),
+        })
+    }
+
+    /// A colour value: hex, a palette name or a semantic name.
+    fn color(&mut self, at: &[Seg], value: &str, c: &Color) -> Option<Rgb> {
+        let mut v = value.trim().to_string();
+        for _ in 0..8 {
+            if let Some(rgb) = Rgb::parse_hex(&v).or_else(|| colors::named(&v)) {
+                return Some(rgb);
+            }
+            let next = c.palette.get(&v).cloned().or_else(|| {
+                SEMANTIC
+                    .iter()
+                    .position(|s| *s == v)
+                    .and_then(|i| semantic(c, i).cloned())
+            });
+            match next {
+                Some(n) if n != v => v = n,
+                _ => break,
+            }
+        }
+        let mut names: Vec<&str> = c.palette.keys().map(String::as_str).collect();
+        names.extend(SEMANTIC);
+        let mut d = self.file.error_at(
+            at,
+            format!("`{value}` is not a colour: write #rrggbb, or a name from `color.palette`"),
+        );
+        if let Some(best) = crate::content::did_you_mean(value, &names) {
+            d = d.with_hint(format!("did you mean `{best}`?"));
+        } else {
+            d = d.with_hint("add it to `color.palette`, such as `brand-blue: \"#1b4f8a\"`");
+        }
+        self.errors.push(d);
+        None
+    }
+
+    fn colors(&mut self, c: &Color, tokens: &mut Tokens) {
+        for (name, value) in &c.palette {
+            let at = [k("color"), k("palette"), k(name)];
+            self.color(&at, value, c);
+        }
+        for (i, name) in SEMANTIC.iter().enumerate() {
+            if let Some(value) = semantic(c, i)
+                && let Some(rgb) = self.color(&[k("color"), k(name)], value, c)
+            {
+                tokens.colors.insert(name, rgb.hex());
+            }
+        }
+        for (key, v) in [
+            ("success", &c.success),
+            ("info", &c.info),
+            ("warning", &c.warning),
+            ("danger", &c.danger),
+        ] {
+            if v.is_some() {
+                self.unused.push(format!("color.{key}"));
+            }
+        }
+    }
+
+    fn logo(&mut self, logo: &Logo) -> LogoTokens {
+        let image = |this: &mut Self, at: Vec<Seg>, img: &Image| {
+            let (path, alt) = match img {
+                Image::Path(p) => (p.clone(), None),
+                Image::WithAlt(i) => (i.path.clone(), i.alt.clone()),
+            };
+            let mut at = at;
+            if matches!(img, Image::WithAlt(_)) {
+                at.push(k("path"));
+            }
+            this.image(&at, &path).map(|p| LogoImage {
+                path: format!("/brand/{p}"),
+                alt,
+            })
+        };
+        let sizes = match logo {
+            Logo::Path(p) => {
+                let one = image(self, vec![k("logo")], &Image::Path(p.clone()));
+                return LogoTokens {
+                    cover: one.clone(),
+                    flyer: one,
+                };
+            }
+            Logo::Sizes(s) => s,
+        };
+        let mut named: BTreeMap<String, LogoImage> = BTreeMap::new();
+        for (name, img) in &sizes.images {
+            if let Some(i) = image(self, vec![k("logo"), k("images"), k(name)], img) {
+                named.insert(name.clone(), i);
+            }
+        }
+        let pick = |this: &mut Self, key: &str, r: &Option<LogoRef>| -> Option<LogoImage> {
+            let at = vec![k("logo"), k(key)];
+            match r.as_ref()? {
+                LogoRef::Name(n) => match named.get(n) {
+                    Some(i) => Some(i.clone()),
+                    None if sizes.images.contains_key(n) => None,
+                    None => image(this, at, &Image::Path(n.clone())),
+                },
+                LogoRef::WithAlt(i) => image(this, at, &Image::WithAlt(i.clone())),
+                LogoRef::Modes(m) => {
+                    if m.dark.is_some() {
+                        this.unused.push(format!("logo.{key}.dark"));
+                    }
+                    match (&m.light, &m.dark) {
+                        (Some(light), _) => image(this, [at, vec![k("light")]].concat(), light),
+                        (None, Some(dark)) => image(this, [at, vec![k("dark")]].concat(), dark),
+                        (None, None) => None,
+                    }
+                }
+            }
+        };
+        let small = pick(self, "small", &sizes.small);
+        let medium = pick(self, "medium", &sizes.medium);
+        let large = pick(self, "large", &sizes.large);
+        LogoTokens {
+            cover: medium.clone().or(large.clone()).or(small.clone()),
+            flyer: small.or(medium).or(large),
+        }
+    }
+
+    /// Loads the `source: file` fonts; returns the families they hold.
+    fn fonts(&mut self, t: &Typography) -> Vec<String> {
+        let mut families = Vec::new();
+        for (i, font) in t.fonts.iter().enumerate() {
+            let at = vec![k("typography"), k("fonts"), Seg::Index(i)];
+            let source = font.source.as_deref().unwrap_or("google");
+            if font.display.is_some() {
+                self.unused.push(format!("typography.fonts[{i}].display"));
+            }
+            match source {
+                "file" => {}
+                "google" | "bunny" | "system" => {
+                    let mut at = at.clone();
+                    at.push(k(if font.source.is_some() {
+                        "source"
+                    } else {
+                        "family"
+                    }));
+                    self.warnings.push(
+                        self.file
+                            .warning_at(
+                                &at,
+                                format!(
+                                    "font `{}` comes from `{source}`, which is never fetched or read from this machine; the built-in fonts stand in",
+                                    font.family
+                                ),
+                            )
+                            .with_hint("download the font's .ttf or .otf files into the brand's folder and list them with `source: file` and `files:`"),
+                    );
+                    continue;
+                }
+                other => {
+                    self.errors.push(
+                        self.file
+                            .error_at(
+                                &[at.clone(), vec![k("source")]].concat(),
+                                format!("unknown font source `{other}`"),
+                            )
+                            .with_hint(
+                                "use `source: file` with the font files in the brand's folder",
+                            ),
+                    );
+                    continue;
+                }
+            }
+            if font.files.is_empty() {
+                self.errors.push(
+                    self.file
+                        .error_at(
+                            &at,
+                            format!("font `{}` has `source: file` but no `files`", font.family),
+                        )
+                        .with_hint(
+                            "list the font's files, such as `files: [fonts/School-Regular.otf]`",
+                        ),
+                );
+            }
+            let mut found = Vec::new();
+            for (j, f) in font.files.iter().enumerate() {
+                let mut at = [at.clone(), vec![k("files"), Seg::Index(j)]].concat();
+                let path = match f {
+                    FontFile::Path(p) => p,
+                    FontFile::Described(d) => {
+                        at.push(k("path"));
+                        &d.path
+                    }
+                };
+                found.extend(self.font(&at, path));
+            }
+            if !found.is_empty() && !found.iter().any(|f| f.eq_ignore_ascii_case(&font.family)) {
+                found.sort();
+                found.dedup();
+                self.warnings.push(
+                    self.file
+                        .warning_at(&[at, vec![k("family")]].concat(), format!("the files of `{}` hold the family {}", font.family, found.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")))
+                        .with_hint("write the family name the font files give, so that `base` and `headings` find them"),
+                );
+            }
+            families.extend(found);
+        }
+        families
+    }
+
+    fn text(
+        &mut self,
+        style: &TextStyle,
+        key: &'static str,
+        families: &[String],
+        palette: &Color,
+    ) -> Text {
+        let at = |field: &str| vec![k("typography"), k(key), k(field)];
+        let parts = style.parts();
+        let mut text = Text::default();
+        if let Some(family) = &parts.family {
+            let at = match style {
+                TextStyle::Family(_) => vec![k("typography"), k(key)],
+                TextStyle::Styled(_) => at("family"),
+            };
+            match families.iter().find(|f| f.eq_ignore_ascii_case(family)) {
+                Some(f) => text.family = Some(f.clone()),
+                None if self.warnings.iter().any(|w| w.message.contains(&format!("font `{family}` comes from"))) => {}
+                None => self.warnings.push(
+                    self.file
+                        .warning_at(&at, format!("font family `{family}` is not among the brand's font files; the built-in fonts stand in"))
+                        .with_hint("add it under `typography.fonts` with `source: file` and its files"),
+                ),
+            }
+        }
+        if let Some(w) = &parts.weight {
+            text.weight = self.weight(&at("weight"), w);
+        }
+        if let Some(size) = &parts.size {
+            text.size = self.size(&at("size"), key, size);
+        }
+        if let Some(lh) = &parts.line_height {
+            text.leading = self.line_height(&at("line-height"), lh);
+        }
+        if let Some(c) = &parts.color {
+            text.color = self.color(&at("color"), c, palette).map(Rgb::hex);
+        }
+        for (field, v) in [
+            ("style", &parts.style),
+            ("background-color", &parts.background_color),
+            ("decoration", &parts.decoration),
+        ] {
+            if v.is_some() {
+                self.unused.push(format!("typography.{key}.{field}"));
+            }
+        }
+        text
+    }
+
+    fn weight(&mut self, at: &[Seg], v: &Value) -> Option<u16> {
+        let w = match v {
+            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            Value::String(s) => {
+                match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
+                    "thin" | "hairline" => Some(100),
+                    "extralight" | "ultralight" => Some(200),
+                    "light" => Some(300),
+                    "normal" | "regular" => Some(400),
+                    "medium" => Some(500),
+                    "semibold" | "demibold" => Some(600),
+                    "bold" => Some(700),
+                    "extrabold" | "ultrabold" => Some(800),
+                    "black" | "heavy" => Some(900),
+                    n => n.parse().ok(),
+                }
+            }
+            _ => None,
+        };
+        match w {
+            Some(w @ 100..=900) => Some(w),
+            _ => {
+                self.errors.push(
+                    self.file
+                        .error_at(at, "a font weight is 100 to 900, or a name such as `bold`")
+                        .with_hint("use a number such as 400 or 700, or thin, light, normal, medium, semi-bold, bold, extra-bold or black"),
+                );
+                None
+            }
+        }
+    }
+
+    fn size(&mut self, at: &[Seg], key: &str, v: &Value) -> Option<f64> {
+        let s = match v {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        match s
+            .strip_suffix("pt")
+            .and_then(|n| n.trim().parse::<f64>().ok())
+        {
+            Some(pt) if (6.0..=16.0).contains(&pt) => Some(pt),
+            Some(_) => {
+                self.errors.push(
+                    self.file
+                        .error_at(at, format!("`{s}` is outside 6pt to 16pt"))
+                        .with_hint("handouts read well at 9pt to 11pt"),
+                );
+                None
+            }
+            // Screen sizes (`16px`, `1rem`) are for the web.
+            None => {
+                self.unused.push(format!("typography.{key}.size ({s})"));
+                None
+            }
+        }
+    }
+
+    fn line_height(&mut self, at: &[Seg], v: &Value) -> Option<f64> {
+        let n = match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        match n {
+            // Typst's leading is the gap between a line's baseline and the
+            // next line's cap height, about 0.75em less than CSS's.
+            Some(lh) if (1.0..=2.5).contains(&lh) => Some(((lh - 0.75) * 100.0).round() / 100.0),
+            _ => {
+                self.errors.push(
+                    self.file
+                        .error_at(at, "a line height is a number from 1 to 2.5, such as 1.5")
+                        .with_hint("give it without a unit, as a multiple of the font size"),
+                );
+                None
+            }
+        }
+    }
+
+    fn contrast_warnings(&mut self, tokens: &Tokens) {
+        let get = |name: &str| tokens.colors.get(name).and_then(|h| Rgb::parse_hex(h));
+        let background = get("background").unwrap_or(WHITE);
+        let texts = [
+            ("foreground", get("foreground").or(get("dark"))),
+            (
+                "headings",
+                tokens.headings.color.as_deref().and_then(Rgb::parse_hex),
+            ),
+        ];
+        for (name, fg) in texts {
+            let Some(fg) = fg else { continue };
+            let ratio = contrast(fg, background);
+            if ratio < MIN_CONTRAST {
+                let at = match name {
+                    "headings" => vec![k("typography"), k("headings"), k("color")],
+                    _ if get("foreground").is_some() => vec![k("color"), k("foreground")],
+                    _ => vec![k("color"), k("dark")],
+                };
+                self.warnings.push(
+                    self.file
+                        .warning_at(&at, format!("{name} text on the background has a contrast of {ratio:.1}:1, under the 4.5:1 that WCAG AA asks for"))
+                        .with_hint("darken the text colour or lighten the background; low contrast is hard to read in print and on screen"),
+                );
+            }
+        }
+        let keys = ["primary", "secondary", "tertiary"];
+        let accents: Vec<(&str, Rgb, bool)> = keys
+            .iter()
+            .zip(THEME_ACCENTS)
+            .map(|(key, theme)| match get(key) {
+                Some(c) => (*key, c, true),
+                None => (*key, theme, false),
+            })
+            .collect();
+        for (i, (a, ca, ba)) in accents.iter().enumerate() {
+            for (b, cb, bb) in &accents[i + 1..] {
+                if (*ba || *bb) && (ca.grey() - cb.grey()).abs() < MIN_GREY_DISTANCE {
+                    let key = if *bb { b } else { a };
+                    self.warnings.push(
+                        self.file
+                            .warning_at(&[k("color"), k(key)], format!("the option accents `{a}` ({}) and `{b}` ({}) print as nearly the same grey", ca.hex(), cb.hex()))
+                            .with_hint("pick accents that differ in lightness as well as hue, so that options stay apart on a black-and-white printer"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn semantic(c: &Color, i: usize) -> Option<&String> {
+    [
+        &c.foreground,
+        &c.background,
+        &c.primary,
+        &c.secondary,
+        &c.tertiary,
+        &c.light,
+        &c.dark,
+    ][i]
+        .as_ref()
+}
