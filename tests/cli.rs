@@ -663,20 +663,6 @@ fn globs_and_folders_expand_to_content_files() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-/// `typst` from PATH or from `.tools/bin`, where scripts/test installs it.
-fn typst_cli() -> Option<PathBuf> {
-    let local = root().join(".tools/bin/typst");
-    if local.exists() {
-        return Some(local);
-    }
-    Command::new("typst")
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|_| PathBuf::from("typst"))
-}
-
 #[test]
 fn an_ejected_project_compiles_with_typst_to_the_same_document() {
     let dir = tempfile::tempdir().unwrap();

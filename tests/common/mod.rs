@@ -250,3 +250,17 @@ pub fn endless_for_two_options(dir: &Path) -> PathBuf {
          #n\n",
     )
 }
+
+/// `typst` from PATH or from `.tools/bin`, where scripts/test installs it.
+pub fn typst_cli() -> Option<PathBuf> {
+    let local = root().join(".tools/bin/typst");
+    if local.exists() {
+        return Some(local);
+    }
+    Command::new("typst")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from("typst"))
+}
