@@ -397,7 +397,7 @@ fn parse_ppi(s: &str) -> Result<f32, String> {
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Which file the schema describes.
-    #[arg(value_name = "FILE", default_value = "content")]
+    #[arg(value_name = "KIND", default_value = "content")]
     pub kind: SchemaKind,
 }
 

@@ -279,3 +279,32 @@ fn watch_waits_for_a_file_that_does_not_exist_yet() {
         });
     });
 }
+
+#[test]
+fn watch_rebuilds_when_a_brand_file_appears_or_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("minimal.yaml"), dir.path().join("page.yaml")).unwrap();
+    let pdf = dir.path().join("out/minimal.pdf");
+    let text = || {
+        if pdf.exists() {
+            pdf_text(&pdf, None)
+        } else {
+            String::new()
+        }
+    };
+    let brand = dir.path().join("_brand.yml");
+    while_watching(dir.path(), &["-q", "-o", "out", "page.yaml"], |_| {
+        wait_for("the first build", Duration::from_secs(60), || {
+            text().contains("Tea vs Coffee")
+        });
+        // The brand's name fills in the organisation the content lacks.
+        std::fs::write(&brand, "meta:\n  name: Northfield College\n").unwrap();
+        wait_for("the branded build", Duration::from_secs(60), || {
+            text().contains("Northfield College")
+        });
+        std::fs::write(&brand, "meta:\n  name: Southfield College\n").unwrap();
+        wait_for("the rebuild", Duration::from_secs(60), || {
+            text().contains("Southfield College")
+        });
+    });
+}

@@ -1,5 +1,6 @@
 //! What users see, pinned: the full error output for bad inputs, the help
-//! of every subcommand, `list` on the seed, and the data layouts receive.
+//! of every subcommand, `list` on the seed, and the data and brand layouts
+//! receive.
 //!
 //! Refresh after an intended change with
 //! `INSTA_UPDATE=always cargo test --test snapshots`, then review the diff of
@@ -110,6 +111,40 @@ fn list_on_the_seed() {
     let o = handout(&[&"list", &SEED]);
     assert_ok(&o);
     insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout));
+}
+
+/// Every problem of a brand file at once, each with its place.
+#[test]
+fn bad_brand_errors() {
+    let out = scratch("bad-brand");
+    insta::assert_snapshot!(failure(&[
+        &"build",
+        &"tests/fixtures/minimal.yaml",
+        &"--brand",
+        &"tests/fixtures/broken/brand/_brand.yml",
+        &"-o",
+        &out
+    ]));
+    assert!(!root().join(&out).exists());
+}
+
+/// The brand contract: the example brand as layouts receive it at
+/// `/brand.json`.
+#[test]
+fn example_brand_as_layouts_receive_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p");
+    assert_ok(&handout(&[
+        &"eject",
+        &SEED,
+        &"--brand",
+        &"examples/brand/_brand.yml",
+        &"--out",
+        &project,
+    ]));
+    let data = std::fs::read_to_string(project.join("brand.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&data).unwrap();
+    insta::assert_snapshot!(serde_json::to_string_pretty(&value).unwrap());
 }
 
 /// The layout contract: the seed's data as a layout receives it at

@@ -115,7 +115,7 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
         }
     };
     let file = SourceFile::new(&name, &text);
-    let parsed = resolve::parse(&file)?;
+    let (parsed, broken) = resolve::parse(&file)?;
     let dir = assets::folder_of(path);
     let real_dir = std::fs::canonicalize(if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -127,7 +127,7 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
         file: &file,
         dir,
         real_dir,
-        errors: Vec::new(),
+        errors: broken,
         warnings: Vec::new(),
         unused: Vec::new(),
         files: Vec::new(),
@@ -137,6 +137,8 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
     };
     let (data, organisation) = loader.resolve(&parsed);
     if !loader.errors.is_empty() {
+        // The warnings too, so that one run shows everything to fix.
+        loader.errors.extend(loader.warnings);
         return Err(loader.errors);
     }
     let mut warnings = loader.warnings;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_yaml::Value;
+use serde_yaml::{Mapping, Value};
 
 use super::Loader;
 use super::colors::{self, MIN_CONTRAST, MIN_GREY_DISTANCE, Rgb, THEME_ACCENTS, WHITE, contrast};
@@ -52,12 +52,14 @@ fn k(key: &str) -> Seg {
     Seg::Key(key.to_string())
 }
 
-/// Parses the text into the brand file's model, with located errors.
-pub(super) fn parse(file: &SourceFile) -> Result<BrandFile, Vec<Diagnostic>> {
+/// Parses the text into the brand file's model, with located errors. When
+/// parts of it are broken, returns their errors and the rest of the file,
+/// so that the rest is checked in the same run.
+pub(super) fn parse(file: &SourceFile) -> Result<(BrandFile, Vec<Diagnostic>), Vec<Diagnostic>> {
     let value: Value =
         serde_yaml::from_str(file.text).map_err(|e| vec![crate::content::yaml_error(file, &e)])?;
     if value.is_null() {
-        return Ok(BrandFile::default());
+        return Ok((BrandFile::default(), Vec::new()));
     }
     if !value.is_mapping() {
         return Err(vec![
@@ -68,8 +70,50 @@ pub(super) fn parse(file: &SourceFile) -> Result<BrandFile, Vec<Diagnostic>> {
             .with_hint("see docs/brand.md"),
         ]);
     }
-    serde_path_to_error::deserialize(&value)
-        .map_err(|e| vec![crate::content::serde_error(file, &e, "docs/brand.md")])
+    let deserialize = |v: &Value| serde_path_to_error::deserialize::<_, BrandFile>(v);
+    if let Ok(brand) = deserialize(&value) {
+        return Ok((brand, Vec::new()));
+    }
+    // serde stops at the first error: try each entry of each section on
+    // its own, and keep the ones that read.
+    let mut errors = Vec::new();
+    let mut rest = Mapping::new();
+    for (key, section) in value.as_mapping().into_iter().flatten() {
+        let alone = |v: Value| Value::Mapping(Mapping::from_iter([(key.clone(), v)]));
+        let entries = match section {
+            Value::Mapping(m) => m.iter().map(|(k, v)| Some((k, v))).collect(),
+            _ => vec![None],
+        };
+        let mut kept = Mapping::new();
+        for entry in entries {
+            let trial = match entry {
+                Some((k, v)) => alone(Value::Mapping(Mapping::from_iter([(k.clone(), v.clone())]))),
+                None => alone(section.clone()),
+            };
+            match deserialize(&trial) {
+                Err(e) => errors.push(crate::content::serde_error(file, &e, "docs/brand.md")),
+                Ok(_) => match entry {
+                    Some((k, v)) => {
+                        kept.insert(k.clone(), v.clone());
+                    }
+                    None => {
+                        rest.insert(key.clone(), section.clone());
+                    }
+                },
+            }
+        }
+        if section.is_mapping() {
+            rest.insert(key.clone(), Value::Mapping(kept));
+        }
+    }
+    // Entries that read alone may still clash together.
+    match deserialize(&Value::Mapping(rest)) {
+        Ok(brand) => Ok((brand, errors)),
+        Err(e) if errors.is_empty() => {
+            Err(vec![crate::content::serde_error(file, &e, "docs/brand.md")])
+        }
+        Err(_) => Err(errors),
+    }
 }
 
 const SEMANTIC: [&str; 7] = [

@@ -1,5 +1,5 @@
-//! `handout watch`: build, then rebuild whenever a content file or a layout
-//! file changes. Errors are printed and watching goes on; the last good
+//! `handout watch`: build, then rebuild whenever a content file, a layout
+//! file, or a brand file or one of its logos and fonts changes. Errors are printed and watching goes on; the last good
 //! output stays, since files are only replaced by successful builds.
 
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use crate::batch;
+use crate::brand;
 use crate::cli::BuildArgs;
 use crate::config::BuildConfig;
 use crate::error::Error;
@@ -83,9 +84,23 @@ impl Scope {
     fn new(config: &BuildConfig) -> Result<Self, Error> {
         let inputs = batch::expand_inputs(&config.inputs)?;
         // Editors often save by replacing a file, so watch the folders.
+        // The brand files in use and what they read, as the build finds them.
+        let mut brand_files = Vec::new();
+        let brands = config
+            .brand
+            .iter()
+            .cloned()
+            .chain(inputs.iter().filter_map(|p| brand::find_for(p)));
+        for path in brands {
+            if let Ok((b, _)) = brand::load(&path) {
+                brand_files.extend(b.sources);
+            }
+            brand_files.push(path);
+        }
         let mut dirs: Vec<PathBuf> = inputs
             .iter()
             .chain(&config.inputs)
+            .chain(&brand_files)
             .map(|p| {
                 if p.is_dir() {
                     p.clone()
@@ -122,7 +137,11 @@ impl Scope {
         Ok(Self {
             watched,
             missing: inputs.iter().filter(|p| !p.exists()).cloned().collect(),
-            files: inputs.iter().map(|p| canon(p)).collect(),
+            files: inputs
+                .iter()
+                .chain(&brand_files)
+                .map(|p| canon(p))
+                .collect(),
             folders: config
                 .inputs
                 .iter()
@@ -149,7 +168,10 @@ impl Scope {
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
         );
+        // A brand file may appear beside content at any time.
+        let brand = path.file_name().is_some_and(|n| n == brand::BRAND_FILE);
         self.files.iter().any(|f| f == path)
+            || brand
             || (yaml
                 && path
                     .parent()
