@@ -65,11 +65,11 @@ fn main() {
     let (small, large) = if quick { (40, 200) } else { (100, 1000) };
     let baseline_docs = if quick { 8 } else { 60 };
     let Setup {
+        root,
         handout,
         cores,
         work,
         typst,
-        ..
     } = setup();
 
     let large_dir = synthesize(work.path(), "large", large / DOCS_PER_FILE, false);
@@ -114,6 +114,27 @@ fn main() {
             }
             std::fs::remove_dir_all(&out).ok();
         }
+    }
+
+    // The same large batch with the example brand: its logo, colours and
+    // serif headings on every document.
+    let mut branded = Vec::new();
+    for jobs in [1, cores] {
+        let out = work.path().join(format!("out-branded-{jobs}"));
+        let run = measure_tree(vec![{
+            let mut c = Command::new(&handout);
+            c.args(["build", "--all-goals", "--quiet", "--jobs"])
+                .arg(jobs.to_string())
+                .arg("--brand")
+                .arg(root.join("examples/brand/_brand.yml"))
+                .arg("-o")
+                .arg(&out)
+                .arg(&large_dir);
+            c
+        }]);
+        print_row(&format!("  branded, --jobs {jobs}"), large, &run);
+        branded.push((jobs, run.wall.as_secs_f64() / large as f64));
+        std::fs::remove_dir_all(&out).ok();
     }
 
     // Baseline: one `typst compile` process per document, on ejected projects.
@@ -183,6 +204,12 @@ fn main() {
         println!(
             "  distinct text, ms/doc (--jobs {jobs}) / typst compile:     {:.3}",
             secs / typst_per_doc
+        );
+    }
+    for (jobs, secs) in &branded {
+        println!(
+            "  branded / unbranded ms/doc ({large} docs, --jobs {jobs}):  {:.3}    (target <= 1.10)",
+            secs / per_doc(large, *jobs)
         );
     }
     for jobs in [1, cores] {

@@ -8,6 +8,22 @@ use std::time::{Duration, Instant};
 use common::*;
 
 #[test]
+fn the_committed_brand_schema_matches_the_model() {
+    let o = handout(&[&"schema", &"brand"]);
+    assert_ok(&o);
+    let generated = String::from_utf8(o.stdout).unwrap();
+    let committed = root().join("docs/brand.schema.json");
+    if std::env::var_os("HANDOUT_BLESS").is_some() {
+        std::fs::write(&committed, &generated).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        on_disk == generated,
+        "docs/brand.schema.json is stale; run with HANDOUT_BLESS=1 to update it"
+    );
+}
+
+#[test]
 fn the_committed_schema_matches_the_model() {
     let o = handout(&[&"schema"]);
     assert_ok(&o);
