@@ -269,6 +269,9 @@ fn brand_schema_describes_brand_files() {
     assert!(content["properties"]["comparison"].is_object());
 }
 
+/// Files to place beside a brand file: (path, bytes).
+type Files<'a> = Vec<(&'a str, Vec<u8>)>;
+
 /// A brand folder holding `brand` as `_brand.yml` and the given files.
 fn brand_folder(brand: &str, files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -290,7 +293,7 @@ fn build_with(dir: &Path, extra: &[&str]) -> Output {
     let out = dir.join("out");
     let content = fixture("three-options.yaml");
     let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
-        vec![&"build", &content, &"--brand", &brand, &"-q", &"-o", &out];
+        vec![&"build", &content, &"--brand", &brand, &"-o", &out];
     for e in extra {
         args.push(e);
     }
@@ -325,7 +328,7 @@ fn each_refusal_names_the_brand_file_line_and_column_and_writes_nothing() {
             "typography:\n  fonts:\n    - family: Inter\n      source: file\n      files:\n        - {file}\n"
         )
     };
-    let cases: Vec<(String, Vec<(&str, Vec<u8>)>, &str, &str)> = vec![
+    let cases: Vec<(String, Files, &str, &str)> = vec![
         (
             "colour:\n  primary: \"#123456\"\n".into(),
             vec![],
@@ -480,6 +483,9 @@ fn keys_of_the_specification_that_are_not_used_are_listed_in_one_note() {
     assert_ok(&o);
     let err = stderr(&o);
     assert_eq!(err.matches("note:").count(), 1, "{err}");
+    // --quiet keeps errors and warnings only.
+    let o = build_with(dir.path(), &["--quiet"]);
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
     for key in [
         "defaults",
         "color.success",

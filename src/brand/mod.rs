@@ -195,13 +195,14 @@ pub fn find_for(content: &Path) -> Option<PathBuf> {
 
 /// The brands of a job: `explicit` for every content file, else each file's
 /// nearest `_brand.yml`. Sets each content file's brand and fills in its
-/// organisation from the brand. Prints warnings; under `deny_warnings`
-/// they fail the build, as content warnings do.
+/// organisation from the brand. Prints warnings, and notes unless `quiet`;
+/// under `deny_warnings` warnings fail the build, as content warnings do.
 pub fn for_contents(
     explicit: Option<&Path>,
     contents: &mut [Loaded],
     paths: &[PathBuf],
     deny_warnings: bool,
+    quiet: bool,
 ) -> Result<Vec<Brand>, Error> {
     let mut brands: Vec<Brand> = Vec::new();
     let mut seen: HashMap<PathBuf, usize> = HashMap::new();
@@ -253,6 +254,9 @@ pub fn for_contents(
     }
     if failed {
         return Err(Error::Content(messages));
+    }
+    if quiet {
+        messages.retain(|d| d.severity != Severity::Note);
     }
     crate::terminal::emit(&messages);
     Ok(brands)

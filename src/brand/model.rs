@@ -70,7 +70,7 @@ pub struct Links {
 pub enum Logo {
     /// One logo for every size.
     Path(String),
-    Sizes(LogoSizes),
+    Sizes(Box<LogoSizes>),
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -204,7 +204,7 @@ pub struct FontFileEntry {
 #[serde(untagged)]
 pub enum TextStyle {
     Family(String),
-    Styled(StyleParts),
+    Styled(Box<StyleParts>),
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -238,7 +238,7 @@ impl TextStyle {
                 family: Some(f.clone()),
                 ..StyleParts::default()
             },
-            TextStyle::Styled(p) => p.clone(),
+            TextStyle::Styled(p) => (**p).clone(),
         }
     }
 }

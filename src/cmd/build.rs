@@ -37,6 +37,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         &mut contents,
         &paths,
         config.deny_warnings,
+        config.quiet,
     )?;
     let layouts = super::layouts(config.layouts_dir.as_deref())?;
     for name in &config.layouts {

@@ -11,7 +11,8 @@ pub fn run(args: &CheckArgs) -> Result<(), Error> {
     for c in &contents {
         emit(&c.warnings);
     }
-    let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, &paths, false)?;
+    let brands =
+        crate::brand::for_contents(args.brand.as_deref(), &mut contents, &paths, false, false)?;
     for b in &brands {
         println!("{}: ok", b.display);
     }

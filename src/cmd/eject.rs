@@ -14,6 +14,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         std::slice::from_mut(&mut loaded),
         std::slice::from_ref(&args.content),
         false,
+        false,
     )?;
     let brand = loaded.brand.and_then(|i| brands.get(i));
     let layouts = super::layouts(args.layout.layouts.as_deref())?;
