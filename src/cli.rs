@@ -65,6 +65,16 @@ pub struct BuildArgs {
     #[arg(long)]
     pub all_goals: bool,
 
+    /// A CSV, YAML or JSON file of people (`name`, optional `email` and
+    /// `goal`, any other columns): one personal document per row.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["goal", "all_goals"])]
+    pub recipients: Option<PathBuf>,
+
+    /// The recipients CSV's delimiter [default: `,` or `;`, whichever the
+    /// header line holds more of]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter, requires = "recipients")]
+    pub delimiter: Option<u8>,
+
     /// Paper size; give several separated by commas to render each.
     #[arg(
         short,
@@ -341,6 +351,8 @@ impl From<&BuildArgs> for BuildConfig {
             layouts: args.layout.layout.clone(),
             layouts_dir: args.layout.layouts.clone(),
             brand: args.layout.brand.clone(),
+            recipients: args.recipients.clone(),
+            delimiter: args.delimiter,
             settings: Settings {
                 bleed: args.bleed,
                 standards: args
@@ -384,6 +396,15 @@ pub fn parse_length(s: &str) -> Result<f64, String> {
         return Err("bleed must be between 0 and 1 inch".into());
     }
     Ok(pt)
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," => Ok(b','),
+        ";" => Ok(b';'),
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        _ => Err("use `,`, `;` or `tab`".into()),
+    }
 }
 
 fn parse_ppi(s: &str) -> Result<f32, String> {

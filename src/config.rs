@@ -22,6 +22,9 @@ pub struct BuildConfig {
     /// A brand file for every content file; otherwise each finds its own
     /// `_brand.yml`.
     pub brand: Option<PathBuf>,
+    /// One personal document per row of this file, instead of goals.
+    pub recipients: Option<PathBuf>,
+    pub delimiter: Option<u8>,
     pub settings: Settings,
     /// Documents rendered at once.
     pub jobs: usize,

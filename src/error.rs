@@ -20,6 +20,8 @@ pub enum Error {
         failed: usize,
         total: usize,
         unreadable: usize,
+        /// Rows of `--recipients` with errors.
+        set_aside: usize,
     },
     /// A document took longer than `--timeout`; the job stopped. Exit 1.
     #[error("{0}")]

@@ -20,6 +20,7 @@ pub mod layouts;
 pub mod output;
 pub mod progress;
 pub mod qr;
+pub mod recipients;
 pub mod render;
 pub mod report;
 pub mod signal;

@@ -18,7 +18,25 @@ pub struct Report {
     pub documents: Vec<ReportEntry>,
     /// Content files set aside by `--keep-going` because they have errors.
     pub unusable_content: Vec<UnusableEntry>,
+    /// Rows of `--recipients` set aside by `--keep-going`.
+    pub recipients_set_aside: Vec<SetAsideEntry>,
     pub totals: Totals,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SetAsideEntry {
+    pub line: usize,
+    pub name: String,
+    pub errors: Vec<String>,
+}
+
+/// Who a personal document is for.
+#[derive(Debug, Serialize)]
+pub struct RecipientEntry {
+    pub line: usize,
+    pub name: String,
+    pub email: Option<String>,
+    pub goal: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,6 +62,8 @@ pub struct ReportEntry {
     pub content: String,
     pub id: String,
     pub goal: Option<String>,
+    /// Set for documents made from `--recipients`.
+    pub recipient: Option<RecipientEntry>,
     pub paper: Paper,
     pub edition: Edition,
     pub layout: String,
@@ -65,6 +85,7 @@ pub struct Totals {
     pub skipped: usize,
     pub interrupted: usize,
     pub unusable_content: usize,
+    pub recipients_set_aside: usize,
     pub pages: usize,
     pub bytes: usize,
     /// Wall-clock time of the rendering phase.
@@ -77,6 +98,8 @@ pub struct Totals {
 pub struct Inputs<'a> {
     pub contents: &'a [Loaded],
     pub unusable: &'a [Unusable],
+    /// Rows of `--recipients` set aside by `--keep-going`.
+    pub set_aside: &'a [crate::recipients::SetAside],
     pub docs: &'a [Planned],
     /// Finished documents, in any order.
     pub done: &'a [Done],
@@ -105,6 +128,12 @@ impl Report {
                     content: loaded.name.clone(),
                     id: loaded.content.id.clone(),
                     goal: doc.goal.clone(),
+                    recipient: doc.recipient.as_ref().map(|r| RecipientEntry {
+                        line: r.line,
+                        name: r.name.clone(),
+                        email: r.email.clone(),
+                        goal: r.goal.clone(),
+                    }),
                     paper: doc.paper,
                     edition: doc.edition,
                     layout: doc.layout.clone(),
@@ -151,6 +180,7 @@ impl Report {
             skipped: count(Status::Skipped),
             interrupted: count(Status::Interrupted),
             unusable_content: i.unusable.len(),
+            recipients_set_aside: i.set_aside.len(),
             pages: documents.iter().filter_map(|d| d.pages).sum(),
             bytes: documents.iter().filter_map(|d| d.bytes).sum(),
             ms: i.ms,
@@ -165,11 +195,21 @@ impl Report {
                 errors: u.errors.iter().map(plain).collect(),
             })
             .collect();
+        let recipients_set_aside = i
+            .set_aside
+            .iter()
+            .map(|s| SetAsideEntry {
+                line: s.line,
+                name: s.name.clone(),
+                errors: s.errors.iter().map(plain).collect(),
+            })
+            .collect();
         Report {
             format: 1,
             handout_version: env!("CARGO_PKG_VERSION"),
             documents,
             unusable_content,
+            recipients_set_aside,
             totals,
         }
     }

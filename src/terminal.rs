@@ -38,12 +38,17 @@ pub fn print_error(err: &Error, writes: bool) {
             failed,
             total,
             unreadable,
+            set_aside,
         } => {
             if *unreadable > 0 {
                 let s = if *unreadable == 1 { " was" } else { "s were" };
                 eprintln!("{unreadable} content file{s} not rendered because of errors");
             }
-            if *failed > 0 || *unreadable == 0 {
+            if *set_aside > 0 {
+                let s = if *set_aside == 1 { " was" } else { "s were" };
+                eprintln!("{set_aside} recipient{s} not rendered because of errors");
+            }
+            if *failed > 0 || (*unreadable == 0 && *set_aside == 0) {
                 eprintln!(
                     "{failed} of {} failed",
                     count(*total, "document", "documents")

@@ -29,6 +29,7 @@ pub fn render_doc(
         layout: &doc.layout,
         settings,
         brand: doc.brand,
+        recipient: doc.recipient.as_ref(),
     };
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render::render(env, &job)))
         .unwrap_or_else(|_| {

@@ -27,6 +27,8 @@ pub enum Goals {
     One(String),
     /// The generic handout and one variant per goal.
     All,
+    /// One document per recipient, for the recipient's goal.
+    Recipients(std::sync::Arc<Vec<crate::recipients::Recipient>>),
 }
 
 /// One document to render.
@@ -44,6 +46,8 @@ pub struct Planned {
     pub output: PathBuf,
     /// Index into the job's brands.
     pub brand: Option<usize>,
+    /// The person this document is for.
+    pub recipient: Option<crate::recipients::Recipient>,
 }
 
 /// The outcome of one document.

@@ -7,6 +7,7 @@ use crate::content::{self, Loaded};
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output;
+use crate::recipients::Recipient;
 use crate::render::{Edition, Format, Paper};
 
 /// What to make of each content file.
@@ -34,11 +35,12 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
     for (index, loaded) in contents.iter().enumerate() {
         let c = &loaded.content;
         let all: Vec<&str> = c.goals().map(|g| g.id.as_str()).collect();
-        let variants: Vec<Option<String>> = match axes.goals {
-            Goals::Generic => vec![None],
-            Goals::All => std::iter::once(None)
-                .chain(all.iter().map(|g| Some(g.to_string())))
+        let variants: Vec<(Option<String>, Option<&Recipient>)> = match axes.goals {
+            Goals::Generic => vec![(None, None)],
+            Goals::All => std::iter::once((None, None))
+                .chain(all.iter().map(|g| (Some(g.to_string()), None)))
                 .collect(),
+            Goals::Recipients(rows) => rows.iter().map(|r| (r.goal.clone(), Some(r))).collect(),
             Goals::One(goal) => {
                 if !all.contains(&goal.as_str()) {
                     let mut d = Diagnostic::error(format!("{} has no goal `{goal}`", loaded.name));
@@ -51,17 +53,21 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
                     };
                     return Err(Error::Usage(vec![d]));
                 }
-                vec![Some(goal.clone())]
+                vec![(Some(goal.clone()), None)]
             }
         };
         // Documents of one layout in a row share the most cached layout work.
         for layout in &layouts {
-            for goal in &variants {
+            for (goal, recipient) in &variants {
                 for &paper in &papers {
                     for &edition in &editions {
+                        let person = recipient.map(|r| format!("for-{}", r.slug));
                         let mut parts = vec![c.id.as_str()];
-                        if let Some(g) = goal {
-                            parts.push(g);
+                        match (&person, goal) {
+                            // The recipient's goal is theirs, not part of the name.
+                            (Some(p), _) => parts.push(p),
+                            (None, Some(g)) => parts.push(g),
+                            (None, None) => {}
                         }
                         if layout != "handout" {
                             parts.push(layout);
@@ -87,6 +93,7 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
                             stem,
                             output,
                             brand: loaded.brand,
+                            recipient: recipient.cloned(),
                         });
                     }
                 }

@@ -13,6 +13,7 @@ use crate::diag::Severity;
 use crate::error::Error;
 use crate::output::{prepare_dir, prepare_report};
 use crate::progress::Progress;
+use crate::recipients;
 use crate::report::{Inputs, Report, Status};
 use crate::signal::Cancel;
 use crate::terminal::emit;
@@ -39,12 +40,44 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         config.deny_warnings,
         config.quiet,
     )?;
+    let mut goals = config.goals.clone();
+    let mut set_aside = Vec::new();
+    if let Some(path) = &config.recipients {
+        // A goal must be one of every content file's goals.
+        let mut ids: Vec<&str> = contents
+            .first()
+            .map(|c| c.content.goals().map(|g| g.id.as_str()).collect())
+            .unwrap_or_default();
+        ids.retain(|id| contents.iter().all(|c| c.content.goal(id).is_some()));
+        let people = recipients::load(path, config.delimiter, &ids, config.keep_going)?;
+        if config.deny_warnings && !people.warnings.is_empty() {
+            let mut errors = people.warnings;
+            for w in &mut errors {
+                w.severity = Severity::Error;
+                w.hints
+                    .push("--deny-warnings turns warnings into errors".into());
+            }
+            return Err(Error::Content(errors));
+        }
+        emit(&people.warnings);
+        for s in &people.set_aside {
+            emit(&s.errors);
+        }
+        if !people.set_aside.is_empty() {
+            eprintln!(
+                "{} set aside; rendering the rest (--keep-going)",
+                crate::diag::count(people.set_aside.len(), "recipient", "recipients")
+            );
+        }
+        set_aside = people.set_aside;
+        goals = batch::Goals::Recipients(Arc::new(people.rows));
+    }
     let layouts = super::layouts(config.layouts_dir.as_deref())?;
     for name in &config.layouts {
         super::check_layout(&layouts, name)?;
     }
     let axes = batch::Axes {
-        goals: &config.goals,
+        goals: &goals,
         papers: &config.papers,
         editions: &config.editions,
         layouts: &config.layouts,
@@ -106,6 +139,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         let report = Report::new(&Inputs {
             contents: &work.contents,
             unusable: &unusable,
+            set_aside: &set_aside,
             docs: &work.docs,
             done: &done,
             unfinished: match stop {
@@ -130,7 +164,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
     let failed = done.iter().filter(|d| d.result.is_err()).count();
     let skipped = total - done.len();
     let unreadable = unusable.len();
-    if failed > 0 || unreadable > 0 {
+    if failed > 0 || unreadable > 0 || !set_aside.is_empty() {
         if skipped > 0 {
             let was = if skipped == 1 {
                 "document was"
@@ -145,6 +179,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
             failed,
             total,
             unreadable,
+            set_aside: set_aside.len(),
         });
     }
     if !config.quiet {

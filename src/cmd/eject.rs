@@ -41,6 +41,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         layout,
         settings: &settings,
         brand: loaded.brand,
+        recipient: None,
     };
 
     let out = &args.out;

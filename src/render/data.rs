@@ -33,6 +33,9 @@ pub struct LayoutData<'a> {
     pub updated: Option<DateParts>,
     /// Set when rendering the variant for one career goal.
     pub variant: Option<Variant<'a>>,
+    /// The person a personal handout is for: `name`, `email`, `goal`,
+    /// `line` (in the recipients file) and the other columns as `fields`.
+    pub recipient: Option<&'a crate::recipients::Recipient>,
     /// Resolved addresses, with QR codes in the print edition.
     pub links: Links,
     /// The addresses of the QR codes, in the order of their paths.
@@ -116,6 +119,7 @@ impl<'a> LayoutData<'a> {
             content: c,
             updated,
             variant,
+            recipient: job.recipient,
             links,
             qr_urls,
         }

@@ -113,6 +113,8 @@ pub struct Job<'a> {
     pub settings: &'a Settings,
     /// The job's brand it is rendered with, if any.
     pub brand: Option<usize>,
+    /// The person it is for.
+    pub recipient: Option<&'a crate::recipients::Recipient>,
 }
 
 /// One file of a rendered document: `<stem><suffix>.<ext>`.
@@ -378,6 +380,7 @@ mod tests {
                         layout: "handout",
                         settings: &settings,
                         brand: None,
+                        recipient: None,
                     };
                     assert!(render(&env, &job).is_ok());
                 }

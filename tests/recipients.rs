@@ -1,0 +1,165 @@
+//! Personal handouts from a recipients file: one document per row, with
+//! the person's name printed literally, and every row problem reported at
+//! its line.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+const PEOPLE: &str = "tests/fixtures/recipients/people.csv";
+
+fn build(out: &Path, recipients: &str, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"build", &SEED, &"--recipients", &recipients, &"-o", &out];
+    for e in extra {
+        args.push(e);
+    }
+    handout(&args)
+}
+
+#[test]
+fn every_row_problem_is_reported_at_its_line_and_nothing_is_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = build(&out, PEOPLE, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for (at, message) in [
+        ("people.csv:7:28", "there is no goal `predictive-model`"),
+        ("people.csv:8:13", "`bad@` is not an email address"),
+        ("people.csv:9:15", "the email address holds a line break"),
+        ("people.csv:11:1", "the name is empty"),
+        ("people.csv:12:11", "`ZOE@example.org` is also on line 2"),
+    ] {
+        assert!(
+            err.contains(at) && err.contains(message),
+            "{at} {message}:\n{err}"
+        );
+    }
+    assert!(err.contains("did you mean `predictive-models`?"), "{err}");
+    assert!(!out.exists() || pdfs_in(&out).is_empty());
+}
+
+#[test]
+fn with_keep_going_the_good_rows_render_with_their_names_printed_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let report = dir.path().join("report.json");
+    let o = build(
+        &out,
+        PEOPLE,
+        &[
+            "--keep-going",
+            "-l",
+            "handout,flyer",
+            "--report",
+            report.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    // Set-aside rows make the build fail, as unusable content does.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("5 recipients were not rendered because of errors"),
+        "{}",
+        stderr(&o)
+    );
+    let people = [
+        ("zoe-nunez", "Zoë Ñúñez", Some("modern-ai-systems")),
+        ("o-brien-sean", "O'Brien, Seán", None),
+        (
+            "demetres-papadopoulos",
+            "Δημήτρης Παπαδόπουλος",
+            Some("predictive-models"),
+        ),
+        ("ol-ga-petrova", "Ольга Петрова", Some("production-ml")),
+        (
+            "set-page-width-1pt-ana-x-l-ref",
+            "#set page(width: 1pt) *Ana* $x$ <l> @ref",
+            None,
+        ),
+    ];
+    let mut expected: Vec<String> = people
+        .iter()
+        .flat_map(|(slug, ..)| ["", "--flyer"].map(|l| format!("{SEED_ID}--for-{slug}{l}.pdf")))
+        .collect();
+    expected.sort();
+    let mut written: Vec<String> = pdfs_in(&out)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, expected);
+    for (slug, name, goal) in people {
+        for layout in ["", "--flyer"] {
+            let pdf = out.join(format!("{SEED_ID}--for-{slug}{layout}.pdf"));
+            let page1 = squash(&pdf_text(&pdf, Some((1, 1))));
+            assert!(
+                page1.contains(&squash(&format!("Prepared for {name}"))),
+                "{name}: {page1}"
+            );
+        }
+        // The variant is the row's goal: its opening names the goal.
+        let handout = pdf_text(
+            &out.join(format!("{SEED_ID}--for-{slug}.pdf")),
+            Some((1, 1)),
+        );
+        assert_eq!(handout.contains("Your goal"), goal.is_some(), "{name}");
+    }
+
+    let report = read_json(&report);
+    let first = &report["documents"][0]["recipient"];
+    assert!(
+        first["line"].is_u64() && first["name"].is_string(),
+        "{first}"
+    );
+    let aside = report["recipients_set_aside"].as_array().unwrap();
+    let lines: Vec<u64> = aside.iter().map(|s| s["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [7, 8, 9, 11, 12]);
+    assert_eq!(report["totals"]["recipients_set_aside"], 5);
+}
+
+#[test]
+fn yaml_json_and_semicolon_files_work_too() {
+    for (file, count) in [
+        ("people.yaml", 2),
+        ("people.json", 2),
+        ("semicolons.csv", 2),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = format!("tests/fixtures/recipients/{file}");
+        let o = build(dir.path(), &path, &["-q"]);
+        assert_ok(&o);
+        assert_eq!(pdfs_in(dir.path()).len(), count, "{file}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&build(
+        dir.path(),
+        "tests/fixtures/recipients/semicolons.csv",
+        &["-q"],
+    ));
+    let pdf = dir.path().join(format!("{SEED_ID}--for-smit-piet.pdf"));
+    assert!(squash(&pdf_text(&pdf, Some((1, 1)))).contains(&squash("Prepared for Smit; Piet")));
+}
+
+#[test]
+fn goals_and_recipients_do_not_mix_and_columns_must_be_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(dir.path(), PEOPLE, &["--all-goals"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = build(dir.path(), PEOPLE, &["--goal", "production-ml"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let file = dir.path().join("bad.csv");
+    std::fs::write(&file, "name,Home Town\nAna,Lisbon\n").unwrap();
+    let o = build(&dir.path().join("out"), file.to_str().unwrap(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.csv:1:6") && err.contains("column `Home Town` is not an id"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists());
+}
