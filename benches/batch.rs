@@ -137,6 +137,47 @@ fn main() {
         std::fs::remove_dir_all(&out).ok();
     }
 
+    // A mail merge: one seed document per recipient, each for the row's
+    // goal with the person's name on the cover.
+    let people = work.path().join("people.csv");
+    let goal_ids = [
+        "",
+        "modern-ai-systems",
+        "predictive-models",
+        "production-ml",
+    ];
+    let mut csv = String::from("name,email,goal\n");
+    for i in 0..large {
+        csv += &format!(
+            "Learner Number {i},learner{i}@example.org,{}\n",
+            goal_ids[i % 4]
+        );
+    }
+    std::fs::write(&people, csv).unwrap();
+    let seed = work.path().join("seed.yaml");
+    std::fs::write(&seed, SEED).unwrap();
+    let out = work.path().join("out-recipients");
+    let recipients_run = measure_tree(vec![{
+        let mut c = Command::new(&handout);
+        c.args(["build", "--quiet", "--jobs"])
+            .arg(cores.to_string())
+            .arg("--recipients")
+            .arg(&people)
+            .arg("-o")
+            .arg(&out)
+            .arg(&seed);
+        c
+    }]);
+    let count = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(count, large, "handout wrote {count} of {large} recipients");
+    print_row(
+        &format!("  recipients, --jobs {cores}"),
+        large,
+        &recipients_run,
+    );
+    let recipients_per_doc = recipients_run.wall.as_secs_f64() / large as f64;
+    std::fs::remove_dir_all(&out).ok();
+
     // Baseline: one `typst compile` process per document, on ejected projects.
     let goals = [
         "",
@@ -212,6 +253,14 @@ fn main() {
             secs / per_doc(large, *jobs)
         );
     }
+    println!(
+        "  recipients / same-variant ms/doc ({large}, --jobs {cores}): {:.3}    (target <= 1.2)",
+        recipients_per_doc / per_doc(large, cores)
+    );
+    println!(
+        "  recipients ms/doc / typst compile ms/doc:       {:.3}    (target <= 0.25)",
+        recipients_per_doc / typst_per_doc
+    );
     for jobs in [1, cores] {
         println!(
             "  time per doc, {large} vs {small} docs (--jobs {jobs}):        {:.2}    (linear = 1.00)",

@@ -70,6 +70,11 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["goal", "all_goals"])]
     pub recipients: Option<PathBuf>,
 
+    /// A YAML file describing the event (`name`, `date`, `venue`, and optionally
+    /// `room`, `contact` and `note`), shown on the flyer and the handout's cover.
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+
     /// The recipients CSV's delimiter [default: `,` or `;`, whichever the
     /// header line holds more of]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter, requires = "recipients")]
@@ -352,6 +357,7 @@ impl From<&BuildArgs> for BuildConfig {
             layouts_dir: args.layout.layouts.clone(),
             brand: args.layout.brand.clone(),
             recipients: args.recipients.clone(),
+            event: args.event.clone(),
             delimiter: args.delimiter,
             settings: Settings {
                 bleed: args.bleed,
@@ -363,6 +369,7 @@ impl From<&BuildArgs> for BuildConfig {
                 format: args.format.into(),
                 ppi: args.ppi,
                 thumbnail: args.thumbnail,
+                event: None,
             },
             jobs,
             keep_going: args.keep_going,

@@ -25,6 +25,8 @@ pub struct BuildConfig {
     /// One personal document per row of this file, instead of goals.
     pub recipients: Option<PathBuf>,
     pub delimiter: Option<u8>,
+    /// The event file, read at the start of each build.
+    pub event: Option<PathBuf>,
     pub settings: Settings,
     /// Documents rendered at once.
     pub jobs: usize,

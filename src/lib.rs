@@ -16,6 +16,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod error;
+pub mod event;
 pub mod layouts;
 pub mod output;
 pub mod progress;

@@ -163,3 +163,75 @@ fn goals_and_recipients_do_not_mix_and_columns_must_be_ids() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn an_event_appears_on_the_flyer_and_the_cover_of_every_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(
+        dir.path(),
+        "tests/fixtures/recipients/people.yaml",
+        &[
+            "--event",
+            "tests/fixtures/recipients/event.yaml",
+            "-l",
+            "handout,flyer",
+            "-q",
+        ],
+    );
+    assert_ok(&o);
+    let pdfs = pdfs_in(dir.path());
+    assert_eq!(pdfs.len(), 4);
+    for pdf in pdfs {
+        let page1 = squash(&pdf_text(&pdf, Some((1, 1))));
+        for text in [
+            "Open Day: AI careers",
+            "December 5, 2026 · Main Building, 12 Harbour Road · Hall B",
+            "Talk to Priya Shah · admissions@example.org · +44 20 7946 0000",
+            "Bring this flyer to the *careers* desk for a free consultation.",
+        ] {
+            assert!(
+                page1.contains(&squash(text)),
+                "{}: {text}\n{page1}",
+                pdf.display()
+            );
+        }
+        assert_eq!(
+            page_count(&pdf) == 1,
+            pdf.to_string_lossy().contains("--flyer")
+        );
+    }
+}
+
+#[test]
+fn a_bad_event_file_is_refused_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = dir.path().join("event.yaml");
+    for (text, at, message) in [
+        (
+            "name: Open Day\ndate: 5 December\nvenue: Hall\n",
+            "event.yaml:2:7",
+            "`5 December` is not a date",
+        ),
+        (
+            "name: Open Day\ndate: 2026-12-05\nvenue: Hall\ncontact:\n  name: Priya\n  email: priya@\n",
+            "event.yaml:6:10",
+            "`priya@` is not an email address",
+        ),
+        (
+            "name: Open Day\ndate: 2026-12-05\nvenu: Hall\n",
+            "event.yaml:3:1",
+            "did you mean `venue`?",
+        ),
+    ] {
+        std::fs::write(&event, text).unwrap();
+        let out = dir.path().join("out");
+        let o = handout(&[&"build", &SEED, &"--event", &event, &"-o", &out]);
+        assert_eq!(o.status.code(), Some(1), "{text}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(at) && err.contains(message),
+            "{at} {message}\n{err}"
+        );
+        assert!(!out.exists());
+    }
+}

@@ -40,6 +40,10 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         config.deny_warnings,
         config.quiet,
     )?;
+    let mut settings = config.settings.clone();
+    if let Some(path) = &config.event {
+        settings.event = Some(crate::event::load(path)?);
+    }
     let mut goals = config.goals.clone();
     let mut set_aside = Vec::new();
     if let Some(path) = &config.recipients {
@@ -110,7 +114,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
     let work = Arc::new(Work {
         env: Env::new(layouts, &brands),
         brands,
-        settings: config.settings.clone(),
+        settings,
         contents,
         docs,
     });

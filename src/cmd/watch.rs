@@ -97,6 +97,8 @@ impl Scope {
             }
             brand_files.push(path);
         }
+        // The recipients and event files are read by every build too.
+        brand_files.extend(config.recipients.iter().chain(&config.event).cloned());
         let mut dirs: Vec<PathBuf> = inputs
             .iter()
             .chain(&config.inputs)

@@ -36,6 +36,10 @@ pub struct LayoutData<'a> {
     /// The person a personal handout is for: `name`, `email`, `goal`,
     /// `line` (in the recipients file) and the other columns as `fields`.
     pub recipient: Option<&'a crate::recipients::Recipient>,
+    /// The event of a print run (`--event`): `name`, `date` (year, month,
+    /// day), `venue`, and `room`, `contact` (`name`, `email`, `phone`) and
+    /// `note`, each possibly `none`.
+    pub event: Option<&'a crate::event::Event>,
     /// Resolved addresses, with QR codes in the print edition.
     pub links: Links,
     /// The addresses of the QR codes, in the order of their paths.
@@ -43,7 +47,7 @@ pub struct LayoutData<'a> {
     pub qr_urls: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct DateParts {
     pub year: i32,
     pub month: u8,
@@ -120,6 +124,7 @@ impl<'a> LayoutData<'a> {
             updated,
             variant,
             recipient: job.recipient,
+            event: job.settings.event.as_ref(),
             links,
             qr_urls,
         }

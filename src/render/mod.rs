@@ -84,6 +84,8 @@ pub struct Settings {
     pub ppi: f32,
     /// Also write a small PNG of page 1.
     pub thumbnail: bool,
+    /// The event every document of the build is for (`--event`).
+    pub event: Option<crate::event::Event>,
 }
 
 impl Default for Settings {
@@ -94,6 +96,7 @@ impl Default for Settings {
             format: Format::Pdf,
             ppi: 144.0,
             thumbnail: false,
+            event: None,
         }
     }
 }
