@@ -199,17 +199,7 @@ fn main() {
         let file = &sample[i / DOCS_PER_FILE % sample.len()];
         let goal = goals[i % DOCS_PER_FILE];
         let project = work.path().join(format!("eject-{i}"));
-        let mut eject = Command::new(&handout);
-        eject
-            .arg("eject")
-            .arg(file)
-            .arg("--out")
-            .arg(&project)
-            .stdout(Stdio::null());
-        if !goal.is_empty() {
-            eject.args(["--goal", goal]);
-        }
-        assert!(eject.status().unwrap().success(), "eject failed");
+        eject(&handout, file, goal, &project);
         let run = measure(&mut typst_compile(&typst, &project));
         typst_total += run.wall;
         typst_rss = typst_rss.max(run.peak_rss_kb);
@@ -277,6 +267,20 @@ fn main() {
         "  peak RSS at {large} docs:                         {:.0} MB  (target < 300 MB)",
         peak as f64 / 1024.0
     );
+}
+
+/// `handout eject` of one content file (and goal, unless empty) into `project`.
+fn eject(handout: &Path, file: &Path, goal: &str, project: &Path) {
+    let mut c = Command::new(handout);
+    c.arg("eject")
+        .arg(file)
+        .arg("--out")
+        .arg(project)
+        .stdout(Stdio::null());
+    if !goal.is_empty() {
+        c.args(["--goal", goal]);
+    }
+    assert!(c.status().unwrap().success(), "eject failed");
 }
 
 struct Run {
@@ -558,16 +562,7 @@ fn eject_all(handout: &Path, dir: &Path, work: &Path, distinct: bool) -> Vec<Pat
     for (i, file) in files.iter().enumerate() {
         for goal in goals {
             let project = work.join(format!("ej-{distinct}-{i}-{goal}"));
-            let mut c = Command::new(handout);
-            c.arg("eject")
-                .arg(file)
-                .arg("--out")
-                .arg(&project)
-                .stdout(Stdio::null());
-            if !goal.is_empty() {
-                c.args(["--goal", goal]);
-            }
-            assert!(c.status().unwrap().success(), "eject failed");
+            eject(handout, file, goal, &project);
             projects.push(project);
         }
     }

@@ -152,19 +152,9 @@ pub fn load(
                         ));
                     }
                     recipient.name = value.trim().to_string();
-                    let mut missing: Vec<char> = value
-                        .chars()
-                        .filter(|c| !c.is_whitespace() && !crate::world::font_covers(*c))
-                        .collect();
-                    missing.dedup();
-                    if !missing.is_empty() {
-                        let shown: Vec<String> = missing
-                            .iter()
-                            .take(8)
-                            .map(|c| format!("{c} (U+{:04X})", *c as u32))
-                            .collect();
+                    if let Some(message) = crate::content::missing_glyphs(&value) {
                         out.warnings.push(
-                            Diagnostic::warning(format!("the bundled fonts cannot show {}", shown.join(", ")))
+                            Diagnostic::warning(message)
                                 .with_span(span.clone())
                                 .with_hint("the bundled fonts cover Latin, Greek and Cyrillic; the default PDF/UA-1 export refuses other scripts, so this person's document fails unless you build with --pdf-standard none"),
                         );

@@ -69,6 +69,13 @@ fn first_pages(brand: Option<&str>) -> (tempfile::TempDir, Vec<PathBuf>) {
     (dir, pages)
 }
 
+/// Builds the seed's handout with the example brand into `out`.
+fn build_seed_branded(out: &Path) {
+    assert_ok(&handout(&[
+        &"build", &SEED, &"--brand", &EXAMPLE, &"-q", &"-o", &out,
+    ]));
+}
+
 #[test]
 fn the_example_brand_puts_its_logo_colours_and_font_on_the_handout_and_the_flyer() {
     let (_keep, branded) = first_pages(Some(EXAMPLE));
@@ -96,15 +103,7 @@ fn the_example_brand_puts_its_logo_colours_and_font_on_the_handout_and_the_flyer
     }
 
     let dir = tempfile::tempdir().unwrap();
-    assert_ok(&handout(&[
-        &"build",
-        &SEED,
-        &"--brand",
-        &EXAMPLE,
-        &"-q",
-        &"-o",
-        &dir.path(),
-    ]));
+    build_seed_branded(dir.path());
     let pdf = dir.path().join(format!("{SEED_ID}.pdf"));
     let fonts = tool("pdffonts", &[&pdf]);
     assert!(fonts.contains("LibertinusSerif-Bold"), "{fonts}");
@@ -241,15 +240,7 @@ fn an_ejected_branded_project_compiles_with_typst_to_the_same_document() {
         .output()
         .unwrap();
     assert_ok(&o);
-    assert_ok(&handout(&[
-        &"build",
-        &SEED,
-        &"--brand",
-        &EXAMPLE,
-        &"-q",
-        &"-o",
-        &dir.path(),
-    ]));
+    build_seed_branded(dir.path());
     let built = dir.path().join(format!("{SEED_ID}.pdf"));
     assert_eq!(page_count(&ejected), page_count(&built));
     assert_eq!(pdf_text(&ejected, None), pdf_text(&built, None));

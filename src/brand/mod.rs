@@ -200,7 +200,6 @@ pub fn find_for(content: &Path) -> Option<PathBuf> {
 pub fn for_contents(
     explicit: Option<&Path>,
     contents: &mut [Loaded],
-    paths: &[PathBuf],
     deny_warnings: bool,
     quiet: bool,
 ) -> Result<Vec<Brand>, Error> {
@@ -211,10 +210,7 @@ pub fn for_contents(
     for loaded in contents.iter_mut() {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => paths
-                .iter()
-                .find(|p| p.display().to_string() == loaded.name)
-                .and_then(|p| find_for(p)),
+            None => find_for(&loaded.path),
         };
         let Some(path) = path else { continue };
         let index = match seen.get(&path) {

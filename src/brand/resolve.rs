@@ -141,12 +141,19 @@ impl Loader<'_> {
         }
         if let Some(t) = &b.typography {
             let families = self.fonts(t);
+            // Families from other sources have had their warning.
+            let fetched: Vec<&str> = t
+                .fonts
+                .iter()
+                .filter(|f| f.source.as_deref() != Some("file"))
+                .map(|f| f.family.as_str())
+                .collect();
             let palette = b.color.clone().unwrap_or_default();
             if let Some(base) = &t.base {
-                tokens.base = self.text(base, "base", &families, &palette);
+                tokens.base = self.text(base, "base", &families, &fetched, &palette);
             }
             if let Some(headings) = &t.headings {
-                tokens.headings = self.text(headings, "headings", &families, &palette);
+                tokens.headings = self.text(headings, "headings", &families, &fetched, &palette);
             }
             for (key, v) in [
                 ("monospace", &t.monospace),
@@ -412,6 +419,7 @@ impl Loader<'_> {
         style: &TextStyle,
         key: &'static str,
         families: &[String],
+        fetched: &[&str],
         palette: &Color,
     ) -> Text {
         let at = |field: &str| vec![k("typography"), k(key), k(field)];
@@ -424,7 +432,7 @@ impl Loader<'_> {
             };
             match families.iter().find(|f| f.eq_ignore_ascii_case(family)) {
                 Some(f) => text.family = Some(f.clone()),
-                None if self.warnings.iter().any(|w| w.message.contains(&format!("font `{family}` comes from"))) => {}
+                None if fetched.iter().any(|f| f.eq_ignore_ascii_case(family)) => {}
                 None => self.warnings.push(
                     self.file
                         .warning_at(&at, format!("font family `{family}` is not among the brand's font files; the built-in fonts stand in"))

@@ -36,7 +36,6 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
     let brands = brand::for_contents(
         config.brand.as_deref(),
         &mut contents,
-        &paths,
         config.deny_warnings,
         config.quiet,
     )?;

@@ -11,8 +11,7 @@ pub fn run(args: &CheckArgs) -> Result<(), Error> {
     for c in &contents {
         emit(&c.warnings);
     }
-    let brands =
-        crate::brand::for_contents(args.brand.as_deref(), &mut contents, &paths, false, false)?;
+    let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, false, false)?;
     for b in &brands {
         println!("{}: ok", b.display);
     }

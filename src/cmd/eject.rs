@@ -12,7 +12,6 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
     let brands = crate::brand::for_contents(
         args.layout.brand.as_deref(),
         std::slice::from_mut(&mut loaded),
-        std::slice::from_ref(&args.content),
         false,
         false,
     )?;

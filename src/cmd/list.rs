@@ -14,8 +14,7 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
         ));
     }
     let mut contents = crate::batch::load_all(&paths)?;
-    let brands =
-        crate::brand::for_contents(args.brand.as_deref(), &mut contents, &paths, false, false)?;
+    let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, false, false)?;
     let layouts = super::layouts(args.layouts.as_deref())?;
     let mut text = String::new();
     for loaded in &contents {

@@ -30,6 +30,8 @@ pub const MAX_CONTENT_BYTES: u64 = 4 * 1024 * 1024;
 pub struct Loaded {
     /// The name used in messages.
     pub name: String,
+    /// The file as given, for finding its `_brand.yml`.
+    pub path: std::path::PathBuf,
     pub content: Content,
     /// Problems that do not stop rendering, such as characters the bundled
     /// fonts cannot show.
@@ -152,6 +154,7 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     let (content, warnings) = parse(&name, &text)?;
     Ok(Loaded {
         name,
+        path: path.to_path_buf(),
         content,
         warnings,
         brand: None,
@@ -262,27 +265,8 @@ fn glyph_warnings(
             if matches!(path.last(), Some(Seg::Key(k)) if NOT_PRINTED.contains(&k.as_str())) {
                 return;
             }
-            let mut missing: Vec<char> = s
-                .chars()
-                .filter(|&c| !invisible(c) && !crate::world::font_covers(c))
-                .collect();
-            missing.sort_unstable();
-            missing.dedup();
-            if !missing.is_empty() {
-                let shown: Vec<String> = missing
-                    .iter()
-                    .take(8)
-                    .map(|c| format!("{c} (U+{:04X})", *c as u32))
-                    .collect();
-                let more = if missing.len() > 8 {
-                    format!(" and {} more", missing.len() - 8)
-                } else {
-                    String::new()
-                };
-                let d = file.warning_at(
-                    path,
-                    format!("the bundled fonts cannot show {}{more}", shown.join(", ")),
-                );
+            if let Some(message) = missing_glyphs(s) {
+                let d = file.warning_at(path, message);
                 out.push(d.with_hint(
                     "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes (the default PDF/UA-1 export refuses them)",
                 ));
@@ -304,6 +288,34 @@ fn glyph_warnings(
         }
         _ => {}
     }
+}
+
+/// "the bundled fonts cannot show …", naming the characters of `s` that the
+/// bundled fonts lack; none when they have them all.
+pub fn missing_glyphs(s: &str) -> Option<String> {
+    let mut missing: Vec<char> = s
+        .chars()
+        .filter(|&c| !invisible(c) && !crate::world::font_covers(c))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if missing.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = missing
+        .iter()
+        .take(8)
+        .map(|c| format!("{c} (U+{:04X})", *c as u32))
+        .collect();
+    let more = if missing.len() > 8 {
+        format!(" and {} more", missing.len() - 8)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "the bundled fonts cannot show {}{more}",
+        shown.join(", ")
+    ))
 }
 
 /// Characters that take no glyph: whitespace, controls and joiners.
