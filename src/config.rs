@@ -27,6 +27,8 @@ pub struct BuildConfig {
     pub delimiter: Option<u8>,
     /// The event file, read at the start of each build.
     pub event: Option<PathBuf>,
+    /// With `--eml`: how each recipient's draft is written.
+    pub email: Option<crate::email::DraftArgs>,
     pub settings: Settings,
     /// Documents rendered at once.
     pub jobs: usize,

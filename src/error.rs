@@ -23,6 +23,9 @@ pub enum Error {
         /// Rows of `--recipients` with errors.
         set_aside: usize,
     },
+    /// The mail server refused some messages; the rest were sent. Exit 1.
+    #[error("{refused} of {} refused", crate::diag::count(*.total, "message", "messages"))]
+    Undelivered { refused: usize, total: usize },
     /// A document took longer than `--timeout`; the job stopped. Exit 1.
     #[error("{0}")]
     TimedOut(Box<Diagnostic>),
@@ -41,7 +44,10 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Content(_) | Error::Failed { .. } | Error::TimedOut(_) => 1,
+            Error::Content(_)
+            | Error::Failed { .. }
+            | Error::Undelivered { .. }
+            | Error::TimedOut(_) => 1,
             Error::Usage(_) => 2,
             Error::System(_) | Error::Internal(_) => 3,
             Error::Interrupted(signal) => signal.exit_code(),

@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use handout::cli::{Cli, Command};
 use handout::cmd;
+use handout::terminal::Effect;
 
 /// Typst allocates many small, short-lived objects; mimalloc handles that
 /// pattern markedly faster than the system allocator.
@@ -18,16 +19,18 @@ fn main() -> ExitCode {
         Command::Watch(args) => cmd::watch::run(args),
         Command::New(args) => cmd::new::run(args),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Send(args) => cmd::send::run(args),
         Command::Worker => cmd::worker::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let writes = !matches!(
-                cli.command,
-                Command::Check(_) | Command::List(_) | Command::Schema(_)
-            );
-            handout::terminal::print_error(&err, writes);
+            let effect = match cli.command {
+                Command::Check(_) | Command::List(_) | Command::Schema(_) => Effect::Reads,
+                Command::Send(_) => Effect::Sends,
+                _ => Effect::Writes,
+            };
+            handout::terminal::print_error(&err, effect);
             ExitCode::from(err.exit_code())
         }
     }

@@ -60,15 +60,26 @@ struct Row {
     span: Span,
 }
 
-/// Reads a recipients file and checks every row against `goals`, the goal
-/// ids of the content. With `keep_going`, rows with problems are set aside;
-/// without it, any problem fails the whole file.
-pub fn load(
-    path: &Path,
-    delimiter: Option<u8>,
-    goals: &[&str],
-    keep_going: bool,
-) -> Result<Recipients, Error> {
+/// How a recipients file is read and checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rules<'a> {
+    pub delimiter: Option<u8>,
+    /// The goal ids of the content; a row's goal must be one of them.
+    pub goals: &'a [&'a str],
+    /// Set rows with problems aside instead of failing the whole file.
+    pub keep_going: bool,
+    /// Every row needs an address a mail server accepts (`--eml`).
+    pub require_email: bool,
+}
+
+/// Reads a recipients file and checks every row by `rules`.
+pub fn load(path: &Path, rules: Rules) -> Result<Recipients, Error> {
+    let Rules {
+        delimiter,
+        goals,
+        keep_going,
+        require_email,
+    } = rules;
     let name = path.display().to_string();
     let fail = |message: String, hint: &str| {
         Error::Content(vec![
@@ -168,7 +179,9 @@ pub fn load(
                             "the email address holds a line break",
                             "an address is one line; a line break could add mail headers",
                         ));
-                    } else if !is_email(email) {
+                    } else if !is_email(email)
+                        || (require_email && email.parse::<lettre::Address>().is_err())
+                    {
                         problems.push(at(
                             &span,
                             format!("`{email}` is not an email address"),
@@ -208,6 +221,13 @@ pub fn load(
         }
         if !has_name {
             problems.push(at(&row.span, "the row has no name", "add a `name` column"));
+        }
+        if require_email && recipient.email.is_none() {
+            problems.push(at(
+                &row.span,
+                format!("{} has no email address", if recipient.name.is_empty() { "the row" } else { &recipient.name }),
+                "--eml writes an email to every person: add the address, or remove the row (--keep-going sets it aside)",
+            ));
         }
         if problems.is_empty() {
             let base = slug(&recipient.name);

@@ -22,9 +22,20 @@ pub fn emit(diags: &[Diagnostic]) {
     }
 }
 
-/// Prints an error the way the command line reports it. `writes` tells
-/// whether the command would have written files, to say that none were.
-pub fn print_error(err: &Error, writes: bool) {
+/// What a command does, for the closing line of its error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads and prints only.
+    Reads,
+    /// Writes files: an error says that none were.
+    Writes,
+    /// Sends email from the send log.
+    Sends,
+}
+
+/// Prints an error the way the command line reports it.
+pub fn print_error(err: &Error, effect: Effect) {
+    let writes = effect == Effect::Writes;
     match err {
         Error::Content(diags) | Error::Usage(diags) => {
             emit(diags);
@@ -60,9 +71,17 @@ pub fn print_error(err: &Error, writes: bool) {
             eprintln!("the job stopped at the timeout; documents not yet finished were not written")
         }
         Error::System(d) => emit(std::slice::from_ref(d)),
+        Error::Interrupted(signal) if effect == Effect::Sends => {
+            eprintln!("stopped by {signal} between two messages; the send log is complete")
+        }
         Error::Interrupted(signal) => {
             eprintln!("stopped by {signal}; finished files were kept, unfinished ones removed")
         }
+        Error::Undelivered { refused, total } => eprintln!(
+            "{refused} of {} {} refused; the send log says which, and a rerun tries them again",
+            count(*total, "message", "messages"),
+            if *refused == 1 { "was" } else { "were" }
+        ),
         Error::Internal(message) => {
             emit(&[Diagnostic::error(format!("internal error: {message}"))
                 .with_hint("this is a bug in handout; please report it with the command you ran")])

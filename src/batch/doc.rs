@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::{Planned, Written, file_path};
 use crate::content::Content;
+use crate::email::{Drafts, draft};
+use crate::recipients::Recipient;
 use crate::diag::{Diagnostic, Severity};
 use crate::output::Writes;
 use crate::render::{self, Job, OutFile, Rendered, Settings};
@@ -44,6 +46,48 @@ pub fn render_doc(
     if deny_warnings && !r.warnings.is_empty() {
         return Err(warnings_as_errors(&r.warnings, doc));
     }
+    match (&settings.email, &doc.recipient) {
+        (Some(drafts), Some(person)) => with_draft(r, drafts, settings, content, doc, person),
+        _ => Ok(r),
+    }
+}
+
+/// Adds the recipient's email draft, with the PDF attached and page 1
+/// shown inline, to the document's files.
+fn with_draft(
+    mut r: Rendered,
+    drafts: &Drafts,
+    settings: &Settings,
+    content: &Content,
+    doc: &Planned,
+    person: &Recipient,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    // The picture was made for the draft; it is a file only if asked for.
+    let thumbnail = match r.files.iter().position(|f| f.suffix == ".thumb") {
+        Some(i) if !settings.thumbnail => r.files.remove(i).bytes,
+        Some(i) => r.files[i].bytes.clone(),
+        None => Vec::new(),
+    };
+    let pdf_name = doc
+        .output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parts = draft::Parts {
+        content,
+        goal: doc.goal.as_deref().and_then(|id| content.goal(id)),
+        recipient: person,
+        event: settings.event.as_ref(),
+        pdf: &r.files[0].bytes,
+        pdf_name: &pdf_name,
+        thumbnail: &thumbnail,
+    };
+    let eml = draft::build(drafts, &parts, draft::draft_date(content)).map_err(|d| vec![d])?;
+    r.files.push(OutFile {
+        suffix: String::new(),
+        ext: "eml",
+        bytes: eml,
+    });
     Ok(r)
 }
 

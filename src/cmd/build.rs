@@ -52,7 +52,15 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
             .map(|c| c.content.goals().map(|g| g.id.as_str()).collect())
             .unwrap_or_default();
         ids.retain(|id| contents.iter().all(|c| c.content.goal(id).is_some()));
-        let people = recipients::load(path, config.delimiter, &ids, config.keep_going)?;
+        let people = recipients::load(
+            path,
+            recipients::Rules {
+                delimiter: config.delimiter,
+                goals: &ids,
+                keep_going: config.keep_going,
+                require_email: config.email.is_some(),
+            },
+        )?;
         if config.deny_warnings && !people.warnings.is_empty() {
             let mut errors = people.warnings;
             for w in &mut errors {
@@ -72,8 +80,21 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
                 crate::diag::count(people.set_aside.len(), "recipient", "recipients")
             );
         }
+        if let Some(args) = &config.email {
+            let mut columns: Vec<&str> = people
+                .rows
+                .iter()
+                .flat_map(|r| r.fields.keys().map(String::as_str))
+                .collect();
+            columns.sort_unstable();
+            columns.dedup();
+            settings.email = Some(args.load(&columns, settings.event.is_some())?);
+        }
         set_aside = people.set_aside;
         goals = batch::Goals::Recipients(Arc::new(people.rows));
+    }
+    if settings.email.is_some() {
+        one_draft_each(config)?;
     }
     let layouts = super::layouts(config.layouts_dir.as_deref())?;
     for name in &config.layouts {
@@ -138,6 +159,14 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         Err(stopped) => (stopped.done, Some(stopped.cause)),
     };
 
+    if let Some(drafts) = &work.settings.email {
+        let entries = outbox(&work, drafts, &done);
+        match (crate::email::write_outbox(&config.out_dir, &entries), &stop) {
+            (Err(e), None) => return Err(e.into()),
+            (Err(e), Some(_)) => emit(&[e]),
+            (Ok(()), _) => {}
+        }
+    }
     if let Some(path) = &config.report {
         let report = Report::new(&Inputs {
             contents: &work.contents,
@@ -242,4 +271,70 @@ fn usable_content(
         unusable.len()
     );
     Ok((contents, unusable))
+}
+
+/// A draft is one message to one person: one document each.
+fn one_draft_each(config: &BuildConfig) -> Result<(), Error> {
+    let many = |what: &str, option: &str| {
+        Error::usage(
+            format!("--eml writes one email per person, but this build makes several {what}"),
+            format!("give one {option}; build again for another"),
+        )
+    };
+    if config.settings.format != crate::render::Format::Pdf {
+        return Err(Error::usage(
+            "--eml attaches the PDF, but this build writes images",
+            "leave out --format, or build the images separately",
+        ));
+    }
+    if config.papers.len() > 1 {
+        return Err(many("paper sizes", "--paper"));
+    }
+    if config.editions.len() > 1 {
+        return Err(many("editions", "--edition"));
+    }
+    if config.layouts.len() > 1 {
+        return Err(many("layouts", "--layout"));
+    }
+    Ok(())
+}
+
+/// The drafts that were written, in plan order, for `handout send`.
+fn outbox(
+    work: &Work,
+    drafts: &crate::email::Drafts,
+    done: &[batch::Done],
+) -> Vec<crate::email::OutboxEntry> {
+    let from = drafts
+        .from
+        .parse::<lettre::message::Mailbox>()
+        .map(|m| m.email.to_string())
+        .unwrap_or_default();
+    let mut written: Vec<usize> = done
+        .iter()
+        .filter(|d| d.result.is_ok())
+        .map(|d| d.planned)
+        .collect();
+    written.sort_unstable();
+    written
+        .into_iter()
+        .filter_map(|i| {
+            let doc = &work.docs[i];
+            let person = doc.recipient.as_ref()?;
+            let address = person.email.as_deref()?;
+            let content = &work.contents[doc.content].content;
+            let campaign = drafts.campaign(content);
+            let mailbox = drafts.from.parse().ok()?;
+            Some(crate::email::OutboxEntry {
+                file: batch::file_path(&doc.stem, "", "eml")
+                    .file_name()?
+                    .to_string_lossy()
+                    .into_owned(),
+                message_id: crate::email::message_id(campaign, &content.id, address, &mailbox),
+                recipient: address.to_string(),
+                from: from.clone(),
+                campaign: campaign.to_string(),
+            })
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ pub mod eject;
 pub mod list;
 pub mod new;
 pub mod schema;
+pub mod send;
 pub mod watch;
 pub mod worker;
 

@@ -15,7 +15,7 @@ use crate::cli::BuildArgs;
 use crate::config::BuildConfig;
 use crate::error::Error;
 use crate::signal::Cancel;
-use crate::terminal::print_error;
+use crate::terminal::{Effect, print_error};
 
 pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let config = BuildConfig::from(args);
@@ -52,7 +52,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         match super::build::build(&config) {
             Ok(()) => {}
             Err(err @ Error::Interrupted(_)) => return Err(err),
-            Err(err) => print_error(&err, true),
+            Err(err) => print_error(&err, Effect::Writes),
         }
         match scope.missing.iter().find(|p| !p.exists()) {
             Some(path) => eprintln!(

@@ -86,6 +86,8 @@ pub struct Settings {
     pub thumbnail: bool,
     /// The event every document of the build is for (`--event`).
     pub event: Option<crate::event::Event>,
+    /// With `--eml`: a draft beside each recipient's PDF.
+    pub email: Option<crate::email::Drafts>,
 }
 
 impl Default for Settings {
@@ -97,6 +99,7 @@ impl Default for Settings {
             ppi: 144.0,
             thumbnail: false,
             event: None,
+            email: None,
         }
     }
 }
@@ -189,7 +192,8 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
             }
         }
     }
-    if job.settings.thumbnail
+    // A draft shows page 1 in its HTML body.
+    if (job.settings.thumbnail || job.settings.email.is_some())
         && let Some(first) = doc.pages().first()
     {
         let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;

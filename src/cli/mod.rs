@@ -1,5 +1,7 @@
 //! The command line.
 
+mod email;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -7,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::batch::{Goals, Shard};
 use crate::config::BuildConfig;
 use crate::render::{Edition, Format, Paper, Settings, Standard};
+pub use email::{EmailArgs, SendArgs, TlsArg};
 
 /// Turn YAML comparison content into print- and email-ready PDF handouts.
 #[derive(Debug, Parser)]
@@ -41,6 +44,9 @@ pub enum Command {
     New(NewArgs),
     /// Print the JSON Schema of content files, or of brand files, for editors.
     Schema(SchemaArgs),
+    /// Send the email drafts of a build (`build --eml`) over SMTP; never the
+    /// same message twice.
+    Send(SendArgs),
     /// Render documents that a build sends over standard input; started by
     /// `build` itself, one per job slot.
     #[command(name = "__worker", hide = true)]
@@ -91,14 +97,9 @@ pub struct BuildArgs {
     pub paper: Vec<PaperArg>,
 
     /// Print edition (links as QR codes) or email edition (clickable links);
-    /// give both, comma-separated, to render each.
-    #[arg(
-        short,
-        long,
-        value_name = "EDITION",
-        value_delimiter = ',',
-        default_value = "print"
-    )]
+    /// give both, comma-separated, to render each [default: print, or email
+    /// with --eml]
+    #[arg(short, long, value_name = "EDITION", value_delimiter = ',')]
     pub edition: Vec<EditionArg>,
 
     /// Print to the edge: extend backgrounds by this much (e.g. 3mm or
@@ -130,6 +131,9 @@ pub struct BuildArgs {
 
     #[command(flatten)]
     pub layout: BuildLayoutArgs,
+
+    #[command(flatten)]
+    pub email: EmailArgs,
 
     /// How many documents to render at once [default: all cores].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -352,13 +356,18 @@ impl From<&BuildArgs> for BuildConfig {
             out_dir: args.out_dir.clone(),
             goals,
             papers: args.paper.iter().map(|&p| p.into()).collect(),
-            editions: args.edition.iter().map(|&e| e.into()).collect(),
+            editions: match (args.edition.is_empty(), args.email.eml) {
+                (false, _) => args.edition.iter().map(|&e| e.into()).collect(),
+                (true, true) => vec![Edition::Email],
+                (true, false) => vec![Edition::Print],
+            },
             layouts: args.layout.layout.clone(),
             layouts_dir: args.layout.layouts.clone(),
             brand: args.layout.brand.clone(),
             recipients: args.recipients.clone(),
             event: args.event.clone(),
             delimiter: args.delimiter,
+            email: args.email.draft_args(),
             settings: Settings {
                 bleed: args.bleed,
                 standards: args
@@ -370,6 +379,7 @@ impl From<&BuildArgs> for BuildConfig {
                 ppi: args.ppi,
                 thumbnail: args.thumbnail,
                 event: None,
+                email: None,
             },
             jobs,
             keep_going: args.keep_going,

@@ -1,0 +1,109 @@
+//! The options of email drafts (`build --eml`) and of `handout send`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::email::DraftArgs;
+use crate::email::send::TlsMode;
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Email drafts (with --recipients)")]
+pub struct EmailArgs {
+    /// Also write `<name>.eml` beside each person's PDF, a draft with the PDF
+    /// attached, and list the drafts in `outbox.jsonl` for `handout send`.
+    #[arg(long, requires_all = ["recipients", "from"])]
+    pub eml: bool,
+
+    /// The sender, e.g. "Northfield Admissions <admissions@northfield.example>".
+    #[arg(long, value_name = "ADDRESS", requires = "eml")]
+    pub from: Option<String>,
+
+    /// The subject, with placeholders such as {name} and {title}
+    /// [default: "{title}: your personal handout"]
+    #[arg(long, value_name = "TEMPLATE", requires = "eml")]
+    pub subject: Option<String>,
+
+    /// A text file with the message, with placeholders such as {name},
+    /// {goal}, {course}, {event.name} and the recipients' columns.
+    #[arg(long, value_name = "FILE", requires = "eml")]
+    pub body: Option<PathBuf>,
+
+    /// An HTML file for the HTML part; {thumbnail} places page 1
+    /// [default: made from the text]
+    #[arg(long, value_name = "FILE", requires = "eml")]
+    pub html_body: Option<PathBuf>,
+
+    /// Names this mailing: the same people can be emailed again under a new
+    /// name [default: the content's id]
+    #[arg(long, value_name = "NAME", requires = "eml")]
+    pub campaign: Option<String>,
+}
+
+impl EmailArgs {
+    pub fn draft_args(&self) -> Option<DraftArgs> {
+        self.eml.then(|| DraftArgs {
+            from: self.from.clone().unwrap_or_default(),
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            html_body: self.html_body.clone(),
+            campaign: self.campaign.clone(),
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The folder a build wrote its drafts and `outbox.jsonl` to.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The mail server, as smtp://HOST:PORT (or smtps://HOST:PORT for TLS
+    /// from the start). The login comes from HANDOUT_SMTP_USERNAME and
+    /// HANDOUT_SMTP_PASSWORD.
+    #[arg(long, value_name = "URL", required_unless_present = "dry_run")]
+    pub smtp: Option<String>,
+
+    /// How the connection is encrypted [default: starttls, or implicit for
+    /// smtps://]
+    #[arg(long, value_name = "MODE")]
+    pub tls: Option<TlsArg>,
+
+    /// A PEM certificate authority to trust besides the bundled ones, for a
+    /// mail server with a private certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// List what would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Send at most N messages a minute.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate: Option<u32>,
+
+    /// Print only errors and refusals: no progress and no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--tls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TlsArg {
+    /// Connect in plain text, then upgrade with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Implicit,
+    /// No encryption; only for a server on this machine.
+    None,
+}
+
+impl From<TlsArg> for TlsMode {
+    fn from(t: TlsArg) -> Self {
+        match t {
+            TlsArg::Starttls => TlsMode::StartTls,
+            TlsArg::Implicit => TlsMode::Implicit,
+            TlsArg::None => TlsMode::None,
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `handout send`: the drafts of a build, over SMTP, from the send log.
+
+use crate::cli::SendArgs;
+use crate::email::send::{self, SendOptions, Server, TlsMode};
+use crate::error::Error;
+use crate::signal::Cancel;
+
+pub fn run(args: &SendArgs) -> Result<(), Error> {
+    let server = match &args.smtp {
+        Some(url) => server(url, args)?,
+        // A dry run connects to nothing.
+        None => Server {
+            host: String::new(),
+            port: 0,
+            tls: TlsMode::None,
+            ca_cert: None,
+            credentials: None,
+        },
+    };
+    let cancel = Cancel::signals().map_err(|e| {
+        Error::system(
+            format!("cannot handle ctrl-c: {e}"),
+            "this system refuses signal handlers; run handout on another machine",
+        )
+    })?;
+    let summary = send::run(&SendOptions {
+        dir: args.dir.clone(),
+        server,
+        dry_run: args.dry_run,
+        rate: args.rate,
+        quiet: args.quiet,
+        cancel,
+    })?;
+    if args.dry_run {
+        return Ok(());
+    }
+    if !args.quiet || summary.refused > 0 {
+        eprintln!(
+            "sent {}, refused {}, {} already sent before (log: {})",
+            summary.sent,
+            summary.refused,
+            summary.already_sent,
+            args.dir.join(crate::email::SENT_LOG).display()
+        );
+    }
+    if summary.refused > 0 {
+        return Err(Error::Undelivered {
+            refused: summary.refused,
+            total: summary.total,
+        });
+    }
+    Ok(())
+}
+
+/// The server from `--smtp`, `--tls` and the environment.
+fn server(url: &str, args: &SendArgs) -> Result<Server, Error> {
+    let bad = |why: &str| {
+        Error::usage(
+            format!("`{url}` is not a mail server address: {why}"),
+            "write it as smtp://HOST:PORT, e.g. smtp://mail.example.org:587",
+        )
+    };
+    let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    let implicit_scheme = match parsed.scheme() {
+        "smtp" => false,
+        "smtps" => true,
+        _ => return Err(bad("the scheme must be smtp or smtps")),
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::usage(
+            "--smtp must not hold a user name or password",
+            "set HANDOUT_SMTP_USERNAME and HANDOUT_SMTP_PASSWORD instead, so they stay out of shell history",
+        ));
+    }
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| bad("it has no host"))?
+        .trim_matches(['[', ']'])
+        .to_string();
+    let tls = match (args.tls, implicit_scheme) {
+        (Some(t), _) => t.into(),
+        (None, true) => TlsMode::Implicit,
+        (None, false) => TlsMode::StartTls,
+    };
+    let port = parsed.port().unwrap_or(match tls {
+        TlsMode::StartTls => 587,
+        TlsMode::Implicit => 465,
+        TlsMode::None => 25,
+    });
+    let user = std::env::var("HANDOUT_SMTP_USERNAME").ok().filter(|s| !s.is_empty());
+    let password = std::env::var("HANDOUT_SMTP_PASSWORD").ok();
+    let credentials = match (user, password) {
+        (Some(u), Some(p)) => Some((u, p)),
+        (Some(_), None) => {
+            return Err(Error::usage(
+                "HANDOUT_SMTP_USERNAME is set but HANDOUT_SMTP_PASSWORD is not",
+                "set both, or neither for a server that needs no login",
+            ));
+        }
+        (None, _) => None,
+    };
+    let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1");
+    if credentials.is_some() && tls == TlsMode::None && !local {
+        return Err(Error::usage(
+            "refusing to send a password without encryption",
+            "use --tls starttls or --tls implicit; --tls none is for a server on this machine",
+        ));
+    }
+    Ok(Server {
+        host,
+        port,
+        tls,
+        ca_cert: args.ca_cert.clone(),
+        credentials,
+    })
+}

@@ -1,0 +1,271 @@
+//! One draft: an RFC 5322 message with a text body, an HTML alternative
+//! showing page 1, and the PDF attached. lettre writes the MIME and encodes
+//! every header, so no value can add a header or a recipient.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use sha2::{Digest, Sha256};
+
+use super::{Drafts, message_id};
+use crate::content::{Content, Goal};
+use crate::diag::Diagnostic;
+use crate::event::Event;
+use crate::recipients::Recipient;
+
+/// The inline picture's Content-ID, as `cid:` URLs name it.
+const THUMBNAIL_CID: &str = "page-1@handout";
+
+/// What one draft is made of besides the templates.
+pub struct Parts<'a> {
+    pub content: &'a Content,
+    pub goal: Option<&'a Goal>,
+    pub recipient: &'a Recipient,
+    pub event: Option<&'a Event>,
+    pub pdf: &'a [u8],
+    /// The attachment's file name.
+    pub pdf_name: &'a str,
+    pub thumbnail: &'a [u8],
+}
+
+/// The placeholders' values for one recipient.
+pub fn values<'a>(p: &'a Parts) -> BTreeMap<&'a str, String> {
+    let c = p.content;
+    let course = p
+        .goal
+        .and_then(|g| g.course.as_deref())
+        .and_then(|id| c.course_fit.iter().flat_map(|f| &f.courses).find(|k| k.id == id))
+        .map(|k| k.name.clone())
+        .unwrap_or_default();
+    let mut v: BTreeMap<&str, String> = p
+        .recipient
+        .fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    v.insert("name", p.recipient.name.clone());
+    v.insert("email", p.recipient.email.clone().unwrap_or_default());
+    v.insert("goal", p.goal.map(|g| g.goal.clone()).unwrap_or_default());
+    v.insert("title", c.title.clone());
+    v.insert("course", course);
+    v.insert(
+        "organisation",
+        c.organisation
+            .as_ref()
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+    );
+    if let Some(e) = p.event {
+        v.insert("event.name", e.name.clone());
+        v.insert("event.date", long_date(&e.date));
+    }
+    v
+}
+
+/// `3 December 2026`.
+fn long_date(d: &crate::render::DateParts) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = MONTHS.get(usize::from(d.month).wrapping_sub(1)).unwrap_or(&"");
+    format!("{} {month} {}", d.day, d.year)
+}
+
+/// The body when no `--body` is given: a greeting, what is attached and
+/// why, and a sign-off, leaving out what the data does not have.
+fn default_body(v: &BTreeMap<&str, String>) -> String {
+    let get = |k: &str| v.get(k).map(String::as_str).unwrap_or_default();
+    let mut out = format!("Hello {},\n\n", get("name"));
+    match v.get("event.name") {
+        Some(event) => out.push_str(&format!(
+            "Thank you for talking with us at {event}. Attached is your personal copy of \"{}\"",
+            get("title")
+        )),
+        None => out.push_str(&format!(
+            "Attached is your personal copy of \"{}\"",
+            get("title")
+        )),
+    }
+    match get("goal") {
+        "" => out.push_str(".\n\n"),
+        goal => out.push_str(&format!(", written for your goal: {goal}.\n\n")),
+    }
+    if !get("course").is_empty() {
+        out.push_str(&format!(
+            "The course we suggest for you is {}.\n\n",
+            get("course")
+        ));
+    }
+    out.push_str("Kind regards,\n");
+    match get("organisation") {
+        "" => out.push_str("The admissions team\n"),
+        org => out.push_str(&format!("{org}\n")),
+    }
+    out
+}
+
+/// Text as simple HTML: a paragraph per blank-line block, a line break per
+/// line, every character escaped.
+fn html_from_text(text: &str, thumbnail: &str) -> String {
+    let mut body = String::new();
+    for block in text.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
+        let lines: Vec<String> = block
+            .lines()
+            .map(|l| html_escape::encode_text(l).into_owned())
+            .collect();
+        body.push_str(&format!("<p>{}</p>\n", lines.join("<br>\n")));
+    }
+    body.push_str(&format!("<p>{thumbnail}</p>\n"));
+    body
+}
+
+/// The `<img>` of page 1, linked by Content-ID.
+fn thumbnail_tag(title: &str) -> String {
+    format!(
+        "<img src=\"cid:{THUMBNAIL_CID}\" width=\"300\" alt=\"Page 1 of {}\" style=\"border:1px solid #d0d4d9;max-width:100%;height:auto\">",
+        html_escape::encode_double_quoted_attribute(title)
+    )
+}
+
+fn html_page(lang: &str, title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body style=\"font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328\">\n{body}</body>\n</html>\n",
+        html_escape::encode_double_quoted_attribute(lang),
+        html_escape::encode_text(title)
+    )
+}
+
+/// The draft's bytes.
+pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnostic> {
+    let v = values(p);
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        Diagnostic::error(format!("cannot write the email draft: {what}: {e}"))
+            .with_hint("check --from and the recipient's address")
+    };
+    let address = p.recipient.email.as_deref().unwrap_or_default();
+    let to = Mailbox::new(
+        Some(p.recipient.name.clone()),
+        address.parse().map_err(|e| fail("recipient", &e))?,
+    );
+    let from: Mailbox = d.from.parse().map_err(|e| fail("sender", &e))?;
+    let id = message_id(d.campaign(p.content), &p.content.id, address, &from);
+    let plain = |s: &str| s.to_string();
+    let subject = d.subject.fill(&v, plain);
+    let text = match &d.body {
+        Some(t) => t.fill(&v, plain),
+        None => default_body(&v),
+    };
+    let tag = thumbnail_tag(&p.content.title);
+    let (html, inline) = match &d.html {
+        Some(t) => {
+            let mut v = v.clone();
+            for value in v.values_mut() {
+                *value = html_escape::encode_text(value).into_owned();
+            }
+            v.insert(super::template::THUMBNAIL, tag);
+            // Values were escaped above; the thumbnail tag is ours.
+            (t.fill(&v, plain), t.uses(super::template::THUMBNAIL))
+        }
+        None => (
+            html_page(
+                p.content.lang.as_deref().unwrap_or("en"),
+                &subject,
+                &html_from_text(&text, &tag),
+            ),
+            true,
+        ),
+    };
+
+    // Boundaries come from the Message-ID, so the same draft has the same
+    // bytes; none can occur in base64 or in these bodies by chance.
+    let seed = format!("{:x}", Sha256::digest(id.as_bytes()));
+    let boundary = |kind: &str| format!("handout-{kind}-{}", &seed[..24]);
+    let html_part = SinglePart::html(html);
+    let alternative = MultiPart::alternative()
+        .boundary(boundary("alt"))
+        .singlepart(SinglePart::plain(text));
+    let alternative = if inline {
+        alternative.multipart(
+            MultiPart::related()
+                .boundary(boundary("rel"))
+                .singlepart(html_part)
+                .singlepart(
+                    Attachment::new_inline(THUMBNAIL_CID.into())
+                        .body(p.thumbnail.to_vec(), ContentType::parse("image/png").unwrap()),
+                ),
+        )
+    } else {
+        alternative.singlepart(html_part)
+    };
+    let mixed = MultiPart::mixed()
+        .boundary(boundary("mix"))
+        .multipart(alternative)
+        .singlepart(
+            Attachment::new(p.pdf_name.to_string())
+                .body(p.pdf.to_vec(), ContentType::parse("application/pdf").unwrap()),
+        );
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .date(date)
+        .message_id(Some(id))
+        .multipart(mixed)
+        .map_err(|e| fail("message", &e))?;
+    Ok(message.formatted())
+}
+
+/// The draft's Date: the document's date, so that the same build gives the
+/// same bytes. `handout send` replaces it with the sending time.
+pub fn draft_date(content: &Content) -> SystemTime {
+    let secs = crate::render::document_date(content)
+        .and_then(|d| {
+            let date = time::Date::from_calendar_date(
+                d.year()?,
+                time::Month::try_from(d.month()?).ok()?,
+                d.day()?,
+            )
+            .ok()?;
+            Some(date.midnight().assume_utc().unix_timestamp())
+        })
+        .unwrap_or(0);
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_from_text_escapes_everything() {
+        let html = html_from_text("Hi <b>Ana</b> & co,\nline two\n\nBye", "<img>");
+        assert_eq!(
+            html,
+            "<p>Hi &lt;b&gt;Ana&lt;/b&gt; &amp; co,<br>\nline two</p>\n<p>Bye</p>\n<p><img></p>\n"
+        );
+    }
+
+    #[test]
+    fn long_dates() {
+        let d = crate::render::DateParts {
+            year: 2026,
+            month: 12,
+            day: 3,
+        };
+        assert_eq!(long_date(&d), "3 December 2026");
+    }
+}

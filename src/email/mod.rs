@@ -1,0 +1,219 @@
+//! Email drafts for a mail merge, and sending them from a log so that no
+//! one is emailed twice.
+//!
+//! `build --eml` writes one draft per recipient beside its PDF and lists
+//! them in `outbox.jsonl`. `handout send` sends what the outbox lists and
+//! appends each accepted message to `sent.jsonl` before the next; a
+//! Message-ID already in that log is never sent again.
+
+pub mod draft;
+pub mod send;
+pub mod template;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use lettre::message::Mailbox;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::content::Content;
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::output::sanitize;
+use template::{FIXED, Source, THUMBNAIL, Template};
+
+/// The list of drafts a build made, in `--out-dir`.
+pub const OUTBOX: &str = "outbox.jsonl";
+/// The messages a server accepted or refused, in `--out-dir`.
+pub const SENT_LOG: &str = "sent.jsonl";
+
+/// How each recipient's draft is written; shared by every worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drafts {
+    /// The sender as given to `--from`, checked.
+    pub from: String,
+    pub subject: Template,
+    /// `None`: the built-in body.
+    pub body: Option<Template>,
+    /// `None`: HTML made from the text body.
+    pub html: Option<Template>,
+    /// `None`: each content file's id.
+    pub campaign: Option<String>,
+}
+
+impl Drafts {
+    pub fn campaign<'a>(&'a self, content: &'a Content) -> &'a str {
+        self.campaign.as_deref().unwrap_or(&content.id)
+    }
+}
+
+/// What `build --eml` was given.
+#[derive(Debug, Clone, Default)]
+pub struct DraftArgs {
+    pub from: String,
+    pub subject: Option<String>,
+    pub body: Option<std::path::PathBuf>,
+    pub html_body: Option<std::path::PathBuf>,
+    pub campaign: Option<String>,
+}
+
+/// The subject when none is given.
+pub const DEFAULT_SUBJECT: &str = "{title}: your personal handout";
+
+impl DraftArgs {
+    /// Reads and checks the templates against the placeholders there will
+    /// be values for; reports every problem at once.
+    pub fn load(&self, columns: &[&str], event: bool) -> Result<Drafts, Error> {
+        let mut errors = Vec::new();
+        if let Err(e) = self.from.parse::<Mailbox>() {
+            errors.push(
+                Diagnostic::error(format!("`{}` is not a sender address: {e}", self.from))
+                    .with_hint("write --from as admissions@example.org, or as \"Name <admissions@example.org>\""),
+            );
+        }
+        let mut known: Vec<&str> = FIXED
+            .iter()
+            .copied()
+            .filter(|k| event || !k.starts_with("event."))
+            .collect();
+        known.extend(columns);
+        let subject_text: Arc<str> = self.subject.as_deref().unwrap_or(DEFAULT_SUBJECT).into();
+        if subject_text.contains(['\r', '\n']) {
+            errors.push(
+                Diagnostic::error("the subject holds a line break")
+                    .in_file("--subject")
+                    .with_hint("a subject is one line"),
+            );
+        }
+        let subject = parse("--subject", subject_text, &known, event, &mut errors);
+        let body = match &self.body {
+            Some(path) => {
+                let text = read(path, "--body")?;
+                parse(&path.display().to_string(), text, &known, event, &mut errors)
+            }
+            None => None,
+        };
+        let mut html_known = known.clone();
+        html_known.push(THUMBNAIL);
+        let html = match &self.html_body {
+            Some(path) => {
+                let text = read(path, "--html-body")?;
+                parse(&path.display().to_string(), text, &html_known, event, &mut errors)
+            }
+            None => None,
+        };
+        if let Some(c) = &self.campaign
+            && (c.trim().is_empty() || c.chars().any(char::is_control))
+        {
+            errors.push(
+                Diagnostic::error("the campaign name is empty or holds control characters")
+                    .with_hint("name it in words, e.g. --campaign open-day-2026"),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(Error::Content(errors));
+        }
+        Ok(Drafts {
+            from: self.from.clone(),
+            subject: subject.unwrap_or_else(|| Template::literal("")),
+            body,
+            html,
+            campaign: self.campaign.clone(),
+        })
+    }
+}
+
+/// A template, or its problems added to `errors`.
+fn parse(
+    name: &str,
+    text: Arc<str>,
+    known: &[&str],
+    event: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Template> {
+    match Template::parse(&Source { name, text: &text }, known) {
+        Ok(t) => Some(t),
+        Err(mut e) => {
+            for d in e.iter_mut().filter(|d| !event && d.message.contains("{event.")) {
+                d.hints = vec!["give --event FILE to use the event's name and date".into()];
+            }
+            errors.extend(e);
+            None
+        }
+    }
+}
+
+fn read(path: &Path, option: &str) -> Result<Arc<str>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Content(vec![
+            Diagnostic::error(format!("cannot read template: {}", e.kind()).to_lowercase())
+                .in_file(path.display().to_string())
+                .with_hint(format!("check the path given to {option}")),
+        ])
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::Content(vec![
+            Diagnostic::error("the template is not valid UTF-8")
+                .in_file(path.display().to_string())
+                .with_hint("save it as UTF-8"),
+        ])
+    })?;
+    Ok(text.trim_start_matches('\u{feff}').replace("\r\n", "\n").into())
+}
+
+/// A Message-ID that depends only on the campaign, the content id and the
+/// recipient's address: rebuilding or editing the text keeps it, so the
+/// send log still knows who was emailed; a new campaign changes it.
+pub fn message_id(campaign: &str, content_id: &str, address: &str, from: &Mailbox) -> String {
+    let mut hash = Sha256::new();
+    for part in [campaign, content_id, &address.to_lowercase()] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let hex = format!("{:x}", hash.finalize());
+    format!(
+        "<{}.{}@{}>",
+        sanitize(campaign),
+        &hex[..32],
+        from.email.domain()
+    )
+}
+
+/// One line of `outbox.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// The draft, relative to the outbox's folder.
+    pub file: String,
+    pub message_id: String,
+    /// The recipient's address: the only one the message is sent to.
+    pub recipient: String,
+    /// The envelope sender.
+    pub from: String,
+    pub campaign: String,
+}
+
+/// Writes the outbox atomically, one JSON object per line.
+pub fn write_outbox(dir: &Path, entries: &[OutboxEntry]) -> Result<(), Diagnostic> {
+    let mut text = String::new();
+    for e in entries {
+        // Plain strings always serialise.
+        text.push_str(&serde_json::to_string(e).unwrap_or_default());
+        text.push('\n');
+    }
+    crate::output::write_atomic(&dir.join(OUTBOX), text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_ignore_case_and_follow_the_campaign() {
+        let from: Mailbox = "School <hello@school.example>".parse().unwrap();
+        let a = message_id("spring", "x-vs-y", "Ana@Example.org", &from);
+        assert_eq!(a, message_id("spring", "x-vs-y", "ana@example.org", &from));
+        assert_ne!(a, message_id("autumn", "x-vs-y", "ana@example.org", &from));
+        assert!(a.starts_with("<spring.") && a.ends_with("@school.example>"));
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""A real SMTP server for the tests: aiosmtpd on a free port of this machine.
+
+Every message it accepts is stored as NNNNN.eml, with NNNNN.json holding the
+envelope (sender and recipients). Addresses given with --refuse are refused
+with 550 at RCPT time. With --cert and --key it offers STARTTLS and requires
+it. It prints "ready PORT" once it accepts connections, and stops when its
+standard input closes, so it never outlives the test that started it.
+"""
+
+import argparse
+import json
+import os
+import socket
+import ssl
+import sys
+
+from aiosmtpd.controller import Controller
+
+
+class Store:
+    def __init__(self, maildir, refuse):
+        self.maildir = maildir
+        self.refuse = {a.lower() for a in refuse}
+        self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        base = os.path.join(self.maildir, "%05d" % self.count)
+        with open(base + ".json", "w") as f:
+            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos}, f)
+        with open(base + ".eml.part", "wb") as f:
+            f.write(envelope.original_content or envelope.content)
+        # The test reads a message only once it is whole.
+        os.rename(base + ".eml.part", base + ".eml")
+        return "250 2.0.0 queued as %05d" % self.count
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--maildir", required=True)
+    parser.add_argument("--refuse", action="append", default=[])
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    args = parser.parse_args()
+
+    tls = None
+    if args.cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.cert, args.key)
+    port = free_port()
+    controller = Controller(
+        Store(args.maildir, args.refuse),
+        hostname="127.0.0.1",
+        port=port,
+        server_hostname="localhost",
+        tls_context=tls,
+        require_starttls=tls is not None,
+        data_size_limit=64 * 1024 * 1024,
+    )
+    controller.start()
+    print("ready %d" % port, flush=True)
+    sys.stdin.read()
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
