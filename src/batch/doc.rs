@@ -7,10 +7,10 @@ use sha2::{Digest, Sha256};
 
 use super::{Planned, Written, file_path};
 use crate::content::Content;
-use crate::email::{Drafts, draft};
-use crate::recipients::Recipient;
 use crate::diag::{Diagnostic, Severity};
+use crate::email::{Drafts, draft};
 use crate::output::Writes;
+use crate::recipients::Recipient;
 use crate::render::{self, Job, OutFile, Rendered, Settings};
 use crate::world::Env;
 

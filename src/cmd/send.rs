@@ -87,7 +87,9 @@ fn server(url: &str, args: &SendArgs) -> Result<Server, Error> {
         TlsMode::Implicit => 465,
         TlsMode::None => 25,
     });
-    let user = std::env::var("HANDOUT_SMTP_USERNAME").ok().filter(|s| !s.is_empty());
+    let user = std::env::var("HANDOUT_SMTP_USERNAME")
+        .ok()
+        .filter(|s| !s.is_empty());
     let password = std::env::var("HANDOUT_SMTP_PASSWORD").ok();
     let credentials = match (user, password) {
         (Some(u), Some(p)) => Some((u, p)),

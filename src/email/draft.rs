@@ -37,7 +37,12 @@ pub fn values<'a>(p: &'a Parts) -> BTreeMap<&'a str, String> {
     let course = p
         .goal
         .and_then(|g| g.course.as_deref())
-        .and_then(|id| c.course_fit.iter().flat_map(|f| &f.courses).find(|k| k.id == id))
+        .and_then(|id| {
+            c.course_fit
+                .iter()
+                .flat_map(|f| &f.courses)
+                .find(|k| k.id == id)
+        })
         .map(|k| k.name.clone())
         .unwrap_or_default();
     let mut v: BTreeMap<&str, String> = p
@@ -81,7 +86,9 @@ fn long_date(d: &crate::render::DateParts) -> String {
         "November",
         "December",
     ];
-    let month = MONTHS.get(usize::from(d.month).wrapping_sub(1)).unwrap_or(&"");
+    let month = MONTHS
+        .get(usize::from(d.month).wrapping_sub(1))
+        .unwrap_or(&"");
     format!("{} {month} {}", d.day, d.year)
 }
 
@@ -164,7 +171,9 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     let from: Mailbox = d.from.parse().map_err(|e| fail("sender", &e))?;
     let id = message_id(d.campaign(p.content), &p.content.id, address, &from);
     let plain = |s: &str| s.to_string();
-    let subject = d.subject.fill(&v, plain);
+    // A subject is one line, whatever a recipients column holds.
+    let one_line = |s: &str| s.replace(|c: char| c.is_control(), " ");
+    let subject = d.subject.fill(&v, one_line);
     let text = match &d.body {
         Some(t) => t.fill(&v, plain),
         None => default_body(&v),
@@ -203,10 +212,10 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
             MultiPart::related()
                 .boundary(boundary("rel"))
                 .singlepart(html_part)
-                .singlepart(
-                    Attachment::new_inline(THUMBNAIL_CID.into())
-                        .body(p.thumbnail.to_vec(), ContentType::parse("image/png").unwrap()),
-                ),
+                .singlepart(Attachment::new_inline(THUMBNAIL_CID.into()).body(
+                    p.thumbnail.to_vec(),
+                    ContentType::parse("image/png").unwrap(),
+                )),
         )
     } else {
         alternative.singlepart(html_part)
@@ -214,10 +223,10 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     let mixed = MultiPart::mixed()
         .boundary(boundary("mix"))
         .multipart(alternative)
-        .singlepart(
-            Attachment::new(p.pdf_name.to_string())
-                .body(p.pdf.to_vec(), ContentType::parse("application/pdf").unwrap()),
-        );
+        .singlepart(Attachment::new(p.pdf_name.to_string()).body(
+            p.pdf.to_vec(),
+            ContentType::parse("application/pdf").unwrap(),
+        ));
     let message = Message::builder()
         .from(from)
         .to(to)

@@ -90,7 +90,13 @@ impl DraftArgs {
         let body = match &self.body {
             Some(path) => {
                 let text = read(path, "--body")?;
-                parse(&path.display().to_string(), text, &known, event, &mut errors)
+                parse(
+                    &path.display().to_string(),
+                    text,
+                    &known,
+                    event,
+                    &mut errors,
+                )
             }
             None => None,
         };
@@ -99,7 +105,13 @@ impl DraftArgs {
         let html = match &self.html_body {
             Some(path) => {
                 let text = read(path, "--html-body")?;
-                parse(&path.display().to_string(), text, &html_known, event, &mut errors)
+                parse(
+                    &path.display().to_string(),
+                    text,
+                    &html_known,
+                    event,
+                    &mut errors,
+                )
             }
             None => None,
         };
@@ -135,7 +147,10 @@ fn parse(
     match Template::parse(&Source { name, text: &text }, known) {
         Ok(t) => Some(t),
         Err(mut e) => {
-            for d in e.iter_mut().filter(|d| !event && d.message.contains("{event.")) {
+            for d in e
+                .iter_mut()
+                .filter(|d| !event && d.message.contains("{event."))
+            {
                 d.hints = vec!["give --event FILE to use the event's name and date".into()];
             }
             errors.extend(e);
@@ -159,7 +174,10 @@ fn read(path: &Path, option: &str) -> Result<Arc<str>, Error> {
                 .with_hint("save it as UTF-8"),
         ])
     })?;
-    Ok(text.trim_start_matches('\u{feff}').replace("\r\n", "\n").into())
+    Ok(text
+        .trim_start_matches('\u{feff}')
+        .replace("\r\n", "\n")
+        .into())
 }
 
 /// A Message-ID that depends only on the campaign, the content id and the

@@ -347,7 +347,9 @@ fn read_draft(dir: &Path, entry: &OutboxEntry) -> Result<Vec<u8>, Diagnostic> {
             entry.message_id
         ))
         .in_file(path.display().to_string())
-        .with_hint("keep the Message-ID when editing a draft; it is how a rerun knows who was emailed")),
+        .with_hint(
+            "keep the Message-ID when editing a draft; it is how a rerun knows who was emailed",
+        )),
     }
 }
 
@@ -359,7 +361,8 @@ fn envelope(entry: &OutboxEntry) -> Result<Envelope, Error> {
                 .with_hint("build the drafts again"),
         ])
     };
-    let from: lettre::message::Mailbox = entry.from.parse().map_err(|_| bad("sender", &entry.from))?;
+    let from: lettre::message::Mailbox =
+        entry.from.parse().map_err(|_| bad("sender", &entry.from))?;
     let to: Address = entry
         .recipient
         .parse()

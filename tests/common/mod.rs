@@ -264,3 +264,97 @@ pub fn typst_cli() -> Option<PathBuf> {
         .filter(|o| o.status.success())
         .map(|_| PathBuf::from("typst"))
 }
+
+/// A real SMTP server (aiosmtpd, installed by `scripts/test`) on a free port
+/// of this machine, stopped when dropped.
+pub struct SmtpServer {
+    child: std::process::Child,
+    pub port: u16,
+    pub maildir: tempfile::TempDir,
+}
+
+/// One message the server accepted.
+pub struct Received {
+    pub bytes: Vec<u8>,
+    /// The envelope's recipients.
+    pub to: Vec<String>,
+}
+
+impl SmtpServer {
+    /// Refuses `refuse` with 550; offers and requires STARTTLS with `tls`
+    /// (certificate and key PEM files).
+    pub fn start(refuse: &[&str], tls: Option<(&Path, &Path)>) -> Self {
+        use std::io::BufRead;
+        let python = root().join(".tools/venv/bin/python");
+        assert!(
+            python.exists(),
+            "the SMTP test server needs aiosmtpd: run ./scripts/test once to install it"
+        );
+        let maildir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(python);
+        cmd.arg(root().join("tests/smtp/server.py"))
+            .arg("--maildir")
+            .arg(maildir.path());
+        for r in refuse {
+            cmd.args(["--refuse", r]);
+        }
+        if let Some((cert, key)) = tls {
+            cmd.arg("--cert").arg(cert).arg("--key").arg(key);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the SMTP test server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP test server did not start: {line:?}"));
+        Self {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, in order.
+    pub fn received(&self) -> Vec<Received> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.maildir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|p| {
+                let envelope = read_json(&p.with_extension("json"));
+                Received {
+                    bytes: std::fs::read(&p).unwrap(),
+                    to: envelope["to"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_str().unwrap().to_string())
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
