@@ -95,6 +95,7 @@ fn help_of_every_subcommand() {
         Some("watch"),
         Some("new"),
         Some("schema"),
+        Some("send"),
     ] {
         let o = match sub {
             Some(s) => handout(&[&s, &"--help"]),

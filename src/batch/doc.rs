@@ -62,10 +62,9 @@ fn with_draft(
     doc: &Planned,
     person: &Recipient,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    // The picture was made for the draft; it is a file only if asked for.
-    let thumbnail = match r.files.iter().position(|f| f.suffix == ".thumb") {
-        Some(i) if !settings.thumbnail => r.files.remove(i).bytes,
-        Some(i) => r.files[i].bytes.clone(),
+    // The picture was made for the draft, and is not a file of its own.
+    let preview = match r.files.iter().position(|f| f.suffix == render::PREVIEW) {
+        Some(i) => r.files.remove(i).bytes,
         None => Vec::new(),
     };
     let pdf_name = doc
@@ -80,7 +79,7 @@ fn with_draft(
         event: settings.event.as_ref(),
         pdf: &r.files[0].bytes,
         pdf_name: &pdf_name,
-        thumbnail: &thumbnail,
+        preview: &preview,
     };
     let eml = draft::build(drafts, &parts, draft::draft_date(content)).map_err(|d| vec![d])?;
     r.files.push(OutFile {

@@ -132,9 +132,6 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub layout: BuildLayoutArgs,
 
-    #[command(flatten)]
-    pub email: EmailArgs,
-
     /// How many documents to render at once [default: all cores].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -163,6 +160,10 @@ pub struct BuildArgs {
     /// Print only errors and warnings: no progress and no summary.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Last, under a heading of their own.
+    #[command(flatten)]
+    pub email: EmailArgs,
 }
 
 #[derive(Debug, Args)]

@@ -28,7 +28,8 @@ pub struct Parts<'a> {
     pub pdf: &'a [u8],
     /// The attachment's file name.
     pub pdf_name: &'a str,
-    pub thumbnail: &'a [u8],
+    /// Page 1 as a JPEG.
+    pub preview: &'a [u8],
 }
 
 /// The placeholders' values for one recipient.
@@ -70,7 +71,7 @@ pub fn values<'a>(p: &'a Parts) -> BTreeMap<&'a str, String> {
     v
 }
 
-/// `3 December 2026`.
+/// `December 3, 2026`, as the layouts print event dates.
 fn long_date(d: &crate::render::DateParts) -> String {
     const MONTHS: [&str; 12] = [
         "January",
@@ -89,7 +90,7 @@ fn long_date(d: &crate::render::DateParts) -> String {
     let month = MONTHS
         .get(usize::from(d.month).wrapping_sub(1))
         .unwrap_or(&"");
-    format!("{} {month} {}", d.day, d.year)
+    format!("{month} {}, {}", d.day, d.year)
 }
 
 /// The body when no `--body` is given: a greeting, what is attached and
@@ -213,8 +214,8 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
                 .boundary(boundary("rel"))
                 .singlepart(html_part)
                 .singlepart(Attachment::new_inline(THUMBNAIL_CID.into()).body(
-                    p.thumbnail.to_vec(),
-                    ContentType::parse("image/png").unwrap(),
+                    p.preview.to_vec(),
+                    ContentType::parse("image/jpeg").unwrap(),
                 )),
         )
     } else {
@@ -275,6 +276,6 @@ mod tests {
             month: 12,
             day: 3,
         };
-        assert_eq!(long_date(&d), "3 December 2026");
+        assert_eq!(long_date(&d), "December 3, 2026");
     }
 }

@@ -566,6 +566,6 @@ mod tests {
     #[test]
     fn lines_keep_their_offsets() {
         let got: Vec<_> = lines("a\n\n  \nbc\r\nd").collect();
-        assert_eq!(got, vec![(0, "a"), (5, "bc"), (9, "d")]);
+        assert_eq!(got, vec![(0, "a"), (6, "bc"), (10, "d")]);
     }
 }

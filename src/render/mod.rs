@@ -192,8 +192,7 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
             }
         }
     }
-    // A draft shows page 1 in its HTML body.
-    if (job.settings.thumbnail || job.settings.email.is_some())
+    if job.settings.thumbnail
         && let Some(first) = doc.pages().first()
     {
         let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
@@ -203,11 +202,58 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
             bytes: png(first, scale)?,
         });
     }
+    // A draft shows page 1 in its HTML body; a JPEG is a third the size of
+    // the PNG there, and the PDF is attached for reading.
+    if job.settings.email.is_some()
+        && job.recipient.is_some()
+        && let Some(first) = doc.pages().first()
+    {
+        let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
+        files.push(OutFile {
+            suffix: PREVIEW.into(),
+            ext: "jpg",
+            bytes: jpeg(first, scale)?,
+        });
+    }
     Ok(Rendered {
         files,
         pages,
         warnings,
     })
+}
+
+/// The suffix of the picture of page 1 that a draft embeds.
+pub const PREVIEW: &str = ".preview";
+
+fn jpeg(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: typst::utils::Scalar::new(f64::from(pixel_per_pt)),
+        render_bleed: false,
+    };
+    let pixmap = typst_render::render(page, &options);
+    // Premultiplied RGBA over white.
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let white = 255 - p[3];
+            [
+                p[0].saturating_add(white),
+                p[1].saturating_add(white),
+                p[2].saturating_add(white),
+            ]
+        })
+        .collect();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70)
+        .encode(
+            &rgb,
+            pixmap.width(),
+            pixmap.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .map_err(|e| vec![Diagnostic::error(format!("cannot encode JPEG: {e}"))])?;
+    Ok(out)
 }
 
 fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
