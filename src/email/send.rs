@@ -222,15 +222,12 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
             todo.push(entry);
         }
     }
-    // Every draft is read and checked before the first is sent.
-    let mut drafts = Vec::new();
-    let mut errors = Vec::new();
-    for entry in &todo {
-        match read_draft(&opts.dir, entry) {
-            Ok(bytes) => drafts.push(bytes),
-            Err(d) => errors.push(d),
-        }
-    }
+    // Every draft is read and checked before the first is sent, and read
+    // again when it is sent, so that memory holds one at a time.
+    let errors: Vec<Diagnostic> = todo
+        .iter()
+        .filter_map(|entry| read_draft(&opts.dir, entry).err())
+        .collect();
     if !errors.is_empty() {
         return Err(Error::Content(errors));
     }
@@ -255,7 +252,7 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         .rate
         .map(|n| Duration::from_secs_f64(60.0 / f64::from(n.max(1))));
     let mut last: Option<Instant> = None;
-    for (entry, bytes) in todo.iter().zip(drafts) {
+    for entry in &todo {
         if let (Some(interval), Some(last)) = (interval, last) {
             while last.elapsed() < interval {
                 if opts.cancel.get().is_some() {
@@ -275,6 +272,10 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         }
         last = Some(Instant::now());
         let envelope = envelope(entry)?;
+        let bytes = read_draft(&opts.dir, entry).map_err(|d| {
+            finish(&bar);
+            Error::Content(vec![d])
+        })?;
         let message = with_date(&bytes, &now_rfc2822()).unwrap_or(bytes);
         let (status, reply) = match transport.send_raw(&envelope, &message) {
             Ok(response) => (

@@ -288,7 +288,7 @@ impl SmtpServer {
         let python = root().join(".tools/venv/bin/python");
         assert!(
             python.exists(),
-            "the SMTP test server needs aiosmtpd: run ./scripts/test once to install it"
+            "the SMTP test server needs aiosmtpd: run ./scripts/install-smtp-server (./scripts/test does)"
         );
         let maildir = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(python);

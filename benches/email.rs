@@ -1,0 +1,213 @@
+//! A mail merge end to end: drafts for N recipients, then sending them to a
+//! real SMTP server (aiosmtpd) on this machine, each against a baseline
+//! measured in the same run.
+//!
+//! Run with `cargo bench --bench email` (500 recipients; `-- --quick` for
+//! 100). The baselines are the same build without `--eml`, and Python's
+//! smtplib sending the same drafts over one connection to a second server.
+//! Printed: wall time and peak RSS of each step, the drafts' size against
+//! their PDFs, and the ratios.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FROM: &str = "Northfield Admissions <admissions@northfield.example>";
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let handout = PathBuf::from(env!("CARGO_BIN_EXE_handout"));
+    let n = if std::env::args().any(|a| a == "--quick") {
+        100
+    } else {
+        500
+    };
+    let status = Command::new(root.join("scripts/install-smtp-server"))
+        .status()
+        .expect("run scripts/install-smtp-server");
+    assert!(status.success(), "cannot install the SMTP test server");
+    let python = root.join(".tools/venv/bin/python");
+    let work = tempfile::tempdir().unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    println!("{n} recipients of the seed, email edition, A4, --jobs {cores}\n");
+
+    let people = work.path().join("people.csv");
+    let goals = [
+        "",
+        "modern-ai-systems",
+        "predictive-models",
+        "production-ml",
+    ];
+    let mut csv = String::from("name,email,goal\n");
+    for i in 0..n {
+        csv += &format!("Learner {i},learner{i}@example.org,{}\n", goals[i % 4]);
+    }
+    std::fs::write(&people, csv).unwrap();
+    let seed = root.join("content/ai-engineer-vs-ml-engineer.yaml");
+    let build = |out: &Path, eml: bool| {
+        let mut c = Command::new(&handout);
+        c.args(["build", "-q", "-e", "email", "--recipients"])
+            .arg(&people)
+            .arg("-o")
+            .arg(out)
+            .arg(&seed);
+        if eml {
+            c.args(["--eml", "--from", FROM]);
+        }
+        measure(&mut c)
+    };
+
+    let plain_out = work.path().join("plain");
+    let plain = build(&plain_out, false);
+    row("build, PDFs only (baseline)", n, plain);
+    let out = work.path().join("drafts");
+    let drafts = build(&out, true);
+    row("build --eml, PDFs and drafts", n, drafts);
+    let (mut eml_bytes, mut pdf_bytes) = (0u64, 0u64);
+    for e in std::fs::read_dir(&out).unwrap() {
+        let p = e.unwrap().path();
+        let len = p.metadata().unwrap().len();
+        match p.extension().and_then(|e| e.to_str()) {
+            Some("eml") => eml_bytes += len,
+            Some("pdf") => pdf_bytes += len,
+            _ => {}
+        }
+    }
+
+    let server = Server::start(&python, &root, work.path().join("mail-a"));
+    let mut c = Command::new(&handout);
+    c.args(["send", "-q", "--tls", "none", "--smtp"])
+        .arg(format!("smtp://127.0.0.1:{}", server.port))
+        .arg(&out);
+    let send = measure(&mut c);
+    assert_eq!(server.count(), n, "every draft arrives");
+    row("handout send", n, send);
+    let rerun = measure(&mut c);
+    assert_eq!(server.count(), n, "a rerun sends nothing");
+    row("handout send again (sends nothing)", n, rerun);
+
+    let baseline_server = Server::start(&python, &root, work.path().join("mail-b"));
+    let script = r#"
+import json, smtplib, sys
+d, port = sys.argv[1], int(sys.argv[2])
+with smtplib.SMTP("127.0.0.1", port) as s:
+    for line in open(d + "/outbox.jsonl"):
+        e = json.loads(line)
+        s.sendmail(e["from"], [e["recipient"]], open(d + "/" + e["file"], "rb").read())
+"#;
+    let smtplib = measure(
+        Command::new(&python)
+            .arg("-c")
+            .arg(script)
+            .arg(&out)
+            .arg(baseline_server.port.to_string()),
+    );
+    assert_eq!(baseline_server.count(), n);
+    row("python smtplib, one connection (baseline)", n, smtplib);
+
+    println!("\nratios");
+    println!(
+        "  build --eml / build without drafts:          {:.2}",
+        drafts.wall.as_secs_f64() / plain.wall.as_secs_f64()
+    );
+    println!(
+        "  draft size / PDF size:                       {:.2}   ({} KB per draft)",
+        eml_bytes as f64 / pdf_bytes as f64,
+        eml_bytes / n as u64 / 1024
+    );
+    println!(
+        "  handout send / smtplib:                      {:.2}",
+        send.wall.as_secs_f64() / smtplib.wall.as_secs_f64()
+    );
+    println!(
+        "  build --eml and send {n}, total:              {:.1} s",
+        (drafts.wall + send.wall).as_secs_f64()
+    );
+}
+
+#[derive(Clone, Copy)]
+struct Run {
+    wall: Duration,
+    peak_rss_kb: i64,
+}
+
+fn row(name: &str, n: usize, run: Run) {
+    println!(
+        "{name:<44} {:>7.2} s  {:>7.1} ms/message  peak RSS {:>4} MB",
+        run.wall.as_secs_f64(),
+        run.wall.as_secs_f64() * 1000.0 / n as f64,
+        run.peak_rss_kb / 1024
+    );
+}
+
+/// Wall time and peak RSS (of the process and its children) of a command.
+fn measure(cmd: &mut Command) -> Run {
+    let start = Instant::now();
+    let child = cmd.stdout(Stdio::null()).spawn().expect("spawn");
+    let pid = child.id() as i32;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // wait4 gives the child's own peak RSS.
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed"
+    );
+    Run {
+        wall,
+        peak_rss_kb: usage.ru_maxrss,
+    }
+}
+
+/// The tests' SMTP server, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl Server {
+    fn start(python: &Path, root: &Path, maildir: PathBuf) -> Self {
+        std::fs::create_dir_all(&maildir).unwrap();
+        let mut child = Command::new(python)
+            .arg(root.join("tests/smtp/server.py"))
+            .arg("--maildir")
+            .arg(&maildir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the SMTP server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().trim_start_matches("ready ").parse().unwrap();
+        Self {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    fn count(&self) -> usize {
+        std::fs::read_dir(&self.maildir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "eml")
+            })
+            .count()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
