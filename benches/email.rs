@@ -141,19 +141,20 @@ fn row(name: &str, n: usize, run: Run) {
     );
 }
 
-/// Wall time and peak RSS (of the process and its children) of a command.
+/// Runs a command to completion, timing it and reading its peak RSS.
 fn measure(cmd: &mut Command) -> Run {
     let start = Instant::now();
-    let child = cmd.stdout(Stdio::null()).spawn().expect("spawn");
-    let pid = child.id() as i32;
+    // The child is reaped by wait4 below, which also reports its peak RSS.
+    #[allow(clippy::zombie_processes)]
+    let child = cmd.stdout(Stdio::null()).spawn().expect("command starts");
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // wait4 gives the child's own peak RSS.
-    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    // SAFETY: waits for our own child and fills a zeroed rusage.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
     assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{cmd:?} failed"
+        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed: {cmd:?}"
     );
     Run {
         wall,
