@@ -463,3 +463,76 @@ fn starttls_is_the_default_and_an_untrusted_certificate_stops_before_sending() {
     assert_stderr_has(&o, "does not offer STARTTLS");
     assert!(plain.received().is_empty());
 }
+
+#[test]
+fn the_login_comes_from_the_environment_and_a_wrong_one_stops_before_any_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, PEOPLE, &[]));
+    let server = SmtpServer::with_login("admissions:s3cret-pw");
+    let run = |user: &str, password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_handout"))
+            .args(["send", "--tls", "none", "--smtp", &server.url()])
+            .arg(&out)
+            .env("HANDOUT_SMTP_USERNAME", user)
+            .env("HANDOUT_SMTP_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let o = run("admissions", "wrong-pw");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "the server refused the login");
+    assert!(!stderr(&o).contains("wrong-pw"));
+    assert!(server.received().is_empty());
+    assert!(log(&out).is_empty(), "a wrong login refuses no message");
+
+    let o = run("admissions", "s3cret-pw");
+    assert_ok(&o);
+    assert!(!stderr(&o).contains("s3cret-pw"));
+    assert_eq!(server.received().len(), 3);
+
+    // Never unencrypted to another machine; never in the URL.
+    let o = Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args([
+            "send",
+            "--tls",
+            "none",
+            "--smtp",
+            "smtp://mail.example.org:25",
+        ])
+        .arg(&out)
+        .env("HANDOUT_SMTP_USERNAME", "a")
+        .env("HANDOUT_SMTP_PASSWORD", "b")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_stderr_has(&o, "refusing to send a password without encryption");
+    let o = handout(&[&"send", &out, &"--smtp", &"smtp://a:b@mail.example.org"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_stderr_has(&o, "must not hold a user name or password");
+}
+
+#[test]
+fn an_html_template_places_page_one_and_escapes_every_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("body.html");
+    std::fs::write(
+        &html,
+        "<p>Dear {name} of {company},</p>\n{thumbnail}\n<p>{{literal}}</p>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let html_arg = html.to_str().unwrap();
+    assert_ok(&drafts(&out, PEOPLE, &["--html-body", html_arg]));
+    let jo = std::fs::read(out.join(outbox(&out)[1]["file"].as_str().unwrap())).unwrap();
+    let m = MessageParser::default().parse(&jo[..]).unwrap();
+    let body = m.body_html(0).unwrap();
+    assert!(
+        body.contains("<p>Dear Smith, Jo of &lt;b&gt;Acme&lt;/b&gt;,</p>"),
+        "{body}"
+    );
+    assert!(body.contains("<img src=\"cid:page-1@handout\""), "{body}");
+    assert!(body.contains("<p>{literal}</p>"));
+    // The text part is still the built-in letter.
+    assert!(m.body_text(0).unwrap().starts_with("Hello Smith, Jo,"));
+}

@@ -247,6 +247,20 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         return Ok(summary);
     }
     let transport = transport(&opts.server)?;
+    // Connecting, TLS and the login fail here, before any message.
+    match transport.test_connection() {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(Error::Content(vec![
+                Diagnostic::error(format!(
+                    "{}:{} does not answer as a mail server",
+                    opts.server.host, opts.server.port
+                ))
+                .with_hint("check --smtp's host and port"),
+            ]));
+        }
+        Err(e) => return Err(connection_error(&opts.server, &e, 0)),
+    }
     let bar = progress(todo.len(), opts.quiet);
     let interval = opts
         .rate
@@ -286,7 +300,9 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
                     response.message().collect::<Vec<_>>().join(" ")
                 ),
             ),
-            Err(e) if e.status().is_some() => (Outcome::Refused, e.to_string()),
+            Err(e) if e.status().is_some_and(|c| !ends_session(c)) => {
+                (Outcome::Refused, e.to_string())
+            }
             Err(e) => {
                 finish(&bar);
                 return Err(connection_error(&opts.server, &e, summary.sent));
@@ -409,12 +425,27 @@ fn transport(server: &Server) -> Result<SmtpTransport, Error> {
     Ok(builder.build())
 }
 
+/// Replies about the session rather than the message: the server is
+/// closing (421), TLS is unavailable (454), or the login is needed or
+/// wrong (530, 534, 535, 538). Sending the rest would fail the same way.
+fn ends_session(code: lettre::transport::smtp::response::Code) -> bool {
+    matches!(
+        code.to_string().parse::<u16>(),
+        Ok(421 | 454 | 530 | 534 | 535 | 538)
+    )
+}
+
 fn connection_error(server: &Server, e: &lettre::transport::smtp::Error, sent: usize) -> Error {
     let text = e.to_string();
     let hint = if text.contains("STARTTLS is not supported") {
         "the server does not offer STARTTLS: use --tls implicit for port 465, or --tls none only for a server on this machine"
     } else if e.is_tls() || text.to_lowercase().contains("tls") {
         "the server did not set up TLS: use --tls implicit for port 465, or --tls none only for a server on this machine"
+    } else if e
+        .status()
+        .is_some_and(|c| matches!(c.to_string().as_str(), "530" | "534" | "535" | "538"))
+    {
+        "the server refused the login: check HANDOUT_SMTP_USERNAME and HANDOUT_SMTP_PASSWORD"
     } else if e.is_timeout() {
         "the server did not answer in time; check --smtp and your network"
     } else {

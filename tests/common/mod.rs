@@ -284,6 +284,22 @@ impl SmtpServer {
     /// Refuses `refuse` with 550; offers and requires STARTTLS with `tls`
     /// (certificate and key PEM files).
     pub fn start(refuse: &[&str], tls: Option<(&Path, &Path)>) -> Self {
+        let mut args: Vec<std::ffi::OsString> = Vec::new();
+        for r in refuse {
+            args.extend(["--refuse".into(), r.into()]);
+        }
+        if let Some((cert, key)) = tls {
+            args.extend(["--cert".into(), cert.into(), "--key".into(), key.into()]);
+        }
+        Self::launch(args)
+    }
+
+    /// A server that requires the login `user:password`.
+    pub fn with_login(user_password: &str) -> Self {
+        Self::launch(vec!["--auth".into(), user_password.into()])
+    }
+
+    fn launch(args: Vec<std::ffi::OsString>) -> Self {
         use std::io::BufRead;
         let python = root().join(".tools/venv/bin/python");
         assert!(
@@ -294,13 +310,8 @@ impl SmtpServer {
         let mut cmd = Command::new(python);
         cmd.arg(root().join("tests/smtp/server.py"))
             .arg("--maildir")
-            .arg(maildir.path());
-        for r in refuse {
-            cmd.args(["--refuse", r]);
-        }
-        if let Some((cert, key)) = tls {
-            cmd.arg("--cert").arg(cert).arg("--key").arg(key);
-        }
+            .arg(maildir.path())
+            .args(args);
         let mut child = cmd
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

@@ -15,8 +15,10 @@ import os
 import socket
 import ssl
 import sys
+import warnings
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Store:
@@ -43,6 +45,19 @@ class Store:
         return "250 2.0.0 queued as %05d" % self.count
 
 
+def auth_options(auth):
+    """Require a login, over a plain connection too, for the tests."""
+    if not auth:
+        return {}
+    user, password = auth.split(":", 1)
+
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+        return AuthResult(success=ok, handled=False)
+
+    return {"authenticator": check, "auth_required": True, "auth_require_tls": False}
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -55,10 +70,13 @@ def main():
     parser.add_argument("--refuse", action="append", default=[])
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--auth", help="USER:PASSWORD the server requires")
     args = parser.parse_args()
 
-    # A refused handshake is part of a test; its traceback is noise.
+    # A refused handshake is part of a test; its traceback is noise, as is
+    # the warning about a login without TLS, which the tests ask for.
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+    warnings.simplefilter("ignore")
     tls = None
     if args.cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -72,6 +90,7 @@ def main():
         tls_context=tls,
         require_starttls=tls is not None,
         data_size_limit=64 * 1024 * 1024,
+        **auth_options(args.auth),
     )
     controller.start()
     print("ready %d" % port, flush=True)
