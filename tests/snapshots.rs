@@ -172,3 +172,33 @@ fn seed_data_as_layouts_receive_it() {
         insta::assert_snapshot!(name, serde_json::to_string_pretty(&value).unwrap());
     }
 }
+
+#[test]
+fn email_template_and_send_errors() {
+    let out = scratch("email-typos");
+    insta::assert_snapshot!(
+        "email_template_typos",
+        failure(&[
+            &"build",
+            &SEED,
+            &"--recipients",
+            &"tests/fixtures/email/people.csv",
+            &"--eml",
+            &"--from",
+            &"Admissions <admissions@example.org>",
+            &"--body",
+            &"tests/fixtures/email/typos.txt",
+            &"--subject",
+            &"{titel}",
+            &"-o",
+            &out,
+        ])
+    );
+    assert!(!root().join(&out).exists());
+    let empty = scratch("no-drafts");
+    std::fs::create_dir_all(root().join(&empty)).unwrap();
+    insta::assert_snapshot!(
+        "send_without_drafts",
+        failure(&[&"send", &empty, &"--smtp", &"smtp://localhost:2525"])
+    );
+}

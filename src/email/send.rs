@@ -91,14 +91,15 @@ pub fn read_outbox(dir: &Path) -> Result<Vec<OutboxEntry>, Error> {
     let name = path.display().to_string();
     let text: Arc<str> = std::fs::read_to_string(&path)
         .map_err(|e| {
-            let d = Diagnostic::error(format!("cannot read the outbox: {}", e.kind()).to_lowercase())
-                .in_file(name.clone());
             Error::Content(vec![if e.kind() == std::io::ErrorKind::NotFound {
-                d.with_hint(
-                    "make drafts first: handout build CONTENT --recipients FILE --eml --from ADDRESS --out-dir DIR",
-                )
+                Diagnostic::error(format!("there are no drafts in {}: it has no {OUTBOX}", dir.display()))
+                    .with_hint(
+                        "make drafts first: handout build CONTENT --recipients FILE --eml --from ADDRESS --out-dir DIR",
+                    )
             } else {
-                d.with_hint("check the folder's permissions")
+                Diagnostic::error(format!("cannot read the outbox: {e}"))
+                    .in_file(name.clone())
+                    .with_hint("check the folder's permissions")
             }])
         })?
         .into();
@@ -448,6 +449,8 @@ fn connection_error(server: &Server, e: &lettre::transport::smtp::Error, sent: u
         "the server refused the login: check HANDOUT_SMTP_USERNAME and HANDOUT_SMTP_PASSWORD"
     } else if e.is_timeout() {
         "the server did not answer in time; check --smtp and your network"
+    } else if text.contains("Connection error") {
+        "check --smtp's host and port, and that the server is running"
     } else {
         "check --smtp's host and port, and HANDOUT_SMTP_USERNAME and HANDOUT_SMTP_PASSWORD"
     };
