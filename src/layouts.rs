@@ -27,10 +27,17 @@ const BUILTIN: &[(&str, &[u8])] = &[
     ),
     ("theme.typ", include_bytes!("../layouts/theme.typ")),
     ("brand.typ", include_bytes!("../layouts/brand.typ")),
+    ("lang.typ", include_bytes!("../layouts/lang.typ")),
+    ("lang/en.yaml", include_bytes!("../layouts/lang/en.yaml")),
+    ("lang/de.yaml", include_bytes!("../layouts/lang/de.yaml")),
+    ("lang/es.yaml", include_bytes!("../layouts/lang/es.yaml")),
+    ("lang/fr.yaml", include_bytes!("../layouts/lang/fr.yaml")),
+    ("lang/it.yaml", include_bytes!("../layouts/lang/it.yaml")),
+    ("lang/pt.yaml", include_bytes!("../layouts/lang/pt.yaml")),
 ];
 
 /// Built-in files that layouts import but that are not layouts themselves.
-const SHARED: [&str; 4] = ["theme", "brand", "components", "common"];
+const SHARED: [&str; 5] = ["theme", "brand", "components", "common", "lang"];
 
 /// Files larger than this are not loaded from a layout folder.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

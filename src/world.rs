@@ -18,10 +18,15 @@ use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::{FontSource, FontStore};
 
 use crate::brand::{BRAND_DATA_PATH, Brand, NO_BRAND};
+use crate::lang::Catalogs;
 use crate::layouts::LayoutFiles;
+use crate::render::DocumentFiles;
 
 /// The path at which layouts find the document's data: `json("/data.json")`.
 pub const DATA_PATH: &str = "/data.json";
+
+/// The path of the document's labels: `json("/labels.json")`.
+pub const LABELS_PATH: &str = "/labels.json";
 
 /// At most this many QR codes per document, served at `/qr/<n>.svg`.
 pub const MAX_QR: usize = 64;
@@ -112,6 +117,8 @@ pub struct Env {
     no_brand: Bytes,
     brands: Vec<BrandFiles>,
     layouts: LayoutFiles,
+    labels_id: FileId,
+    catalogs: Catalogs,
 }
 
 impl Env {
@@ -171,6 +178,9 @@ impl Env {
                 files.insert(id, slot);
             }
         }
+        // A build checks its catalogs before it makes an Env; a worker gets
+        // the files its build checked.
+        let catalogs = Catalogs::load(&layouts).unwrap_or_else(|_| Catalogs::builtin().clone());
         let data_id = file_id(DATA_PATH).expect("valid path");
         let qr_ids = (0..MAX_QR)
             .filter_map(|i| file_id(&format!("/qr/{i}.svg")))
@@ -185,7 +195,14 @@ impl Env {
             no_brand: Bytes::new(NO_BRAND),
             brands,
             layouts,
+            labels_id: file_id(LABELS_PATH).expect("valid path"),
+            catalogs,
         }
+    }
+
+    /// The layouts' words in each language.
+    pub fn catalogs(&self) -> &Catalogs {
+        &self.catalogs
     }
 
     pub fn layouts(&self) -> &LayoutFiles {
@@ -208,6 +225,7 @@ impl Env {
             Some(slot) => slot.display.clone(),
             None if id == self.data_id => "<document data>".into(),
             None if id == self.brand_id => "<brand data>".into(),
+            None if id == self.labels_id => "<labels>".into(),
             None => id.vpath().get_without_slash().to_string(),
         }
     }
@@ -222,6 +240,7 @@ pub struct DocWorld<'a> {
     env: &'a Env,
     main: FileId,
     data: Bytes,
+    labels: Bytes,
     today: Option<Datetime>,
     /// QR code images, at `/qr/<index>.svg`.
     qr: Vec<Bytes>,
@@ -232,16 +251,16 @@ impl<'a> DocWorld<'a> {
     pub fn new(
         env: &'a Env,
         main: FileId,
-        data: Vec<u8>,
+        files: DocumentFiles,
         today: Option<Datetime>,
-        qr: Vec<Arc<[u8]>>,
         brand: Option<usize>,
     ) -> Self {
-        let qr = qr.into_iter().map(Bytes::new).collect();
+        let qr = files.qr.into_iter().map(Bytes::new).collect();
         Self {
             env,
             main,
-            data: Bytes::new(data),
+            data: Bytes::new(files.data),
+            labels: Bytes::new(files.labels),
             today,
             qr,
             brand: brand.and_then(|i| env.brands.get(i)),
@@ -287,6 +306,9 @@ impl World for DocWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.env.data_id {
             return Ok(self.data.clone());
+        }
+        if id == self.env.labels_id {
+            return Ok(self.labels.clone());
         }
         if let Some(i) = self.env.qr_ids.iter().position(|q| *q == id) {
             return self.qr.get(i).cloned().ok_or_else(|| not_found(id));

@@ -140,7 +140,7 @@ fn drafts_are_valid_mime_with_the_pdf_attached_and_page_one_inline() {
     let text = m.body_text(0).unwrap();
     for expected in [
         "Dear Ana Lima,",
-        "at Open Day: AI careers on December 5, 2026.",
+        "at Open Day: AI careers on 5 December 2026.",
         "Your goal: I want to work on LLMs, RAG, agents, and modern AI systems.",
         "Company: Lima & Sons.",
         "{Braces stay} as written.",

@@ -185,7 +185,7 @@ fn an_event_appears_on_the_flyer_and_the_cover_of_every_document() {
         let page1 = squash(&pdf_text(&pdf, Some((1, 1))));
         for text in [
             "Open Day: AI careers",
-            "December 5, 2026 · Main Building, 12 Harbour Road · Hall B",
+            "5 December 2026 · Main Building, 12 Harbour Road · Hall B",
             "Talk to Priya Shah · admissions@example.org · +44 20 7946 0000",
             "Bring this flyer to the *careers* desk for a free consultation.",
         ] {

@@ -47,7 +47,10 @@ pub fn render_doc(
         return Err(warnings_as_errors(&r.warnings, doc));
     }
     match (&settings.email, &doc.recipient) {
-        (Some(drafts), Some(person)) => with_draft(r, drafts, settings, content, doc, person),
+        (Some(drafts), Some(person)) => {
+            let catalog = env.catalogs().get(&render::language_of(content));
+            with_draft(r, drafts, settings, content, doc, person, catalog)
+        }
         _ => Ok(r),
     }
 }
@@ -61,6 +64,7 @@ fn with_draft(
     content: &Content,
     doc: &Planned,
     person: &Recipient,
+    catalog: &crate::lang::Catalog,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     // The picture was made for the draft, and is not a file of its own.
     let preview = match r.files.iter().position(|f| f.suffix == render::PREVIEW) {
@@ -80,6 +84,7 @@ fn with_draft(
         pdf: &r.files[0].bytes,
         pdf_name: &pdf_name,
         preview: &preview,
+        catalog,
     };
     let eml = draft::build(drafts, &parts, draft::draft_date(content)).map_err(|d| vec![d])?;
     r.files.push(OutFile {

@@ -11,6 +11,7 @@ use crate::config::BuildConfig;
 use crate::content::Loaded;
 use crate::diag::Severity;
 use crate::error::Error;
+use crate::lang::{self, Catalogs};
 use crate::output::{prepare_dir, prepare_report};
 use crate::progress::Progress;
 use crate::recipients;
@@ -100,6 +101,20 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
     for name in &config.layouts {
         super::check_layout(&layouts, name)?;
     }
+    let catalogs = Catalogs::load(&layouts).map_err(Error::Content)?;
+    let fallbacks = lang::fallback_warnings(&contents, &catalogs);
+    if config.deny_warnings && !fallbacks.is_empty() {
+        return Err(Error::Content(
+            fallbacks
+                .into_iter()
+                .map(|mut w| {
+                    w.severity = Severity::Error;
+                    w.with_hint("--deny-warnings turns warnings into errors")
+                })
+                .collect(),
+        ));
+    }
+    emit(&fallbacks);
     let axes = batch::Axes {
         goals: &goals,
         papers: &config.papers,

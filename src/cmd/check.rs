@@ -8,7 +8,16 @@ use crate::terminal::emit;
 pub fn run(args: &CheckArgs) -> Result<(), Error> {
     let paths = batch::expand_inputs(&args.content)?;
     let mut contents = batch::load_all(&paths)?;
-    for c in &contents {
+    // A language without texts in the built-in layouts falls back to English.
+    let fallbacks = crate::lang::fallback_warnings(&contents, crate::lang::Catalogs::builtin());
+    for c in &mut contents {
+        let name = c.name.clone();
+        c.warnings.extend(
+            fallbacks
+                .iter()
+                .filter(|w| w.file.as_deref() == Some(&name))
+                .cloned(),
+        );
         emit(&c.warnings);
     }
     let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, false, false)?;

@@ -5,7 +5,7 @@ use crate::batch::{self, Goals};
 use crate::cli::EjectArgs;
 use crate::error::Error;
 use crate::output::{prepare_dir, write_atomic};
-use crate::render::{Format, Job, Settings, document_files};
+use crate::render::{DocumentFiles, Format, Job, Settings, document_files};
 
 pub fn run(args: &EjectArgs) -> Result<(), Error> {
     let mut loaded = crate::content::load(&args.content).map_err(Error::Content)?;
@@ -64,8 +64,10 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
             write(path, file.bytes.as_slice())?;
         }
     }
-    let (data, qr) = document_files(&job);
+    let catalogs = crate::lang::Catalogs::load(&layouts).map_err(Error::Content)?;
+    let DocumentFiles { data, qr, labels } = document_files(&job, &catalogs);
     write("data.json", &data)?;
+    write("labels.json", &labels)?;
     // The brand as the build reads it: its data, its images under brand/
     // and its fonts beside the bundled ones.
     write(

@@ -60,6 +60,12 @@ pub struct Content {
     pub review: Option<Review>,
     #[serde(default)]
     pub next_step: Option<NextStep>,
+    /// The layouts' own words for this page, replacing those of its
+    /// language: `faq: "Your questions"`. The keys are listed in
+    /// docs/languages.md.
+    #[serde(default)]
+    #[schemars(schema_with = "label_overrides")]
+    pub labels: Option<BTreeMap<String, String>>,
 }
 
 impl Content {
@@ -404,4 +410,27 @@ pub fn resolve_urls(c: &Content) -> Urls {
         next_step,
         courses,
     }
+}
+
+/// `labels:` in the JSON Schema: one property per label, described by its
+/// English text, and no others.
+fn label_overrides(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let english = crate::lang::Catalogs::builtin().get(crate::lang::REFERENCE);
+    let properties: serde_json::Map<String, serde_json::Value> = crate::lang::label_keys()
+        .into_iter()
+        .map(|key| {
+            let text = english.label(key).unwrap_or_default();
+            (
+                key.to_string(),
+                serde_json::json!({ "type": "string", "description": format!("In English: {text}") }),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "type": ["object", "null"],
+        "properties": properties,
+        "additionalProperties": false,
+    })
+    .try_into()
+    .unwrap_or_default()
 }

@@ -54,6 +54,46 @@ pub(crate) fn validate(file: &SourceFile, c: &Content) -> Vec<Diagnostic> {
             "use a tag such as `en`, `en-GB`, `pt-BR` or `de`",
         );
     }
+    if let Some(labels) = &c.labels {
+        let keys = crate::lang::label_keys();
+        let english = crate::lang::Catalogs::builtin().get(crate::lang::REFERENCE);
+        for (key, text) in labels {
+            let Some(original) = english.label(key) else {
+                let mut d =
+                    v.file
+                        .error_at_key(&[k("labels")], key, format!("there is no label `{key}`"));
+                d = match did_you_mean(key, &keys) {
+                    Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                    None => d.with_hint("the labels are listed in docs/languages.md"),
+                };
+                v.errors.push(d);
+                continue;
+            };
+            let allowed = crate::lang::placeholders(original);
+            if let Some(extra) = crate::lang::placeholders(text)
+                .into_iter()
+                .find(|p| !allowed.contains(p))
+            {
+                let hint = if allowed.is_empty() {
+                    "this label takes no placeholders".to_string()
+                } else {
+                    format!(
+                        "this label can use {}",
+                        allowed
+                            .iter()
+                            .map(|p| format!("{{{p}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                v.error(
+                    &[k("labels"), k(key)],
+                    format!("the label `{key}` has no placeholder `{{{extra}}}`"),
+                    &hint,
+                );
+            }
+        }
+    }
     if let Some(updated) = c.meta.as_ref().and_then(|m| m.updated.as_deref())
         && parse_date(updated).is_none()
     {

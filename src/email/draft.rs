@@ -30,6 +30,8 @@ pub struct Parts<'a> {
     pub pdf_name: &'a str,
     /// Page 1 as a JPEG.
     pub preview: &'a [u8],
+    /// The words of the content's language, for dates.
+    pub catalog: &'a crate::lang::Catalog,
 }
 
 /// The placeholders' values for one recipient.
@@ -66,31 +68,12 @@ pub fn values<'a>(p: &'a Parts) -> BTreeMap<&'a str, String> {
     );
     if let Some(e) = p.event {
         v.insert("event.name", e.name.clone());
-        v.insert("event.date", long_date(&e.date));
+        v.insert(
+            "event.date",
+            p.catalog.date(e.date.year, e.date.month, e.date.day),
+        );
     }
     v
-}
-
-/// `December 3, 2026`, as the layouts print event dates.
-fn long_date(d: &crate::render::DateParts) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let month = MONTHS
-        .get(usize::from(d.month).wrapping_sub(1))
-        .unwrap_or(&"");
-    format!("{month} {}, {}", d.day, d.year)
 }
 
 /// The body when no `--body` is given: a greeting, what is attached and
@@ -267,15 +250,5 @@ mod tests {
             html,
             "<p>Hi &lt;b&gt;Ana&lt;/b&gt; &amp; co,<br>\nline two</p>\n<p>Bye</p>\n<p><img></p>\n"
         );
-    }
-
-    #[test]
-    fn long_dates() {
-        let d = crate::render::DateParts {
-            year: 2026,
-            month: 12,
-            day: 3,
-        };
-        assert_eq!(long_date(&d), "December 3, 2026");
     }
 }

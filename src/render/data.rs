@@ -9,6 +9,7 @@ use typst::foundations::Datetime;
 
 use super::{Edition, Job, Paper};
 use crate::content::{Content, Course, Goal, OptionDecl, language, parse_date};
+use crate::lang::{Catalog, Catalogs};
 
 /// The data a layout receives at [`crate::world::DATA_PATH`].
 ///
@@ -31,6 +32,8 @@ pub struct LayoutData<'a> {
     pub content: &'a Content,
     /// The updated date, split so layouts can build a `datetime`.
     pub updated: Option<DateParts>,
+    /// Dates as the document's language writes them.
+    pub dates: Dates,
     /// Set when rendering the variant for one career goal.
     pub variant: Option<Variant<'a>>,
     /// The person a personal handout is for: `name`, `email`, `goal`,
@@ -52,6 +55,15 @@ pub struct DateParts {
     pub year: i32,
     pub month: u8,
     pub day: u8,
+}
+
+/// Dates written out in the document's language, e.g. `12. Mai 2026`.
+#[derive(Serialize)]
+pub struct Dates {
+    /// The content's `meta.updated`.
+    pub updated: Option<String>,
+    /// The event's date (`--event`).
+    pub event: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -82,7 +94,7 @@ pub struct Link {
 }
 
 impl<'a> LayoutData<'a> {
-    pub fn new(job: &Job<'a>) -> Self {
+    pub fn new(job: &Job<'a>, catalog: &Catalog) -> Self {
         let c = job.content;
         let updated = c
             .meta
@@ -112,6 +124,13 @@ impl<'a> LayoutData<'a> {
             .as_deref()
             .and_then(|tag| language(tag).ok())
             .unwrap_or_else(|| ("en".into(), None));
+        let event = job.settings.event.as_ref();
+        let dates = Dates {
+            updated: updated
+                .as_ref()
+                .map(|d| catalog.date(d.year, d.month, d.day)),
+            event: event.map(|e| catalog.date(e.date.year, e.date.month, e.date.day)),
+        };
         Self {
             format: 1,
             paper: job.paper,
@@ -122,9 +141,10 @@ impl<'a> LayoutData<'a> {
             bleed: job.settings.bleed,
             content: c,
             updated,
+            dates,
             variant,
             recipient: job.recipient,
-            event: job.settings.event.as_ref(),
+            event,
             links,
             qr_urls,
         }
@@ -202,15 +222,33 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
     )))
 }
 
-/// The files a layout reads besides its own: the JSON at `/data.json` and
-/// the QR codes at `/qr/<n>.svg`.
-pub fn document_files(job: &Job) -> (Vec<u8>, Vec<Arc<[u8]>>) {
-    let data = LayoutData::new(job);
-    // Plain data with string keys always serialises.
-    (
-        serde_json::to_vec(&data).unwrap_or_default(),
-        qr_codes(&data),
-    )
+/// The files a layout reads besides its own.
+pub struct DocumentFiles {
+    /// `/data.json`.
+    pub data: Vec<u8>,
+    /// `/qr/<n>.svg`.
+    pub qr: Vec<Arc<[u8]>>,
+    /// `/labels.json`: the language's catalog with the content's labels.
+    pub labels: Arc<[u8]>,
+}
+
+pub fn document_files(job: &Job, catalogs: &Catalogs) -> DocumentFiles {
+    let catalog = catalogs.get(&language_of(job.content));
+    let data = LayoutData::new(job, catalog);
+    DocumentFiles {
+        // Plain data with string keys always serialises.
+        data: serde_json::to_vec(&data).unwrap_or_default(),
+        qr: qr_codes(&data),
+        labels: catalog.json(job.content.labels.as_ref()),
+    }
+}
+
+/// The content's language code without region: `de` for `de-CH`.
+pub fn language_of(c: &Content) -> String {
+    c.lang
+        .as_deref()
+        .and_then(|tag| language(tag).ok())
+        .map_or_else(|| "en".into(), |(lang, _)| lang)
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-pub use data::{DateParts, LayoutData, Link, Links, Variant, document_date, document_files};
+pub use data::{
+    DateParts, DocumentFiles, LayoutData, Link, Links, Variant, document_date, document_files,
+    language_of,
+};
 
 use crate::content::{Content, Goal};
 use crate::diag::{Diagnostic, Span};
@@ -146,9 +149,9 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
                 .with_hint(format!("the layouts available are: {names}")),
         ]);
     };
-    let (json, qr) = document_files(job);
+    let files = document_files(job, env.catalogs());
     let date = document_date(job.content);
-    let world = DocWorld::new(env, main, json, date, qr, job.brand);
+    let world = DocWorld::new(env, main, files, date, job.brand);
 
     let warned = typst::compile::<PagedDocument>(&world);
     let mut warnings = convert(&world, &warned.warnings);

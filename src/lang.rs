@@ -1,0 +1,334 @@
+//! The layouts' own words in each language: catalogs at `lang/<code>.yaml`
+//! in the layout folder, one per language, overridable with `--layouts`.
+//!
+//! A document's labels are its language's catalog with the content's
+//! `labels:` on top, served to layouts at `/labels.json`. Documents of one
+//! language share those bytes, so Typst reuses its work between them. Dates
+//! are written here, from the catalog's pattern and month names.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostic;
+use crate::layouts::LayoutFiles;
+
+/// Every catalog must have the keys of this one.
+pub const REFERENCE: &str = "en";
+
+/// A catalog file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    date: String,
+    #[serde(default)]
+    first: Option<String>,
+    months: Vec<String>,
+    #[serde(default)]
+    hyphenate: bool,
+    labels: BTreeMap<String, String>,
+}
+
+/// One language's words.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub lang: String,
+    file: CatalogFile,
+    /// `/labels.json` without overrides.
+    json: Arc<[u8]>,
+}
+
+/// What layouts read at `/labels.json`.
+#[derive(Serialize)]
+struct LabelsJson<'a> {
+    hyphenate: bool,
+    labels: &'a BTreeMap<String, String>,
+}
+
+impl Catalog {
+    /// `12 May 2026`, in this language.
+    pub fn date(&self, year: i32, month: u8, day: u8) -> String {
+        let month = self
+            .file
+            .months
+            .get(usize::from(month).wrapping_sub(1))
+            .map_or("", String::as_str);
+        let day = match (&self.file.first, day) {
+            (Some(first), 1) => first.clone(),
+            _ => day.to_string(),
+        };
+        self.file
+            .date
+            .replace("{day}", &day)
+            .replace("{month}", month)
+            .replace("{year}", &year.to_string())
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.file.labels.get(key).map(String::as_str)
+    }
+
+    /// The bytes of `/labels.json`, with `overrides` in place of the
+    /// catalog's labels.
+    pub fn json(&self, overrides: Option<&BTreeMap<String, String>>) -> Arc<[u8]> {
+        match overrides.filter(|o| !o.is_empty()) {
+            None => self.json.clone(),
+            Some(o) => {
+                let mut labels = self.file.labels.clone();
+                labels.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
+                to_json(self.file.hyphenate, &labels)
+            }
+        }
+    }
+}
+
+fn to_json(hyphenate: bool, labels: &BTreeMap<String, String>) -> Arc<[u8]> {
+    // Strings only: serialising cannot fail.
+    serde_json::to_vec(&LabelsJson { hyphenate, labels })
+        .unwrap_or_default()
+        .into()
+}
+
+/// The catalogs of a layout folder, by language code.
+#[derive(Debug, Clone)]
+pub struct Catalogs {
+    by_lang: BTreeMap<String, Catalog>,
+}
+
+impl Catalogs {
+    /// Reads and checks every `lang/*.yaml`; each problem is reported.
+    pub fn load(layouts: &LayoutFiles) -> Result<Self, Vec<Diagnostic>> {
+        let mut by_lang = BTreeMap::new();
+        let mut errors = Vec::new();
+        for path in layouts.paths() {
+            let Some(lang) = path
+                .strip_prefix("lang/")
+                .and_then(|p| p.strip_suffix(".yaml"))
+            else {
+                continue;
+            };
+            let file = layouts.get(path).expect("listed path");
+            let parsed = std::str::from_utf8(&file.bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|text| {
+                    serde_yaml::from_str::<CatalogFile>(text).map_err(|e| e.to_string())
+                });
+            match parsed {
+                Ok(parsed) if parsed.months.len() == 12 => {
+                    let json = to_json(parsed.hyphenate, &parsed.labels);
+                    by_lang.insert(
+                        lang.to_string(),
+                        Catalog {
+                            lang: lang.to_string(),
+                            file: parsed,
+                            json,
+                        },
+                    );
+                }
+                Ok(_) => errors.push(
+                    Diagnostic::error("`months` must name the twelve months, January first")
+                        .in_file(file.display.clone()),
+                ),
+                Err(e) => errors.push(
+                    Diagnostic::error(format!("this language file cannot be read: {e}"))
+                        .in_file(file.display.clone())
+                        .with_hint("compare it with layouts/lang/en.yaml"),
+                ),
+            }
+        }
+        let catalogs = Self { by_lang };
+        if let Some(reference) = catalogs.by_lang.get(REFERENCE) {
+            for c in catalogs.by_lang.values() {
+                let display = layouts
+                    .get(&format!("lang/{}.yaml", c.lang))
+                    .map(|f| f.display.clone())
+                    .unwrap_or_default();
+                errors.extend(
+                    differences(reference, c)
+                        .into_iter()
+                        .map(|d| d.in_file(display.clone())),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(catalogs)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The built-in catalogs, read once.
+    pub fn builtin() -> &'static Catalogs {
+        static BUILTIN: OnceLock<Catalogs> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            Catalogs::load(&LayoutFiles::builtin())
+                .expect("the built-in catalogs are checked by tests")
+        })
+    }
+
+    /// The catalog for `lang`, or English when there is none.
+    pub fn get(&self, lang: &str) -> &Catalog {
+        self.by_lang
+            .get(lang)
+            .or_else(|| self.by_lang.get(REFERENCE))
+            .or_else(|| Self::builtin().by_lang.get(REFERENCE))
+            .expect("the built-in layouts have an English catalog")
+    }
+
+    pub fn has(&self, lang: &str) -> bool {
+        self.by_lang.contains_key(lang)
+    }
+
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.by_lang.keys().map(String::as_str)
+    }
+}
+
+/// A warning for each content file whose language has no catalog: its
+/// labels and dates are English.
+pub fn fallback_warnings(
+    contents: &[crate::content::Loaded],
+    catalogs: &Catalogs,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for loaded in contents {
+        let lang = crate::render::language_of(&loaded.content);
+        if !catalogs.has(&lang) {
+            out.push(
+                Diagnostic::warning(format!(
+                    "the layouts have no texts in `{lang}`; its labels and dates will be in English"
+                ))
+                .in_file(loaded.name.clone())
+                .with_hint(format!(
+                    "add lang/{lang}.yaml to a --layouts folder, translated from layouts/lang/en.yaml (see docs/languages.md)"
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// The label keys, for content validation and the JSON Schema.
+pub fn label_keys() -> Vec<&'static str> {
+    Catalogs::builtin()
+        .get(REFERENCE)
+        .file
+        .labels
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// The placeholders of a text, such as `{course}`.
+pub fn placeholders(text: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.insert(&rest[start + 1..start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// How `c` differs from the reference catalog: missing or extra keys, and
+/// labels whose placeholders are not the reference's.
+fn differences(reference: &Catalog, c: &Catalog) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let theirs = &c.file.labels;
+    let ours = &reference.file.labels;
+    let missing: Vec<&str> = ours
+        .keys()
+        .filter(|k| !theirs.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        out.push(
+            Diagnostic::error(format!("labels missing: {}", missing.join(", ")))
+                .with_hint(format!("translate them from {REFERENCE}.yaml")),
+        );
+    }
+    for key in theirs.keys().filter(|k| !ours.contains_key(*k)) {
+        let keys: Vec<&str> = ours.keys().map(String::as_str).collect();
+        let mut d = Diagnostic::error(format!("there is no label `{key}`"));
+        if let Some(best) = crate::content::did_you_mean(key, &keys) {
+            d = d.with_hint(format!("did you mean `{best}`?"));
+        }
+        out.push(d);
+    }
+    for (key, text) in theirs {
+        if let Some(english) = ours.get(key)
+            && placeholders(text) != placeholders(english)
+        {
+            out.push(
+                Diagnostic::error(format!(
+                    "the label `{key}` must use the placeholders of `{english}`"
+                ))
+                .with_hint("placeholders may move within the text, but not change"),
+            );
+        }
+    }
+    for (name, text) in [("date", &c.file.date)] {
+        if !["{day}", "{month}", "{year}"]
+            .iter()
+            .all(|p| text.contains(p))
+        {
+            out.push(
+                Diagnostic::error(format!(
+                    "`{name}` must contain {{day}}, {{month}} and {{year}}"
+                ))
+                .with_hint("e.g. \"{day} {month} {year}\""),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_catalog_has_every_english_key_and_no_other() {
+        let catalogs = Catalogs::load(&LayoutFiles::builtin()).unwrap();
+        let langs: Vec<&str> = catalogs.languages().collect();
+        assert_eq!(langs, ["de", "en", "es", "fr", "it", "pt"]);
+        let english: Vec<&String> = catalogs.get("en").file.labels.keys().collect();
+        for lang in langs {
+            let c = catalogs.get(lang);
+            assert_eq!(c.file.labels.keys().collect::<Vec<_>>(), english, "{lang}");
+            assert!(differences(catalogs.get("en"), c).is_empty(), "{lang}");
+        }
+    }
+
+    #[test]
+    fn dates_follow_the_language() {
+        let c = Catalogs::builtin();
+        for (lang, expected) in [
+            ("en", "12 May 2026"),
+            ("de", "12. Mai 2026"),
+            ("fr", "12 mai 2026"),
+            ("es", "12 de mayo de 2026"),
+            ("pt", "12 de maio de 2026"),
+            ("it", "12 maggio 2026"),
+        ] {
+            assert_eq!(c.get(lang).date(2026, 5, 12), expected);
+        }
+        assert_eq!(c.get("fr").date(2026, 5, 1), "1er mai 2026");
+        assert_eq!(c.get("nl").lang, "en");
+    }
+
+    #[test]
+    fn overrides_replace_labels() {
+        let c = Catalogs::builtin().get("de");
+        let o = BTreeMap::from([("faq".to_string(), "Ihre Fragen".to_string())]);
+        let json: serde_json::Value = serde_json::from_slice(&c.json(Some(&o))).unwrap();
+        assert_eq!(json["labels"]["faq"], "Ihre Fragen");
+        assert_eq!(json["labels"]["skills"], "Fähigkeiten");
+        assert_eq!(json["hyphenate"], true);
+        assert_eq!(placeholders("a {b} c {d}"), BTreeSet::from(["b", "d"]));
+    }
+}
