@@ -28,7 +28,7 @@ fn english_words(lang: &str) -> Vec<(String, String)> {
         let english = text.as_str().unwrap();
         let translated = other["labels"][key].as_str().unwrap().to_lowercase();
         let piece = english
-            .split(|c| c == '{' || c == '}')
+            .split(['{', '}'])
             .step_by(2)
             .map(str::trim)
             .max_by_key(|p| p.len())
