@@ -163,11 +163,11 @@ pub fn load(path: &Path, rules: Rules) -> Result<Recipients, Error> {
                         ));
                     }
                     recipient.name = value.trim().to_string();
-                    if let Some(message) = crate::content::missing_glyphs(&value) {
+                    if let Some(missing) = crate::content::missing_glyphs(&value) {
                         out.warnings.push(
-                            Diagnostic::warning(message)
+                            Diagnostic::warning(missing.message)
                                 .with_span(span.clone())
-                                .with_hint("the bundled fonts cover Latin, Greek and Cyrillic; the default PDF/UA-1 export refuses other scripts, so this person's document fails unless you build with --pdf-standard none"),
+                                .with_hint(missing.hint),
                         );
                     }
                 }

@@ -55,19 +55,65 @@ pub const FONTS: &[(&str, &[u8])] = &[
         "InterDisplay-Bold.otf",
         include_bytes!("../fonts/InterDisplay-Bold.otf"),
     ),
+    // After Inter, so Latin text keeps Inter; layouts list them in this
+    // order (`script-fonts` in the theme).
+    (
+        "NotoSansDevanagari-Regular.ttf",
+        include_bytes!("../fonts/NotoSansDevanagari-Regular.ttf"),
+    ),
+    (
+        "NotoSansDevanagari-Bold.ttf",
+        include_bytes!("../fonts/NotoSansDevanagari-Bold.ttf"),
+    ),
+    (
+        "NotoSansArabic-Regular.ttf",
+        include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
+    ),
+    (
+        "NotoSansArabic-Bold.ttf",
+        include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
+    ),
 ];
 
-/// The fonts' licence, shipped alongside them wherever they are copied.
-pub const FONT_LICENSE: &[u8] = include_bytes!("../fonts/OFL.txt");
+/// The fonts' licences, shipped alongside them wherever they are copied.
+pub const FONT_LICENSES: &[(&str, &[u8])] = &[
+    ("OFL.txt", include_bytes!("../fonts/OFL.txt")),
+    ("Noto-OFL.txt", include_bytes!("../fonts/Noto-OFL.txt")),
+];
 
-/// Whether the bundled fonts have a glyph for `c`. All bundled styles cover
-/// the same characters, so the regular face answers for all of them.
+/// The regular face of each bundled family: every style of a family covers
+/// the same characters.
+const COVERAGE_FACES: [&str; 3] = [
+    "Inter-Regular.otf",
+    "NotoSansDevanagari-Regular.ttf",
+    "NotoSansArabic-Regular.ttf",
+];
+
+/// Fonts of `--font-dir`, registered before content is read so that its
+/// warnings know what the build can show.
+static EXTRA_COVERAGE: parking_lot::RwLock<Vec<FontInfo>> = parking_lot::RwLock::new(Vec::new());
+
+/// Adds the coverage of fonts from `--font-dir` to [`font_covers`].
+pub fn register_coverage(infos: impl IntoIterator<Item = FontInfo>) {
+    EXTRA_COVERAGE.write().extend(infos);
+}
+
+/// Whether the bundled fonts, or those of `--font-dir`, have a glyph for `c`.
 pub fn font_covers(c: char) -> bool {
-    static REGULAR: OnceLock<Option<FontInfo>> = OnceLock::new();
-    REGULAR
-        .get_or_init(|| FontInfo::new(FONTS[0].1, 0))
-        .as_ref()
-        .is_some_and(|info| info.coverage.contains(c as u32))
+    static BUNDLED: OnceLock<Vec<FontInfo>> = OnceLock::new();
+    let bundled = BUNDLED.get_or_init(|| {
+        FONTS
+            .iter()
+            .filter(|(name, _)| COVERAGE_FACES.contains(name))
+            .filter_map(|(_, data)| FontInfo::new(data, 0))
+            .collect()
+    });
+    let c = c as u32;
+    bundled.iter().any(|info| info.coverage.contains(c))
+        || EXTRA_COVERAGE
+            .read()
+            .iter()
+            .any(|info| info.coverage.contains(c))
 }
 
 /// A bundled font, parsed only when a document first uses it.

@@ -141,9 +141,12 @@ pub fn locate_missing_glyphs(diags: &mut [Diagnostic], warnings: &[Diagnostic]) 
             d.span = Some(Box::new(span.clone()));
             d.path = warning.and_then(|w| w.path.clone());
         }
-        d.hints = vec![
-            "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes".into(),
-        ];
+        d.hints = match warning {
+            Some(w) => w.hints.clone(),
+            None => vec![
+                "add a font that has these characters with --font-dir, or build with --pdf-standard none to print them as blank boxes".into(),
+            ],
+        };
     }
 }
 

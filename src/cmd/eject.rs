@@ -94,7 +94,9 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
     for (name, bytes) in crate::world::FONTS {
         write(&format!("fonts/{name}"), bytes)?;
     }
-    write("fonts/OFL.txt", crate::world::FONT_LICENSE)?;
+    for (name, bytes) in crate::world::FONT_LICENSES {
+        write(&format!("fonts/{name}"), bytes)?;
+    }
     println!("wrote a Typst project to {}", out.display());
     println!(
         "render it with: typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ",

@@ -265,11 +265,9 @@ fn glyph_warnings(
             if matches!(path.last(), Some(Seg::Key(k)) if NOT_PRINTED.contains(&k.as_str())) {
                 return;
             }
-            if let Some(message) = missing_glyphs(s) {
-                let d = file.warning_at(path, message);
-                out.push(d.with_hint(
-                    "the bundled fonts cover Latin, Greek and Cyrillic; replace these characters, or build with --pdf-standard none to print them as blank boxes (the default PDF/UA-1 export refuses them)",
-                ));
+            if let Some(missing) = missing_glyphs(s) {
+                let d = file.warning_at(path, missing.message);
+                out.push(d.with_hint(missing.hint));
             }
         }
         Value::Sequence(items) => {
@@ -290,9 +288,69 @@ fn glyph_warnings(
     }
 }
 
+/// Text the fonts cannot show: the message names the characters and their
+/// script, the hint says which font to add.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missing {
+    pub message: String,
+    pub hint: String,
+}
+
+/// Scripts the bundled fonts lack, with the font that covers them. Fonts
+/// named "Noto Sans …" are in Debian's fonts-noto-core, CJK in fonts-noto-cjk.
+const SCRIPTS: &[(u32, u32, &str, &str)] = &[
+    (0x0530, 0x058F, "Armenian", "Noto Sans Armenian"),
+    (0x0590, 0x05FF, "Hebrew", "Noto Sans Hebrew"),
+    (0x0980, 0x09FF, "Bengali", "Noto Sans Bengali"),
+    (0x0A00, 0x0A7F, "Gurmukhi", "Noto Sans Gurmukhi"),
+    (0x0A80, 0x0AFF, "Gujarati", "Noto Sans Gujarati"),
+    (0x0B80, 0x0BFF, "Tamil", "Noto Sans Tamil"),
+    (0x0C00, 0x0C7F, "Telugu", "Noto Sans Telugu"),
+    (0x0C80, 0x0CFF, "Kannada", "Noto Sans Kannada"),
+    (0x0D00, 0x0D7F, "Malayalam", "Noto Sans Malayalam"),
+    (0x0E00, 0x0E7F, "Thai", "Noto Sans Thai"),
+    (0x10A0, 0x10FF, "Georgian", "Noto Sans Georgian"),
+    (0x1200, 0x137F, "Ethiopic", "Noto Sans Ethiopic"),
+    (0x1100, 0x11FF, "Korean", "Noto Sans CJK"),
+    (
+        0x2E80,
+        0x9FFF,
+        "Chinese, Japanese or Korean",
+        "Noto Sans CJK",
+    ),
+    (0xAC00, 0xD7AF, "Korean", "Noto Sans CJK"),
+    (
+        0xF900,
+        0xFAFF,
+        "Chinese, Japanese or Korean",
+        "Noto Sans CJK",
+    ),
+    (
+        0xFF00,
+        0xFFEF,
+        "Chinese, Japanese or Korean",
+        "Noto Sans CJK",
+    ),
+    (0x1F300, 0x1FAFF, "emoji", "Noto Emoji"),
+    (
+        0x20000,
+        0x3FFFF,
+        "Chinese, Japanese or Korean",
+        "Noto Sans CJK",
+    ),
+];
+
+fn script_of(c: char) -> Option<(&'static str, &'static str)> {
+    let c = c as u32;
+    SCRIPTS
+        .iter()
+        .find(|(from, to, ..)| (*from..=*to).contains(&c))
+        .map(|&(_, _, script, font)| (script, font))
+}
+
 /// "the bundled fonts cannot show …", naming the characters of `s` that the
-/// bundled fonts lack; none when they have them all.
-pub fn missing_glyphs(s: &str) -> Option<String> {
+/// fonts lack and their script; none when they have them all.
+pub fn missing_glyphs(s: &str) -> Option<Missing> {
     let mut missing: Vec<char> = s
         .chars()
         .filter(|&c| !invisible(c) && !crate::world::font_covers(c))
@@ -312,10 +370,34 @@ pub fn missing_glyphs(s: &str) -> Option<String> {
     } else {
         String::new()
     };
-    Some(format!(
-        "the bundled fonts cannot show {}{more}",
-        shown.join(", ")
-    ))
+    let mut scripts: Vec<(&str, &str)> = missing.iter().filter_map(|&c| script_of(c)).collect();
+    scripts.dedup();
+    let (named, hint) = match scripts.first() {
+        Some((script, font)) => (
+            format!(" ({script} script)"),
+            format!(
+                "add a folder with {font} using --font-dir{}; the bundled fonts cover Latin, Greek, Cyrillic, Devanagari and Arabic",
+                if *font == "Noto Sans CJK" {
+                    " (Debian's fonts-noto-cjk puts it in /usr/share/fonts/opentype/noto)"
+                } else {
+                    " (Debian's fonts-noto-core puts it in /usr/share/fonts/truetype/noto)"
+                }
+            ),
+        ),
+        None => (
+            String::new(),
+            "replace these characters, or add a font that has them with --font-dir; the bundled fonts cover Latin, Greek, Cyrillic, Devanagari and Arabic".into(),
+        ),
+    };
+    Some(Missing {
+        message: format!(
+            "the bundled fonts cannot show {}{more}{named}",
+            shown.join(", ")
+        ),
+        hint: format!(
+            "{hint}; --pdf-standard none prints blank boxes instead (the default PDF/UA-1 export refuses them)"
+        ),
+    })
 }
 
 /// Characters that take no glyph: whitespace, controls and joiners.
