@@ -43,7 +43,31 @@ pub struct Catalog {
 #[derive(Serialize)]
 struct LabelsJson<'a> {
     hyphenate: bool,
+    /// Whether the page reads from right to left.
+    rtl: bool,
+    /// Fonts placed before the theme's, for a language whose script Inter
+    /// lacks: spaces, digits and punctuation then come from the same font
+    /// as the words, which keeps text runs whole; Latin letters still come
+    /// from Inter, since these fonts have none.
+    fonts: &'static [&'static str],
     labels: &'a BTreeMap<String, String>,
+}
+
+/// The bundled font for the script of `lang`, when Inter lacks it.
+fn lead_fonts(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "hi" | "mr" | "ne" | "sa" | "mai" | "kok" => &["Noto Sans Devanagari"],
+        "ar" | "fa" | "ur" | "ps" | "sd" | "ug" | "ckb" => &["Noto Sans Arabic"],
+        _ => &[],
+    }
+}
+
+/// Languages written from right to left: the page mirrors for them.
+pub fn is_rtl(lang: &str) -> bool {
+    matches!(
+        lang,
+        "ar" | "fa" | "ur" | "he" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
+    )
 }
 
 impl Catalog {
@@ -69,25 +93,33 @@ impl Catalog {
         self.file.labels.get(key).map(String::as_str)
     }
 
-    /// The bytes of `/labels.json`, with `overrides` in place of the
-    /// catalog's labels.
-    pub fn json(&self, overrides: Option<&BTreeMap<String, String>>) -> Arc<[u8]> {
+    /// The bytes of `/labels.json` for a page in `lang`, with `overrides`
+    /// in place of the catalog's labels. `lang` may differ from the
+    /// catalog's when it falls back to English; its direction and script
+    /// still hold.
+    pub fn json(&self, lang: &str, overrides: Option<&BTreeMap<String, String>>) -> Arc<[u8]> {
         match overrides.filter(|o| !o.is_empty()) {
-            None => self.json.clone(),
+            None if lang == self.lang => self.json.clone(),
+            None => to_json(self.file.hyphenate, lang, &self.file.labels),
             Some(o) => {
                 let mut labels = self.file.labels.clone();
                 labels.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
-                to_json(self.file.hyphenate, &labels)
+                to_json(self.file.hyphenate, lang, &labels)
             }
         }
     }
 }
 
-fn to_json(hyphenate: bool, labels: &BTreeMap<String, String>) -> Arc<[u8]> {
+fn to_json(hyphenate: bool, lang: &str, labels: &BTreeMap<String, String>) -> Arc<[u8]> {
     // Strings only: serialising cannot fail.
-    serde_json::to_vec(&LabelsJson { hyphenate, labels })
-        .unwrap_or_default()
-        .into()
+    serde_json::to_vec(&LabelsJson {
+        hyphenate,
+        rtl: is_rtl(lang),
+        fonts: lead_fonts(lang),
+        labels,
+    })
+    .unwrap_or_default()
+    .into()
 }
 
 /// The catalogs of a layout folder, by language code.
@@ -116,7 +148,7 @@ impl Catalogs {
                 });
             match parsed {
                 Ok(parsed) if parsed.months.len() == 12 => {
-                    let json = to_json(parsed.hyphenate, &parsed.labels);
+                    let json = to_json(parsed.hyphenate, lang, &parsed.labels);
                     by_lang.insert(
                         lang.to_string(),
                         Catalog {
@@ -295,7 +327,10 @@ mod tests {
     fn every_builtin_catalog_has_every_english_key_and_no_other() {
         let catalogs = Catalogs::load(&LayoutFiles::builtin()).unwrap();
         let langs: Vec<&str> = catalogs.languages().collect();
-        assert_eq!(langs, ["de", "en", "es", "fr", "it", "pt"]);
+        assert_eq!(
+            langs,
+            ["ar", "de", "en", "es", "fr", "hi", "it", "pt", "zh"]
+        );
         let english: Vec<&String> = catalogs.get("en").file.labels.keys().collect();
         for lang in langs {
             let c = catalogs.get(lang);
@@ -314,6 +349,9 @@ mod tests {
             ("es", "12 de mayo de 2026"),
             ("pt", "12 de maio de 2026"),
             ("it", "12 maggio 2026"),
+            ("hi", "12 मई 2026"),
+            ("ar", "12 مايو 2026"),
+            ("zh", "2026年5月12日"),
         ] {
             assert_eq!(c.get(lang).date(2026, 5, 12), expected);
         }
@@ -325,10 +363,14 @@ mod tests {
     fn overrides_replace_labels() {
         let c = Catalogs::builtin().get("de");
         let o = BTreeMap::from([("faq".to_string(), "Ihre Fragen".to_string())]);
-        let json: serde_json::Value = serde_json::from_slice(&c.json(Some(&o))).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&c.json("de", Some(&o))).unwrap();
         assert_eq!(json["labels"]["faq"], "Ihre Fragen");
         assert_eq!(json["labels"]["skills"], "Fähigkeiten");
         assert_eq!(json["hyphenate"], true);
+        assert_eq!(json["rtl"], false);
+        let persian: serde_json::Value =
+            serde_json::from_slice(&Catalogs::builtin().get("fa").json("fa", None)).unwrap();
+        assert_eq!(persian["rtl"], true);
         assert_eq!(placeholders("a {b} c {d}"), BTreeSet::from(["b", "d"]));
     }
 }

@@ -34,6 +34,9 @@ const BUILTIN: &[(&str, &[u8])] = &[
     ("lang/fr.yaml", include_bytes!("../layouts/lang/fr.yaml")),
     ("lang/it.yaml", include_bytes!("../layouts/lang/it.yaml")),
     ("lang/pt.yaml", include_bytes!("../layouts/lang/pt.yaml")),
+    ("lang/hi.yaml", include_bytes!("../layouts/lang/hi.yaml")),
+    ("lang/ar.yaml", include_bytes!("../layouts/lang/ar.yaml")),
+    ("lang/zh.yaml", include_bytes!("../layouts/lang/zh.yaml")),
 ];
 
 /// Built-in files that layouts import but that are not layouts themselves.

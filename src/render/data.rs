@@ -233,13 +233,14 @@ pub struct DocumentFiles {
 }
 
 pub fn document_files(job: &Job, catalogs: &Catalogs) -> DocumentFiles {
-    let catalog = catalogs.get(&language_of(job.content));
+    let lang = language_of(job.content);
+    let catalog = catalogs.get(&lang);
     let data = LayoutData::new(job, catalog);
     DocumentFiles {
         // Plain data with string keys always serialises.
         data: serde_json::to_vec(&data).unwrap_or_default(),
         qr: qr_codes(&data),
-        labels: catalog.json(job.content.labels.as_ref()),
+        labels: catalog.json(&lang, job.content.labels.as_ref()),
     }
 }
 
