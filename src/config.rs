@@ -22,6 +22,8 @@ pub struct BuildConfig {
     /// A brand file for every content file; otherwise each finds its own
     /// `_brand.yml`.
     pub brand: Option<PathBuf>,
+    /// Folders of fonts besides the bundled ones (`--font-dir`).
+    pub font_dirs: Vec<PathBuf>,
     /// One personal document per row of this file, instead of goals.
     pub recipients: Option<PathBuf>,
     pub delimiter: Option<u8>,

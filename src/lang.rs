@@ -49,7 +49,10 @@ struct LabelsJson<'a> {
     /// lacks: spaces, digits and punctuation then come from the same font
     /// as the words, which keeps text runs whole; Latin letters still come
     /// from Inter, since these fonts have none.
-    fonts: &'static [&'static str],
+    fonts: &'a [&'a str],
+    /// Fonts placed after the theme's: for CJK, whose fonts also have Latin
+    /// letters, which should stay Inter's.
+    after: &'a [&'a str],
     labels: &'a BTreeMap<String, String>,
 }
 
@@ -58,6 +61,17 @@ fn lead_fonts(lang: &str) -> &'static [&'static str] {
     match lang {
         "hi" | "mr" | "ne" | "sa" | "mai" | "kok" => &["Noto Sans Devanagari"],
         "ar" | "fa" | "ur" | "ps" | "sd" | "ug" | "ckb" => &["Noto Sans Arabic"],
+        _ => &[],
+    }
+}
+
+/// The font for the script of `lang` to place after Inter, from
+/// `--font-dir` when it has it (Debian's fonts-noto-cjk).
+fn trailing_fonts(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "zh" => &["Noto Sans CJK SC"],
+        "ja" => &["Noto Sans CJK JP"],
+        "ko" => &["Noto Sans CJK KR"],
         _ => &[],
     }
 }
@@ -97,25 +111,51 @@ impl Catalog {
     /// in place of the catalog's labels. `lang` may differ from the
     /// catalog's when it falls back to English; its direction and script
     /// still hold.
-    pub fn json(&self, lang: &str, overrides: Option<&BTreeMap<String, String>>) -> Arc<[u8]> {
+    /// `has_family` tells which fonts the build has: a lead font it lacks
+    /// is left out, as Typst would warn about it.
+    pub fn json(
+        &self,
+        lang: &str,
+        overrides: Option<&BTreeMap<String, String>>,
+        has_family: &dyn Fn(&str) -> bool,
+    ) -> Arc<[u8]> {
+        let lead: Vec<&str> = lead_fonts(lang)
+            .iter()
+            .copied()
+            .filter(|f| has_family(f))
+            .collect();
+        let after: Vec<&str> = trailing_fonts(lang)
+            .iter()
+            .copied()
+            .filter(|f| has_family(f))
+            .collect();
+        let all = lead.len() == lead_fonts(lang).len() && after.len() == trailing_fonts(lang).len();
+        let fonts = [lead.as_slice(), after.as_slice()];
         match overrides.filter(|o| !o.is_empty()) {
-            None if lang == self.lang => self.json.clone(),
-            None => to_json(self.file.hyphenate, lang, &self.file.labels),
+            None if lang == self.lang && all => self.json.clone(),
+            None => to_json(self.file.hyphenate, lang, fonts, &self.file.labels),
             Some(o) => {
                 let mut labels = self.file.labels.clone();
                 labels.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
-                to_json(self.file.hyphenate, lang, &labels)
+                to_json(self.file.hyphenate, lang, fonts, &labels)
             }
         }
     }
 }
 
-fn to_json(hyphenate: bool, lang: &str, labels: &BTreeMap<String, String>) -> Arc<[u8]> {
+/// `fonts` are the fonts to place before and after the theme's.
+fn to_json(
+    hyphenate: bool,
+    lang: &str,
+    fonts: [&[&str]; 2],
+    labels: &BTreeMap<String, String>,
+) -> Arc<[u8]> {
     // Strings only: serialising cannot fail.
     serde_json::to_vec(&LabelsJson {
         hyphenate,
         rtl: is_rtl(lang),
-        fonts: lead_fonts(lang),
+        fonts: fonts[0],
+        after: fonts[1],
         labels,
     })
     .unwrap_or_default()
@@ -148,7 +188,12 @@ impl Catalogs {
                 });
             match parsed {
                 Ok(parsed) if parsed.months.len() == 12 => {
-                    let json = to_json(parsed.hyphenate, lang, &parsed.labels);
+                    let json = to_json(
+                        parsed.hyphenate,
+                        lang,
+                        [lead_fonts(lang), trailing_fonts(lang)],
+                        &parsed.labels,
+                    );
                     by_lang.insert(
                         lang.to_string(),
                         Catalog {
@@ -239,6 +284,56 @@ pub fn fallback_warnings(
         }
     }
     out
+}
+
+/// An error for each language whose catalog the build's fonts cannot
+/// show, such as Chinese without a CJK font: its labels would print as
+/// blank boxes, which PDF/UA-1 refuses.
+pub fn check_fonts(
+    contents: &[crate::content::Loaded],
+    catalogs: &Catalogs,
+) -> Result<(), crate::error::Error> {
+    let mut seen = BTreeSet::new();
+    let mut errors = Vec::new();
+    for loaded in contents {
+        let lang = crate::render::language_of(&loaded.content);
+        let catalog = catalogs.get(&lang);
+        if !seen.insert(catalog.lang.clone()) {
+            continue;
+        }
+        let words: String = catalog
+            .file
+            .labels
+            .values()
+            .chain(&catalog.file.months)
+            .map(String::as_str)
+            .collect();
+        if let Some(missing) = crate::content::missing_glyphs(&words) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "the layouts' words in `{}` need fonts the build does not have: {}",
+                    catalog.lang,
+                    missing
+                        .message
+                        .trim_start_matches("the bundled fonts cannot show ")
+                ))
+                .in_file(loaded.name.clone())
+                .with_hint(
+                    missing
+                        .hint
+                        .split("; --pdf-standard")
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::Error::Content(errors))
+    }
 }
 
 /// The label keys, for content validation and the JSON Schema.
@@ -363,13 +458,15 @@ mod tests {
     fn overrides_replace_labels() {
         let c = Catalogs::builtin().get("de");
         let o = BTreeMap::from([("faq".to_string(), "Ihre Fragen".to_string())]);
-        let json: serde_json::Value = serde_json::from_slice(&c.json("de", Some(&o))).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&c.json("de", Some(&o), &|_| true)).unwrap();
         assert_eq!(json["labels"]["faq"], "Ihre Fragen");
         assert_eq!(json["labels"]["skills"], "Fähigkeiten");
         assert_eq!(json["hyphenate"], true);
         assert_eq!(json["rtl"], false);
         let persian: serde_json::Value =
-            serde_json::from_slice(&Catalogs::builtin().get("fa").json("fa", None)).unwrap();
+            serde_json::from_slice(&Catalogs::builtin().get("fa").json("fa", None, &|_| true))
+                .unwrap();
         assert_eq!(persian["rtl"], true);
         assert_eq!(placeholders("a {b} c {d}"), BTreeSet::from(["b", "d"]));
     }

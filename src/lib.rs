@@ -18,6 +18,7 @@ pub mod diag;
 pub mod email;
 pub mod error;
 pub mod event;
+pub mod fonts;
 pub mod lang;
 pub mod layouts;
 pub mod output;

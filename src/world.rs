@@ -128,7 +128,8 @@ impl FontSource for EmbeddedFont {
     }
 }
 
-/// A brand font, read once per build and kept for its whole length.
+/// A brand or `--font-dir` font, read once per build and kept for its
+/// whole length.
 struct BrandFont {
     data: Bytes,
     index: u32,
@@ -170,7 +171,7 @@ pub struct Env {
 impl Env {
     /// Built once per process; `brands` are the job's brands, whose fonts
     /// join the bundled ones after them.
-    pub fn new(layouts: LayoutFiles, brands: &[Brand]) -> Self {
+    pub fn new(layouts: LayoutFiles, brands: &[Brand], extra: &[crate::fonts::FontFile]) -> Self {
         let mut fonts = FontStore::new();
         for (_, data) in FONTS {
             for (index, info) in FontInfo::iter(data).enumerate() {
@@ -212,6 +213,17 @@ impl Env {
                 }
             })
             .collect();
+        // `--font-dir` fonts come last: layouts list their families, or
+        // reach them through fallback.
+        for file in extra {
+            for (index, info) in FontInfo::iter(&file.data).enumerate() {
+                let font = BrandFont {
+                    data: file.data.clone(),
+                    index: index as u32,
+                };
+                fonts.push((font, info));
+            }
+        }
         let mut files = HashMap::new();
         for path in layouts.paths() {
             let file = layouts.get(path).expect("listed path");

@@ -18,12 +18,29 @@ fn minimal_with(dir: &Path, name: &str, extra: &str) -> PathBuf {
 #[test]
 fn languages_with_a_region_render() {
     let dir = tempfile::tempdir().unwrap();
-    for tag in ["en-GB", "pt-BR", "zh-Hant-TW"] {
+    for tag in ["en-GB", "pt-BR", "de-CH-1996"] {
         let file = minimal_with(dir.path(), "page.yaml", &format!("lang: {tag}\n"));
         let out = dir.path().join(tag);
         assert_ok(&handout(&[&"check", &file]));
         assert_ok(&handout(&[&"build", &file, &"-q", &"-o", &out]));
         assert_eq!(pdfs_in(&out).len(), 1, "{tag}");
+    }
+    // Chinese words need a CJK font, which is not bundled: say so up front.
+    let file = minimal_with(dir.path(), "page.yaml", "lang: zh-Hant-TW\n");
+    for args in [vec!["check"], vec!["build", "-q", "-o"]] {
+        let mut argv: Vec<&dyn AsRef<std::ffi::OsStr>> = args.iter().map(|a| a as _).collect();
+        let out = dir.path().join("zh");
+        if args.len() > 1 {
+            argv.push(&out);
+        }
+        argv.push(&file);
+        let o = handout(&argv);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_stderr_has(
+            &o,
+            "the layouts' words in `zh` need fonts the build does not have",
+        );
+        assert_stderr_has(&o, "Noto Sans CJK using --font-dir");
     }
 }
 

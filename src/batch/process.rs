@@ -41,6 +41,8 @@ pub struct Setup {
     pub layouts: Vec<OverrideFile>,
     /// The job's brands, as the build read them.
     pub brands: Vec<Brand>,
+    /// The `--font-dir` files, read again by the worker.
+    pub font_files: Vec<std::path::PathBuf>,
     pub settings: Settings,
     pub deny_warnings: bool,
     /// Threads for Typst's own parallel layout within a document.
@@ -139,7 +141,14 @@ pub fn serve() -> Result<(), Error> {
     let Some(setup) = receive::<Setup>(&mut input).map_err(broken)? else {
         return Ok(());
     };
-    let env = Env::new(LayoutFiles::with_files(setup.layouts), &setup.brands);
+    // The build read these files a moment ago; they can only fail now if
+    // they changed since.
+    let fonts = crate::fonts::read(&setup.font_files)?;
+    let env = Env::new(
+        LayoutFiles::with_files(setup.layouts),
+        &setup.brands,
+        &fonts,
+    );
     let writes = Writes::with_prefix(setup.temp_prefix.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(setup.threads.max(1))

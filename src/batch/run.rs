@@ -34,6 +34,9 @@ pub struct Work {
     pub env: Env,
     /// The brands `env` was built with, for worker processes.
     pub brands: Vec<crate::brand::Brand>,
+    /// The `--font-dir` files `env` was built with, for worker processes,
+    /// which read them again.
+    pub font_files: Vec<std::path::PathBuf>,
     pub settings: Settings,
     pub contents: Vec<Loaded>,
     pub docs: Vec<Planned>,
@@ -153,6 +156,7 @@ pub fn run(
         let setup = Setup {
             layouts: work.env.layouts().overrides(),
             brands: work.brands.clone(),
+            font_files: work.font_files.clone(),
             settings: work.settings.clone(),
             deny_warnings: opts.deny_warnings,
             threads,

@@ -207,6 +207,10 @@ pub struct BuildLayoutArgs {
     /// nearest `_brand.yml` from the content file's folder up to the current one]
     #[arg(long, value_name = "FILE")]
     pub brand: Option<PathBuf>,
+    /// A folder of fonts to use besides the bundled ones, for scripts they
+    /// lack (e.g. Noto Sans CJK for Chinese); give it again for more folders.
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +227,10 @@ pub struct LayoutArgs {
     /// nearest `_brand.yml` from the content file's folder up to the current one]
     #[arg(long, value_name = "FILE")]
     pub brand: Option<PathBuf>,
+    /// A folder of fonts to use besides the bundled ones, for scripts they
+    /// lack (e.g. Noto Sans CJK for Chinese); give it again for more folders.
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -365,6 +373,7 @@ impl From<&BuildArgs> for BuildConfig {
             layouts: args.layout.layout.clone(),
             layouts_dir: args.layout.layouts.clone(),
             brand: args.layout.brand.clone(),
+            font_dirs: args.layout.font_dir.clone(),
             recipients: args.recipients.clone(),
             event: args.event.clone(),
             delimiter: args.delimiter,
@@ -459,6 +468,10 @@ pub struct CheckArgs {
     /// from each content file's folder up to the current one]
     #[arg(long, value_name = "FILE")]
     pub brand: Option<PathBuf>,
+    /// A folder of fonts to use besides the bundled ones, for scripts they
+    /// lack (e.g. Noto Sans CJK for Chinese); give it again for more folders.
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,8 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
 
 /// One build. Ctrl-C and SIGTERM stop it cleanly from the first call on.
 pub fn build(config: &BuildConfig) -> Result<(), Error> {
+    // Fonts first: content warnings say what the build's fonts cannot show.
+    let fonts = crate::fonts::load(&config.font_dirs)?;
     let paths = batch::expand_inputs(&config.inputs)?;
     if paths.is_empty() {
         return Err(Error::usage(
@@ -115,6 +117,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         ));
     }
     emit(&fallbacks);
+    lang::check_fonts(&contents, &catalogs)?;
     let axes = batch::Axes {
         goals: &goals,
         papers: &config.papers,
@@ -147,8 +150,9 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         _ => workers >= 3,
     };
     let work = Arc::new(Work {
-        env: Env::new(layouts, &brands),
+        env: Env::new(layouts, &brands, &fonts),
         brands,
+        font_files: fonts.iter().map(|f| f.path.clone()).collect(),
         settings,
         contents,
         docs,

@@ -6,6 +6,8 @@ use crate::error::Error;
 use crate::terminal::emit;
 
 pub fn run(args: &CheckArgs) -> Result<(), Error> {
+    // Fonts first: content warnings say what the build's fonts cannot show.
+    crate::fonts::load(&args.font_dir)?;
     let paths = batch::expand_inputs(&args.content)?;
     let mut contents = batch::load_all(&paths)?;
     // A language without texts in the built-in layouts falls back to English.
@@ -20,6 +22,7 @@ pub fn run(args: &CheckArgs) -> Result<(), Error> {
         );
         emit(&c.warnings);
     }
+    crate::lang::check_fonts(&contents, crate::lang::Catalogs::builtin())?;
     let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, false, false)?;
     for b in &brands {
         println!("{}: ok", b.display);

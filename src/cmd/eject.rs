@@ -65,7 +65,11 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         }
     }
     let catalogs = crate::lang::Catalogs::load(&layouts).map_err(Error::Content)?;
-    let DocumentFiles { data, qr, labels } = document_files(&job, &catalogs);
+    let fonts = crate::fonts::load(&args.layout.font_dir)?;
+    let env = crate::world::Env::new(layouts.clone(), &brands, &fonts);
+    let DocumentFiles { data, qr, labels } = document_files(&job, &catalogs, &|family| {
+        env.book().contains_family(&family.to_lowercase())
+    });
     write("data.json", &data)?;
     write("labels.json", &labels)?;
     // The brand as the build reads it: its data, its images under brand/
@@ -93,6 +97,15 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
     write("main.typ", main.as_bytes())?;
     for (name, bytes) in crate::world::FONTS {
         write(&format!("fonts/{name}"), bytes)?;
+    }
+    // `--font-dir` fonts go beside the bundled ones, as the build uses them.
+    for font in &fonts {
+        let name = font
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        write(&format!("fonts/{name}"), font.data.as_slice())?;
     }
     for (name, bytes) in crate::world::FONT_LICENSES {
         write(&format!("fonts/{name}"), bytes)?;

@@ -232,7 +232,12 @@ pub struct DocumentFiles {
     pub labels: Arc<[u8]>,
 }
 
-pub fn document_files(job: &Job, catalogs: &Catalogs) -> DocumentFiles {
+/// `has_family` tells which font families the build has.
+pub fn document_files(
+    job: &Job,
+    catalogs: &Catalogs,
+    has_family: &dyn Fn(&str) -> bool,
+) -> DocumentFiles {
     let lang = language_of(job.content);
     let catalog = catalogs.get(&lang);
     let data = LayoutData::new(job, catalog);
@@ -240,7 +245,7 @@ pub fn document_files(job: &Job, catalogs: &Catalogs) -> DocumentFiles {
         // Plain data with string keys always serialises.
         data: serde_json::to_vec(&data).unwrap_or_default(),
         qr: qr_codes(&data),
-        labels: catalog.json(&lang, job.content.labels.as_ref()),
+        labels: catalog.json(&lang, job.content.labels.as_ref(), has_family),
     }
 }
 

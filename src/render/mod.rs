@@ -149,7 +149,9 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
                 .with_hint(format!("the layouts available are: {names}")),
         ]);
     };
-    let files = document_files(job, env.catalogs());
+    let files = document_files(job, env.catalogs(), &|family| {
+        env.book().contains_family(&family.to_lowercase())
+    });
     let date = document_date(job.content);
     let world = DocWorld::new(env, main, files, date, job.brand);
 
@@ -420,7 +422,7 @@ mod tests {
         );
         let loaded = crate::content::load(std::path::Path::new(seed)).unwrap();
         let c = &loaded.content;
-        let env = Env::new(crate::layouts::LayoutFiles::builtin(), &[]);
+        let env = Env::new(crate::layouts::LayoutFiles::builtin(), &[], &[]);
         let settings = Settings::default();
         let render_all = || {
             for goal in std::iter::once(None).chain(c.goals().map(Some)) {

@@ -1,0 +1,132 @@
+//! `--font-dir`: fonts from a folder, for scripts too large to bundle, such
+//! as Chinese, Japanese and Korean. The folder is read like any other input:
+//! the system's fonts are still never used, and the same files give the
+//! same output.
+
+use std::path::{Path, PathBuf};
+
+use typst::foundations::Bytes;
+use typst::text::FontInfo;
+
+use crate::diag::Diagnostic;
+use crate::error::Error;
+
+/// Font files larger than this are refused: the largest CJK collections
+/// are about 30 MB.
+const MAX_BYTES: u64 = 128 * 1024 * 1024;
+
+/// A font file of a `--font-dir`, read.
+#[derive(Clone)]
+pub struct FontFile {
+    pub path: PathBuf,
+    pub data: Bytes,
+}
+
+/// The font files under `dirs`, in a fixed order (folders as given, files
+/// sorted by path), so font selection never depends on the file system.
+pub fn scan(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(Error::usage(
+                format!("{} is not a folder", dir.display()),
+                "give --font-dir a folder of .ttf, .otf or .ttc files",
+            ));
+        }
+        let mut found = Vec::new();
+        walk(dir, &mut found, 0)?;
+        found.sort();
+        if found.is_empty() {
+            return Err(Error::usage(
+                format!("{} holds no fonts", dir.display()),
+                "give --font-dir a folder of .ttf, .otf or .ttc files, e.g. /usr/share/fonts/opentype/noto",
+            ));
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::usage(
+            format!("cannot read font folder {}: {e}", dir.display()),
+            "check the path given to --font-dir",
+        )
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() && depth < 8 {
+            walk(&path, out, depth + 1)?;
+        } else if kind.is_file()
+            && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                matches!(
+                    e.to_ascii_lowercase().as_str(),
+                    "ttf" | "otf" | "ttc" | "otc"
+                )
+            })
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads the files; one that is not a font is an error naming it.
+pub fn read(paths: &[PathBuf]) -> Result<Vec<FontFile>, Error> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        let too_large = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_BYTES);
+        match std::fs::read(path) {
+            Ok(_) if too_large => errors.push(
+                Diagnostic::error("this font file is larger than 128 MB")
+                    .in_file(path.display().to_string())
+                    .with_hint("use a smaller font, or a folder without it"),
+            ),
+            Ok(bytes) => {
+                let data = Bytes::new(bytes);
+                if FontInfo::iter(&data).next().is_none() {
+                    errors.push(
+                        Diagnostic::error("this file is not a font Typst can read")
+                            .in_file(path.display().to_string())
+                            .with_hint("keep only .ttf, .otf and .ttc fonts in the folder; WOFF files must be converted"),
+                    );
+                } else {
+                    out.push(FontFile {
+                        path: path.clone(),
+                        data,
+                    });
+                }
+            }
+            Err(e) => errors.push(
+                Diagnostic::error(format!("cannot read font: {e}"))
+                    .in_file(path.display().to_string())
+                    .with_hint("check the file's permissions"),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Content(errors))
+    }
+}
+
+/// Reads the fonts of `dirs` and tells the missing-glyph checks what they
+/// cover, before any content is read.
+pub fn load(dirs: &[PathBuf]) -> Result<Vec<FontFile>, Error> {
+    if dirs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fonts = read(&scan(dirs)?)?;
+    crate::world::register_coverage(
+        fonts
+            .iter()
+            .flat_map(|f| FontInfo::iter(&f.data).collect::<Vec<_>>()),
+    );
+    Ok(fonts)
+}
