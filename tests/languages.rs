@@ -11,6 +11,8 @@ use common::*;
 const GERMAN: &str = "examples/languages/ai-engineer-vs-ml-engineer.de.yaml";
 const SPANISH: &str = "examples/languages/ai-engineer-vs-ml-engineer.es.yaml";
 const FRENCH: &str = "tests/fixtures/languages/fr.yaml";
+const HINDI: &str = "examples/languages/ai-engineer-vs-ml-engineer.hi.yaml";
+const ARABIC: &str = "examples/languages/ai-engineer-vs-ml-engineer.ar.yaml";
 
 /// The catalog of `lang`, as the layouts read it.
 fn catalog(lang: &str) -> serde_yaml::Value {
@@ -194,7 +196,7 @@ fn a_language_without_texts_falls_back_to_english_with_a_warning() {
 
 #[test]
 fn each_sample_language_gives_the_same_bytes_at_any_job_count() {
-    for content in [GERMAN, SPANISH, FRENCH] {
+    for content in [GERMAN, SPANISH, FRENCH, HINDI, ARABIC] {
         let dir = tempfile::tempdir().unwrap();
         let (one, two) = (dir.path().join("one"), dir.path().join("two"));
         let args = ["--all-goals", "-l", "handout,flyer"];
