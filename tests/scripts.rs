@@ -95,7 +95,7 @@ fn arabic_words(text: &str, content: bool) -> HashSet<String> {
     }
     let mut collapsed = String::new();
     for c in s.chars() {
-        if collapsed.chars().last() != Some(c) {
+        if !collapsed.ends_with(c) {
             collapsed.push(c);
         }
     }
