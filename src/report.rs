@@ -70,6 +70,9 @@ pub struct ReportEntry {
     pub output: String,
     pub status: Status,
     pub pages: Option<usize>,
+    /// Sheets of paper for the print edition printed on both sides; null
+    /// for the email edition.
+    pub sheets: Option<usize>,
     pub bytes: Option<usize>,
     pub sha256: Option<String>,
     pub warnings: Vec<String>,
@@ -87,6 +90,8 @@ pub struct Totals {
     pub unusable_content: usize,
     pub recipients_set_aside: usize,
     pub pages: usize,
+    /// Sheets of paper the print editions take, printed on both sides.
+    pub sheets: usize,
     pub bytes: usize,
     /// Wall-clock time of the rendering phase.
     pub ms: u64,
@@ -140,6 +145,7 @@ impl Report {
                     output: doc.output.display().to_string(),
                     status: i.unfinished,
                     pages: None,
+                    sheets: None,
                     bytes: None,
                     sha256: None,
                     warnings: Vec::new(),
@@ -154,6 +160,7 @@ impl Report {
                     Ok(w) => {
                         entry.status = Status::Ok;
                         entry.pages = Some(w.pages);
+                        entry.sheets = (doc.edition == Edition::Print).then(|| w.pages.div_ceil(2));
                         entry.bytes = Some(w.bytes);
                         entry.sha256 = Some(w.sha256.clone());
                         entry.warnings = w.warnings.iter().map(plain).collect();
@@ -182,6 +189,7 @@ impl Report {
             unusable_content: i.unusable.len(),
             recipients_set_aside: i.set_aside.len(),
             pages: documents.iter().filter_map(|d| d.pages).sum(),
+            sheets: documents.iter().filter_map(|d| d.sheets).sum(),
             bytes: documents.iter().filter_map(|d| d.bytes).sum(),
             ms: i.ms,
             jobs: i.jobs,

@@ -566,8 +566,18 @@ fn the_report_matches_the_files_on_disk() {
     assert_eq!(r["totals"]["documents"], 8);
     assert_eq!(r["totals"]["ok"], 8);
     let mut total = 0;
+    let mut sheets = 0;
     for d in docs {
         let path = PathBuf::from(d["output"].as_str().unwrap());
+        // Print editions count their sheets, printed on both sides.
+        match d["edition"].as_str().unwrap() {
+            "print" => {
+                let n = d["sheets"].as_u64().unwrap();
+                assert_eq!(n, d["pages"].as_u64().unwrap().div_ceil(2));
+                sheets += n;
+            }
+            _ => assert!(d["sheets"].is_null()),
+        }
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(d["bytes"].as_u64().unwrap() as usize, bytes.len());
         let sha = sha2::Sha256::digest(&bytes)
@@ -585,6 +595,8 @@ fn the_report_matches_the_files_on_disk() {
         total += bytes.len();
     }
     assert_eq!(r["totals"]["bytes"].as_u64().unwrap() as usize, total);
+    assert_eq!(r["totals"]["sheets"].as_u64().unwrap(), sheets);
+    assert!(sheets > 0);
 }
 
 #[test]

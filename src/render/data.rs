@@ -180,9 +180,12 @@ fn links(c: &Content, edition: Edition) -> (Links, Vec<String>) {
 }
 
 /// `https://www.example.com/courses/` → `example.com/courses`.
+/// Query strings and fragments (`?utm_source=…`) are for machines: the QR
+/// code and the link keep them, the printed text does not.
 fn display_url(url: &str) -> String {
     let s = url.split_once("://").map_or(url, |(_, rest)| rest);
     let s = s.strip_prefix("www.").unwrap_or(s);
+    let s = s.split(['?', '#']).next().unwrap_or(s);
     s.trim_end_matches('/').to_string()
 }
 
@@ -274,6 +277,10 @@ mod tests {
         assert_eq!(
             display_url("https://www.example.com/courses/"),
             "example.com/courses"
+        );
+        assert_eq!(
+            display_url("https://example.com/open-day/?utm_source=flyer&utm_medium=print#book"),
+            "example.com/open-day"
         );
     }
 }
