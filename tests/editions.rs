@@ -453,3 +453,26 @@ fn an_email_build_never_replaces_the_print_build() {
     let email = pdf_text(&dir.path().join(format!("{SEED_ID}--email.pdf")), None);
     assert_ne!(print, email);
 }
+
+#[test]
+fn a5_and_half_letter_are_papers_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"-p",
+        &"a5,half-letter",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    for (suffix, size) in [
+        ("--a5.pdf", "419.528 x 595.276 pts"),
+        ("--half-letter.pdf", "396 x 612 pts"),
+    ] {
+        let pdf = dir.path().join(format!("{SEED_ID}{suffix}"));
+        let info = tool("pdfinfo", &[&pdf]);
+        assert!(info.contains(size), "{suffix}: {info}");
+        assert_all_strings_present(&root().join(SEED), &pdf);
+    }
+}

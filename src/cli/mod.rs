@@ -272,6 +272,10 @@ pub struct EjectArgs {
 pub enum PaperArg {
     A4,
     UsLetter,
+    /// 148 × 210 mm.
+    A5,
+    /// 5.5 × 8.5 in.
+    HalfLetter,
 }
 
 impl From<PaperArg> for Paper {
@@ -279,6 +283,8 @@ impl From<PaperArg> for Paper {
         match p {
             PaperArg::A4 => Paper::A4,
             PaperArg::UsLetter => Paper::UsLetter,
+            PaperArg::A5 => Paper::A5,
+            PaperArg::HalfLetter => Paper::HalfLetter,
         }
     }
 }

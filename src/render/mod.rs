@@ -30,6 +30,10 @@ use crate::world::{DocWorld, Env};
 pub enum Paper {
     A4,
     UsLetter,
+    /// Half of A4, for booklets and small handouts.
+    A5,
+    /// Half of US Letter, 5.5 × 8.5 in (Typst's `us-statement`).
+    HalfLetter,
 }
 
 /// Who the document is for: a printer or a mailbox.
