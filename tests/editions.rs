@@ -476,3 +476,33 @@ fn a5_and_half_letter_are_papers_of_their_own() {
         assert_all_strings_present(&root().join(SEED), &pdf);
     }
 }
+
+#[test]
+fn qr_codes_line_up_in_every_course_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
+    // One course with a much longer address than the others.
+    let file = dir.path().join("long.yaml");
+    std::fs::write(
+        &file,
+        seed.replace(
+            "    - id: mlops\n",
+            "    - id: mlops\n      url: https://example.com/programmes/machine-learning-operations-evening?utm_source=flyer\n",
+        ),
+    )
+    .unwrap();
+    assert_ok(&handout(&[&"build", &file, &"-q", &"-o", &dir.path()]));
+    let bbox = tool(
+        "pdftotext",
+        &[&"-bbox", &dir.path().join(format!("{SEED_ID}.pdf")), &"-"],
+    );
+    let starts: Vec<&str> = bbox
+        .lines()
+        .filter(|l| l.contains(">example.com/"))
+        .filter_map(|l| l.split("xMin=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(starts.len(), 3, "{bbox}");
+    assert!(starts.iter().all(|x| *x == starts[0]), "{starts:?}");
+    // The printed address leaves out the query string; the QR code keeps it.
+    assert!(!bbox.contains("utm_source"));
+}
