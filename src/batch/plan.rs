@@ -18,6 +18,8 @@ pub struct Axes<'a> {
     pub editions: &'a [Edition],
     pub layouts: &'a [String],
     pub format: Format,
+    /// Booklets get their own names.
+    pub booklet: bool,
 }
 
 /// Lists the documents to render, in a stable order.
@@ -80,6 +82,9 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
                         }
                         if edition != Edition::Print {
                             parts.push(edition.into());
+                        }
+                        if axes.booklet {
+                            parts.push("booklet");
                         }
                         let stem = output::output_stem(out_dir, &parts);
                         let suffix = if axes.format == Format::Pdf { "" } else { "-1" };

@@ -113,9 +113,17 @@ pub struct BuildArgs {
         long,
         value_name = "STANDARD",
         value_delimiter = ',',
-        default_value = "ua-1"
+        default_value = "ua-1",
+        conflicts_with = "imposition"
     )]
     pub pdf_standard: Vec<StandardArg>,
+
+    /// Print a booklet: the handout at A5 (half letter with --paper
+    /// us-letter), two pages to each side of a landscape sheet in
+    /// saddle-stitch order, written as `<name>--booklet.pdf`. A print file,
+    /// without a PDF standard.
+    #[arg(long, value_name = "KIND")]
+    pub imposition: Option<ImpositionArg>,
 
     /// Output format; PNG and SVG write one file per page, `<name>-<page>`.
     #[arg(short, long, value_name = "FORMAT", default_value = "pdf")]
@@ -334,6 +342,13 @@ impl From<StandardArg> for Option<Standard> {
     }
 }
 
+/// `--imposition`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpositionArg {
+    /// Folded sheets: print on both sides, flipping on the short edge.
+    Booklet,
+}
+
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -386,11 +401,16 @@ impl From<&BuildArgs> for BuildConfig {
             email: args.email.draft_args(),
             settings: Settings {
                 bleed: args.bleed,
-                standards: args
-                    .pdf_standard
-                    .iter()
-                    .filter_map(|&s| Option::<Standard>::from(s))
-                    .collect(),
+                // Tagging cannot follow a booklet's imposed page order.
+                standards: if args.imposition.is_some() {
+                    Vec::new()
+                } else {
+                    args.pdf_standard
+                        .iter()
+                        .filter_map(|&s| Option::<Standard>::from(s))
+                        .collect()
+                },
+                booklet: args.imposition == Some(ImpositionArg::Booklet),
                 format: args.format.into(),
                 ppi: args.ppi,
                 thumbnail: args.thumbnail,

@@ -99,6 +99,9 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
     if settings.email.is_some() {
         one_draft_each(config)?;
     }
+    if settings.booklet {
+        booklet_fits(config)?;
+    }
     let layouts = super::layouts(config.layouts_dir.as_deref())?;
     for name in &config.layouts {
         super::check_layout(&layouts, name)?;
@@ -124,6 +127,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         editions: &config.editions,
         layouts: &config.layouts,
         format: config.settings.format,
+        booklet: config.settings.booklet,
     };
     let mut docs = batch::plan(&contents, &axes, &config.out_dir)?;
     if let Some(shard) = config.shard {
@@ -356,4 +360,38 @@ fn outbox(
             })
         })
         .collect()
+}
+
+/// A booklet is the print edition of the handout, as a PDF, on a whole sheet.
+fn booklet_fits(config: &BuildConfig) -> Result<(), Error> {
+    use crate::render::{Edition, Format, Paper};
+    if config.layouts.iter().any(|l| l != "handout") {
+        return Err(Error::usage(
+            "--imposition booklet folds the handout, not other layouts",
+            "leave out --layout, or build the other layouts separately",
+        ));
+    }
+    if config.editions.iter().any(|&e| e != Edition::Print) {
+        return Err(Error::usage(
+            "--imposition booklet makes a print file",
+            "leave out --edition, or build the email edition separately",
+        ));
+    }
+    if config
+        .papers
+        .iter()
+        .any(|&p| !matches!(p, Paper::A4 | Paper::UsLetter))
+    {
+        return Err(Error::usage(
+            "--paper names the sheet a booklet is printed on: a4 or us-letter",
+            "its pages are half that: A5 on A4, half letter on US Letter",
+        ));
+    }
+    if config.settings.format != Format::Pdf {
+        return Err(Error::usage(
+            "--imposition booklet writes a PDF",
+            "leave out --format",
+        ));
+    }
+    Ok(())
 }

@@ -26,6 +26,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         editions: &[args.edition.into()],
         layouts: std::slice::from_ref(&args.layout.layout),
         format: Format::Pdf,
+        booklet: false,
     };
     let doc = batch::plan(std::slice::from_ref(&loaded), &axes, &args.out)?.remove(0);
     let settings = Settings {

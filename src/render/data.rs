@@ -133,7 +133,12 @@ impl<'a> LayoutData<'a> {
         };
         Self {
             format: 1,
-            paper: job.paper,
+            // A booklet's pages are half its sheets.
+            paper: if job.settings.booklet {
+                job.paper.half()
+            } else {
+                job.paper
+            },
             edition: job.edition,
             lang,
             region,

@@ -1,5 +1,6 @@
 //! Compiling a layout with one document's data, and exporting the result.
 
+pub mod booklet;
 mod data;
 
 use std::sync::Arc;
@@ -34,6 +35,16 @@ pub enum Paper {
     A5,
     /// Half of US Letter, 5.5 × 8.5 in (Typst's `us-statement`).
     HalfLetter,
+}
+
+impl Paper {
+    /// The paper half this one: a booklet's page on this sheet.
+    pub fn half(self) -> Self {
+        match self {
+            Paper::A4 | Paper::A5 => Paper::A5,
+            Paper::UsLetter | Paper::HalfLetter => Paper::HalfLetter,
+        }
+    }
 }
 
 /// Who the document is for: a printer or a mailbox.
@@ -95,6 +106,9 @@ pub struct Settings {
     pub event: Option<crate::event::Event>,
     /// With `--eml`: a draft beside each recipient's PDF.
     pub email: Option<crate::email::Drafts>,
+    /// `--imposition booklet`: laid out on half sheets, imposed on whole
+    /// ones.
+    pub booklet: bool,
 }
 
 impl Default for Settings {
@@ -107,6 +121,7 @@ impl Default for Settings {
             thumbnail: false,
             event: None,
             email: None,
+            booklet: false,
         }
     }
 }
@@ -166,8 +181,13 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
         all.append(&mut warnings);
         all
     })?;
-    let pages = doc.pages().len();
     check_budget(&world, &doc, job.layout)?;
+    let doc = if job.settings.booklet {
+        booklet::impose(&doc, booklet::sheet(job.paper))
+    } else {
+        doc
+    };
+    let pages = doc.pages().len();
 
     let mut files = Vec::new();
     match job.settings.format {
@@ -310,7 +330,8 @@ fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diag
         timestamp: date.map(Timestamp::new_utc),
         page_ranges: None,
         standards,
-        tagged: true,
+        // A booklet's pages are out of reading order; tags would lie.
+        tagged: !job.settings.booklet,
         pretty: false,
     })
 }
