@@ -34,13 +34,14 @@ fn sides(pdf: &Path) -> Vec<(usize, usize)> {
         let mut left = 0;
         let mut right = 0;
         for w in words.windows(3) {
-            if w[1].1 == "/" && w[2].1.chars().all(|c| c.is_ascii_digit()) {
-                if let Ok(n) = w[0].1.parse::<usize>() {
-                    if w[0].0 < width / 2.0 {
-                        left = n;
-                    } else {
-                        right = n;
-                    }
+            if w[1].1 == "/"
+                && w[2].1.chars().all(|c| c.is_ascii_digit())
+                && let Ok(n) = w[0].1.parse::<usize>()
+            {
+                if w[0].0 < width / 2.0 {
+                    left = n;
+                } else {
+                    right = n;
                 }
             }
         }
