@@ -78,7 +78,7 @@ fn the_seed_folds_into_three_sheets_in_saddle_stitch_order() {
         // At most three sheets, printed on both sides.
         let sides_count = page_count(&pdf);
         assert!(
-            sides_count <= 6 && sides_count % 2 == 0,
+            sides_count <= 6 && sides_count.is_multiple_of(2),
             "{name}: {sides_count}"
         );
         let pages = sides_count * 2;
