@@ -73,6 +73,9 @@ pub struct ReportEntry {
     /// Sheets of paper for the print edition printed on both sides; null
     /// for the email edition.
     pub sheets: Option<usize>,
+    /// The layout density the document fits its page budget at: 0 is the
+    /// normal one; null unless `ok`.
+    pub density: Option<u8>,
     pub bytes: Option<usize>,
     pub sha256: Option<String>,
     pub warnings: Vec<String>,
@@ -92,6 +95,8 @@ pub struct Totals {
     pub pages: usize,
     /// Sheets of paper the print editions take, printed on both sides.
     pub sheets: usize,
+    /// Documents that needed a denser setting to fit their page budget.
+    pub denser: usize,
     pub bytes: usize,
     /// Wall-clock time of the rendering phase.
     pub ms: u64,
@@ -146,6 +151,7 @@ impl Report {
                     status: i.unfinished,
                     pages: None,
                     sheets: None,
+                    density: None,
                     bytes: None,
                     sha256: None,
                     warnings: Vec::new(),
@@ -160,6 +166,7 @@ impl Report {
                     Ok(w) => {
                         entry.status = Status::Ok;
                         entry.pages = Some(w.pages);
+                        entry.density = Some(w.density);
                         entry.sheets = (doc.edition == Edition::Print).then(|| w.pages.div_ceil(2));
                         entry.bytes = Some(w.bytes);
                         entry.sha256 = Some(w.sha256.clone());
@@ -190,6 +197,10 @@ impl Report {
             recipients_set_aside: i.set_aside.len(),
             pages: documents.iter().filter_map(|d| d.pages).sum(),
             sheets: documents.iter().filter_map(|d| d.sheets).sum(),
+            denser: documents
+                .iter()
+                .filter(|d| d.density.is_some_and(|n| n > 0))
+                .count(),
             bytes: documents.iter().filter_map(|d| d.bytes).sum(),
             ms: i.ms,
             jobs: i.jobs,

@@ -96,23 +96,18 @@ fn with_draft(
 }
 
 /// Writes a rendered document's files atomically.
-pub fn write_doc(
-    writes: &Writes,
-    doc: &Planned,
-    files: &[OutFile],
-    pages: usize,
-    warnings: Vec<Diagnostic>,
-) -> Result<Written, Vec<Diagnostic>> {
-    for f in files {
+pub fn write_doc(writes: &Writes, doc: &Planned, r: &Rendered) -> Result<Written, Vec<Diagnostic>> {
+    for f in &r.files {
         let path = file_path(&doc.stem, &f.suffix, f.ext);
         writes.write(&path, &f.bytes).map_err(|d| vec![d])?;
     }
-    let main = files.first().map_or(&[][..], |f| &f.bytes[..]);
+    let main = r.files.first().map_or(&[][..], |f| &f.bytes[..]);
     Ok(Written {
-        pages,
+        pages: r.pages,
+        density: r.density,
         bytes: main.len(),
         sha256: format!("{:x}", Sha256::digest(main)),
-        warnings,
+        warnings: r.warnings.clone(),
     })
 }
 

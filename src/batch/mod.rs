@@ -62,6 +62,8 @@ pub struct Done {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Written {
     pub pages: usize,
+    /// The layout density it fits at; 0 is the normal one.
+    pub density: u8,
     pub bytes: usize,
     pub sha256: String,
     pub warnings: Vec<Diagnostic>,

@@ -167,7 +167,7 @@ pub fn serve() -> Result<(), Error> {
             let start = Instant::now();
             let doc = &request.doc;
             let result = render_doc(&env, &setup.settings, content, doc, setup.deny_warnings)
-                .and_then(|r| write_doc(&writes, doc, &r.files, r.pages, r.warnings));
+                .and_then(|r| write_doc(&writes, doc, &r));
             evict_caches();
             let reply = Reply {
                 millis: start.elapsed().as_millis() as u64,

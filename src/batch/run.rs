@@ -284,7 +284,7 @@ fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptio
             doc,
             opts.deny_warnings,
         )
-        .and_then(|r| write_doc(&shared.writes, doc, &r.files, r.pages, r.warnings));
+        .and_then(|r| write_doc(&shared.writes, doc, &r));
         evict_caches();
         let done = Done {
             planned: i,

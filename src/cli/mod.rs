@@ -118,6 +118,12 @@ pub struct BuildArgs {
     )]
     pub pdf_standard: Vec<StandardArg>,
 
+    /// At most this many pages for the handout: it renders again at denser
+    /// settings until it fits, or fails naming the sections over [default:
+    /// the layout's]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub pages: Option<u16>,
+
     /// Print a booklet: the handout at A5 (half letter with --paper
     /// us-letter), two pages to each side of a landscape sheet in
     /// saddle-stitch order, written as `<name>--booklet.pdf`. A print file,
@@ -411,6 +417,7 @@ impl From<&BuildArgs> for BuildConfig {
                         .collect()
                 },
                 booklet: args.imposition == Some(ImpositionArg::Booklet),
+                pages: args.pages.map(u32::from),
                 format: args.format.into(),
                 ppi: args.ppi,
                 thumbnail: args.thumbnail,

@@ -68,7 +68,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
     let catalogs = crate::lang::Catalogs::load(&layouts).map_err(Error::Content)?;
     let fonts = crate::fonts::load(&args.layout.font_dir)?;
     let env = crate::world::Env::new(layouts.clone(), &brands, &fonts);
-    let DocumentFiles { data, qr, labels } = document_files(&job, &catalogs, &|family| {
+    let DocumentFiles { data, qr, labels } = document_files(&job, 0, &catalogs, &|family| {
         env.book().contains_family(&family.to_lowercase())
     });
     write("data.json", &data)?;

@@ -29,6 +29,9 @@ pub struct LayoutData<'a> {
     pub layout: &'a str,
     /// Bleed in points, when printing to the edge.
     pub bleed: Option<f64>,
+    /// Which of the layout's densities to use: 0 is the normal one; a
+    /// build tries the next when the document is over its page budget.
+    pub density: u8,
     pub content: &'a Content,
     /// The updated date, split so layouts can build a `datetime`.
     pub updated: Option<DateParts>,
@@ -144,6 +147,7 @@ impl<'a> LayoutData<'a> {
             region,
             layout: job.layout,
             bleed: job.settings.bleed,
+            density: 0,
             content: c,
             updated,
             dates,
@@ -241,14 +245,17 @@ pub struct DocumentFiles {
 }
 
 /// `has_family` tells which font families the build has.
+/// `density` is the layout's density to render at, 0 for its normal one.
 pub fn document_files(
     job: &Job,
+    density: u8,
     catalogs: &Catalogs,
     has_family: &dyn Fn(&str) -> bool,
 ) -> DocumentFiles {
     let lang = language_of(job.content);
     let catalog = catalogs.get(&lang);
-    let data = LayoutData::new(job, catalog);
+    let mut data = LayoutData::new(job, catalog);
+    data.density = density;
     DocumentFiles {
         // Plain data with string keys always serialises.
         data: serde_json::to_vec(&data).unwrap_or_default(),

@@ -109,6 +109,8 @@ pub struct Settings {
     /// `--imposition booklet`: laid out on half sheets, imposed on whole
     /// ones.
     pub booklet: bool,
+    /// `--pages N`: the most pages a layout that can fit itself may take.
+    pub pages: Option<u32>,
 }
 
 impl Default for Settings {
@@ -122,6 +124,7 @@ impl Default for Settings {
             event: None,
             email: None,
             booklet: false,
+            pages: None,
         }
     }
 }
@@ -156,6 +159,8 @@ pub struct OutFile {
 pub struct Rendered {
     pub files: Vec<OutFile>,
     pub pages: usize,
+    /// The density it fits at: 0 is the layout's normal one.
+    pub density: u8,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -168,20 +173,27 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
                 .with_hint(format!("the layouts available are: {names}")),
         ]);
     };
-    let files = document_files(job, env.catalogs(), &|family| {
-        env.book().contains_family(&family.to_lowercase())
-    });
     let date = document_date(job.content);
-    let world = DocWorld::new(env, main, files, date, job.brand);
-
-    let warned = typst::compile::<PagedDocument>(&world);
-    let mut warnings = convert(&world, &warned.warnings);
-    let doc = warned.output.map_err(|errors| {
-        let mut all = convert(&world, &errors);
-        all.append(&mut warnings);
-        all
-    })?;
-    check_budget(&world, &doc, job.layout)?;
+    let has_family = |family: &str| env.book().contains_family(&family.to_lowercase());
+    // Over its page budget, a layout that declares denser settings is
+    // rendered again at the next one; the first that fits is kept.
+    let mut density = 0;
+    let (world, doc, warnings) = loop {
+        let files = document_files(job, density, env.catalogs(), &has_family);
+        let world = DocWorld::new(env, main, files, date, job.brand);
+        let warned = typst::compile::<PagedDocument>(&world);
+        let mut warnings = convert(&world, &warned.warnings);
+        let doc = warned.output.map_err(|errors| {
+            let mut all = convert(&world, &errors);
+            all.append(&mut warnings);
+            all
+        })?;
+        match check_budget(&world, &doc, job, density) {
+            Budget::Fits => break (world, doc, warnings),
+            Budget::Denser => density += 1,
+            Budget::Over(diags) => return Err(diags),
+        }
+    };
     let doc = if job.settings.booklet {
         booklet::impose(&doc, booklet::sheet(job.paper))
     } else {
@@ -247,6 +259,7 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
     Ok(Rendered {
         files,
         pages,
+        density,
         warnings,
     })
 }
@@ -336,24 +349,31 @@ fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diag
     })
 }
 
-/// A layout may declare how many pages it is meant to fill:
-/// `#metadata((min: 1, max: 1)) <page-budget>`.
-fn check_budget(
-    world: &DocWorld,
-    doc: &PagedDocument,
-    layout: &str,
-) -> Result<(), Vec<Diagnostic>> {
+/// Whether a document keeps to its layout's page budget.
+enum Budget {
+    Fits,
+    /// Over, and the layout has a denser setting to try.
+    Denser,
+    Over(Vec<Diagnostic>),
+}
+
+/// A layout may declare how many pages it is meant to fill, and how many
+/// densities it has to fit them: `#metadata((min: 1, max: 8, densities:
+/// 4)) <page-budget>`. `--pages N` replaces `max` for layouts that have
+/// densities.
+fn check_budget(world: &DocWorld, doc: &PagedDocument, job: &Job, density: u8) -> Budget {
     use typst::foundations::{Label, Selector, Value};
     use typst::introspection::{Introspector, MetadataElem};
+    let layout = job.layout;
     let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else {
-        return Ok(());
+        return Budget::Fits;
     };
     let found = doc.introspector().query(&Selector::Label(label));
     let Some(elem) = found.first().and_then(|c| c.to_packed::<MetadataElem>()) else {
-        return Ok(());
+        return Budget::Fits;
     };
     let Value::Dict(budget) = &elem.value else {
-        return Ok(());
+        return Budget::Fits;
     };
     let bound = |key: &str| {
         budget
@@ -361,30 +381,84 @@ fn check_budget(
             .ok()
             .and_then(|v| v.clone().cast::<i64>().ok())
     };
+    let densities = bound("densities").unwrap_or(1).max(1);
     let pages = doc.pages().len() as i64;
-    let (min, max) = (bound("min").unwrap_or(1), bound("max").unwrap_or(i64::MAX));
-    if pages > max || pages < min {
-        let span = locate(world, elem.span().into());
-        let allowed = if min == max {
-            format!("{min}")
-        } else {
-            format!("{min} to {max}")
-        };
-        let mut d = Diagnostic::error(format!(
-            "layout `{layout}` produced {} but allows {allowed}",
-            crate::diag::count(pages as usize, "page", "pages")
-        ));
-        if let Some(span) = span {
-            d = d.with_span(span);
-        }
-        let hint = if pages > max {
-            "shorten the content, or use a layout with room for it such as `handout`"
-        } else {
-            "add content, or use another layout"
-        };
-        return Err(vec![d.with_hint(hint)]);
+    let min = bound("min").unwrap_or(1);
+    let max = match job.settings.pages {
+        Some(n) if densities > 1 => i64::from(n),
+        _ => bound("max").unwrap_or(i64::MAX),
+    };
+    if pages > max && i64::from(density) + 1 < densities {
+        return Budget::Denser;
     }
-    Ok(())
+    if pages <= max && pages >= min {
+        return Budget::Fits;
+    }
+    let span = locate(world, elem.span().into());
+    let allowed = if min == max {
+        format!("{min}")
+    } else if max == i64::MAX {
+        format!("at least {min}")
+    } else {
+        format!("{min} to {max}")
+    };
+    let densest = if densities > 1 {
+        " even at its densest setting"
+    } else {
+        ""
+    };
+    let mut d = Diagnostic::error(format!(
+        "layout `{layout}` produced {}{densest} but allows {allowed}",
+        crate::diag::count(pages as usize, "page", "pages")
+    ));
+    if let Some(span) = span {
+        d = d.with_span(span);
+    }
+    if pages > max {
+        let over = sections_after(doc, max as usize);
+        d = d.with_hint(format!(
+            "{} over: {}",
+            crate::diag::count((pages - max) as usize, "page", "pages"),
+            if over.is_empty() {
+                "the end of the last section".to_string()
+            } else {
+                over.join(", ")
+            }
+        ));
+        d = d.with_hint(if densities > 1 {
+            "shorten those sections, or allow more pages with --pages"
+        } else {
+            "shorten those sections, or use a layout with room for them such as `handout`"
+        });
+    } else {
+        d = d.with_hint("add content, or use another layout");
+    }
+    Budget::Over(vec![d])
+}
+
+/// The level-1 headings that start after page `max`, as "“Heading” (page
+/// N)", so an over-budget error says what is on the extra pages.
+fn sections_after(doc: &PagedDocument, max: usize) -> Vec<String> {
+    use typst::foundations::{NativeElement, Selector};
+    use typst::introspection::Introspector;
+    use typst::model::HeadingElem;
+    let intro = doc.introspector();
+    intro
+        .query(&Selector::Elem(HeadingElem::ELEM, None))
+        .iter()
+        .filter_map(|h| {
+            let heading = h.to_packed::<HeadingElem>()?;
+            if heading
+                .resolve_level(typst::foundations::StyleChain::default())
+                .get()
+                != 1
+            {
+                return None;
+            }
+            let page = intro.position(h.location()?)?.page.get();
+            (page > max).then(|| format!("“{}” (page {page})", heading.body.plain_text()))
+        })
+        .collect()
 }
 
 /// Turns Typst diagnostics into ours, resolving spans to layout files.
