@@ -126,3 +126,41 @@ fn over_budget_errors_name_the_sections_on_the_extra_pages() {
     assert_stderr_has(&o, "1 page over: “");
     assert_stderr_has(&o, "(page 2)");
 }
+
+#[test]
+fn a_nearly_empty_last_page_is_pulled_back_within_the_layouts_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let content = fixture("three-options.yaml");
+    assert_ok(&handout(&[
+        &"build",
+        &content,
+        &"--all-goals",
+        &"-p",
+        &"a4,us-letter",
+        &"--report",
+        &report,
+        &"-q",
+        &"-o",
+        &dir.path().join("out"),
+    ]));
+    let r = read_json(&report);
+    for d in r["documents"].as_array().unwrap() {
+        let pdf = Path::new(d["output"].as_str().unwrap());
+        let f = fills(pdf);
+        for (i, fill) in f.iter().enumerate() {
+            let least = if i + 1 == f.len() { 0.3 } else { 0.8 };
+            assert!(
+                *fill >= least,
+                "{pdf:?}: page {} is {fill:.2} full ({f:?})",
+                i + 1
+            );
+        }
+        // The layout trims with type at 90 % at the least.
+        assert!(d["density"].as_u64().unwrap() <= 3, "{d}");
+        assert_all_strings_present(&content, pdf);
+    }
+    // The generic handout fits one page instead of spilling a FAQ entry.
+    assert_eq!(r["documents"][0]["pages"], 1);
+    assert!(r["totals"]["denser"].as_u64().unwrap() > 0);
+}

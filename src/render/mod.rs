@@ -177,8 +177,12 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
     let has_family = |family: &str| env.book().contains_family(&family.to_lowercase());
     // Over its page budget, a layout that declares denser settings is
     // rendered again at the next one; the first that fits is kept.
+    // A document that fits but leaves its last page nearly empty tries the
+    // denser settings for one page fewer, and keeps its first fit if none
+    // gets there.
     let mut density = 0;
-    let (world, doc, warnings) = loop {
+    let mut first_fit = None;
+    let (world, doc, warnings, density) = loop {
         let files = document_files(job, density, env.catalogs(), &has_family);
         let world = DocWorld::new(env, main, files, date, job.brand);
         let warned = typst::compile::<PagedDocument>(&world);
@@ -188,10 +192,26 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
             all.append(&mut warnings);
             all
         })?;
-        match check_budget(&world, &doc, job, density) {
-            Budget::Fits => break (world, doc, warnings),
-            Budget::Denser => density += 1,
-            Budget::Over(diags) => return Err(diags),
+        let pages = doc.pages().len();
+        match (check_budget(&world, &doc, job, density), &first_fit) {
+            (Budget::Fits { .. }, Some((_, _, _, _, wanted))) if pages <= *wanted => {
+                break (world, doc, warnings, density);
+            }
+            (Budget::Fits { trim: true, .. }, None)
+                if pages > 1 && last_page_nearly_empty(&doc) =>
+            {
+                first_fit = Some((world, doc, warnings, density, pages - 1));
+                density += 1;
+            }
+            (Budget::Fits { trim, .. }, Some(_)) if trim => density += 1,
+            (Budget::Denser { denser }, Some(_)) if denser => density += 1,
+            (Budget::Fits { .. }, None) => break (world, doc, warnings, density),
+            (Budget::Denser { .. }, None) => density += 1,
+            (_, Some(_)) => {
+                let (world, doc, warnings, density, _) = first_fit.take().expect("matched");
+                break (world, doc, warnings, density);
+            }
+            (Budget::Over(diags), None) => return Err(diags),
         }
     };
     let doc = if job.settings.booklet {
@@ -351,29 +371,58 @@ fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diag
 
 /// Whether a document keeps to its layout's page budget.
 enum Budget {
-    Fits,
-    /// Over, and the layout has a denser setting to try.
-    Denser,
+    /// Within the budget; `trim` says whether a denser setting may be
+    /// tried to save a nearly empty last page.
+    Fits {
+        trim: bool,
+    },
+    /// Over, with a denser setting to try.
+    Denser {
+        denser: bool,
+    },
     Over(Vec<Diagnostic>),
 }
 
-/// A layout may declare how many pages it is meant to fill, and how many
-/// densities it has to fit them: `#metadata((min: 1, max: 8, densities:
-/// 4)) <page-budget>`. `--pages N` replaces `max` for layouts that have
+/// Whether the body ends in the top third of the last page, measured at
+/// the layout's `<body-end>` marker.
+fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
+    use typst::foundations::{Label, Selector};
+    use typst::introspection::Introspector;
+    let Some(label) = Label::new(typst::utils::PicoStr::intern("body-end")) else {
+        return false;
+    };
+    let intro = doc.introspector();
+    let Some(end) = intro
+        .query(&Selector::Label(label))
+        .first()
+        .and_then(|e| e.location())
+    else {
+        return false;
+    };
+    let (Some(position), Some(last)) = (intro.position(end), doc.pages().last()) else {
+        return false;
+    };
+    position.page.get() == doc.pages().len() && position.point.y < last.frame.height() * 0.35
+}
+
+/// A layout may declare how many pages it is meant to fill, how many
+/// densities it has to fit them, and the densest one that may save a
+/// nearly empty last page: `#metadata((min: 1, max: 8, densities: 6, trim:
+/// 3)) <page-budget>`. `--pages N` replaces `max` for layouts that have
 /// densities.
 fn check_budget(world: &DocWorld, doc: &PagedDocument, job: &Job, density: u8) -> Budget {
     use typst::foundations::{Label, Selector, Value};
     use typst::introspection::{Introspector, MetadataElem};
     let layout = job.layout;
     let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else {
-        return Budget::Fits;
+        return Budget::Fits { trim: false };
     };
     let found = doc.introspector().query(&Selector::Label(label));
     let Some(elem) = found.first().and_then(|c| c.to_packed::<MetadataElem>()) else {
-        return Budget::Fits;
+        return Budget::Fits { trim: false };
     };
     let Value::Dict(budget) = &elem.value else {
-        return Budget::Fits;
+        return Budget::Fits { trim: false };
     };
     let bound = |key: &str| {
         budget
@@ -388,11 +437,14 @@ fn check_budget(world: &DocWorld, doc: &PagedDocument, job: &Job, density: u8) -
         Some(n) if densities > 1 => i64::from(n),
         _ => bound("max").unwrap_or(i64::MAX),
     };
-    if pages > max && i64::from(density) + 1 < densities {
-        return Budget::Denser;
+    let denser = i64::from(density) + 1 < densities;
+    if pages > max && denser {
+        return Budget::Denser { denser };
     }
     if pages <= max && pages >= min {
-        return Budget::Fits;
+        // `trim` is the densest setting that may save a nearly empty page.
+        let trim = i64::from(density) < bound("trim").unwrap_or(0).min(densities - 1);
+        return Budget::Fits { trim };
     }
     let span = locate(world, elem.span().into());
     let allowed = if min == max {
