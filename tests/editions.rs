@@ -506,3 +506,32 @@ fn qr_codes_line_up_in_every_course_card() {
     // The printed address leaves out the query string; the QR code keeps it.
     assert!(!bbox.contains("utm_source"));
 }
+
+#[test]
+fn a_link_can_print_a_short_text_while_its_qr_code_keeps_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
+    let file = dir.path().join("seed.yaml");
+    std::fs::write(
+        &file,
+        seed.replace(
+            "next_step:\n  label: Next Step\n",
+            "next_step:\n  label: Next Step\n  url: https://example.com/admissions/apply/ai-engineering/open-day-2026-spring-intake\n  link_text: example.com/apply\n",
+        ),
+    )
+    .unwrap();
+    assert_ok(&handout(&[
+        &"build",
+        &file,
+        &"-l",
+        &"handout,flyer",
+        &"-q",
+        &"-o",
+        &dir.path(),
+    ]));
+    for name in [format!("{SEED_ID}.pdf"), format!("{SEED_ID}--flyer.pdf")] {
+        let text = pdf_text(&dir.path().join(&name), None);
+        assert!(text.contains("example.com/apply"), "{name}");
+        assert!(!text.contains("spring-intake"), "{name}");
+    }
+}

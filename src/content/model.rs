@@ -301,6 +301,10 @@ pub struct Course {
     #[serde(default)]
     #[schemars(url)]
     pub url: Option<String>,
+    /// Printed beside the QR code instead of the address, e.g.
+    /// `school.org/genai`; the QR code and the link keep `url`.
+    #[serde(default)]
+    pub link_text: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -363,6 +367,10 @@ pub struct NextStep {
     #[serde(default)]
     #[schemars(url)]
     pub url: Option<String>,
+    /// Printed instead of a long address, e.g. `school.org/apply`; the QR
+    /// code and the link keep `url`.
+    #[serde(default)]
+    pub link_text: Option<String>,
 }
 
 /// Every address of a comparison, after applying `links.base_url`.

@@ -165,24 +165,37 @@ impl<'a> LayoutData<'a> {
 fn links(c: &Content, edition: Edition) -> (Links, Vec<String>) {
     let urls = crate::content::resolve_urls(c);
     let mut qr_urls = Vec::new();
-    let mut link = |url: String| {
+    // `text` is the content's own printed text for the link, if any.
+    let mut link = |url: String, text: Option<&String>| {
         let qr = (edition == Edition::Print && qr_urls.len() < crate::world::MAX_QR).then(|| {
             qr_urls.push(url.clone());
             format!("/qr/{}.svg", qr_urls.len() - 1)
         });
         Link {
-            display: display_url(&url),
+            display: text.cloned().unwrap_or_else(|| display_url(&url)),
             url,
             qr,
         }
     };
+    let course_text = |id: &str| {
+        c.course_fit
+            .iter()
+            .flat_map(|f| &f.courses)
+            .find(|k| k.id == id)
+            .and_then(|k| k.link_text.as_ref())
+    };
     let links = Links {
-        organisation: urls.organisation.map(&mut link),
-        next_step: urls.next_step.map(&mut link),
+        organisation: urls.organisation.map(|u| link(u, None)),
+        next_step: urls
+            .next_step
+            .map(|u| link(u, c.next_step.as_ref().and_then(|n| n.link_text.as_ref()))),
         courses: urls
             .courses
             .into_iter()
-            .map(|(id, url)| (id, link(url)))
+            .map(|(id, url)| {
+                let text = course_text(&id);
+                (id, link(url, text))
+            })
             .collect(),
     };
     (links, qr_urls)
