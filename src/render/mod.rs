@@ -1,6 +1,7 @@
 //! Compiling a layout with one document's data, and exporting the result.
 
 pub mod booklet;
+mod budget;
 mod data;
 
 use std::sync::Arc;
@@ -17,6 +18,8 @@ pub use data::{
     DateParts, DocumentFiles, LayoutData, Link, Links, Variant, document_date, document_files,
     language_of,
 };
+
+use budget::{Budget, check_budget, last_page_nearly_empty};
 
 use crate::content::{Content, Goal};
 use crate::diag::{Diagnostic, Span};
@@ -367,150 +370,6 @@ fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diag
         tagged: !job.settings.booklet,
         pretty: false,
     })
-}
-
-/// Whether a document keeps to its layout's page budget.
-enum Budget {
-    /// Within the budget; `trim` says whether a denser setting may be
-    /// tried to save a nearly empty last page.
-    Fits {
-        trim: bool,
-    },
-    /// Over, with a denser setting to try.
-    Denser {
-        denser: bool,
-    },
-    Over(Vec<Diagnostic>),
-}
-
-/// Whether the body ends in the top third of the last page, measured at
-/// the layout's `<body-end>` marker.
-fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
-    use typst::foundations::{Label, Selector};
-    use typst::introspection::Introspector;
-    let Some(label) = Label::new(typst::utils::PicoStr::intern("body-end")) else {
-        return false;
-    };
-    let intro = doc.introspector();
-    let Some(end) = intro
-        .query(&Selector::Label(label))
-        .first()
-        .and_then(|e| e.location())
-    else {
-        return false;
-    };
-    let (Some(position), Some(last)) = (intro.position(end), doc.pages().last()) else {
-        return false;
-    };
-    position.page.get() == doc.pages().len() && position.point.y < last.frame.height() * 0.35
-}
-
-/// A layout may declare how many pages it is meant to fill, how many
-/// densities it has to fit them, and the densest one that may save a
-/// nearly empty last page: `#metadata((min: 1, max: 8, densities: 6, trim:
-/// 3)) <page-budget>`. `--pages N` replaces `max` for layouts that have
-/// densities.
-fn check_budget(world: &DocWorld, doc: &PagedDocument, job: &Job, density: u8) -> Budget {
-    use typst::foundations::{Label, Selector, Value};
-    use typst::introspection::{Introspector, MetadataElem};
-    let layout = job.layout;
-    let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else {
-        return Budget::Fits { trim: false };
-    };
-    let found = doc.introspector().query(&Selector::Label(label));
-    let Some(elem) = found.first().and_then(|c| c.to_packed::<MetadataElem>()) else {
-        return Budget::Fits { trim: false };
-    };
-    let Value::Dict(budget) = &elem.value else {
-        return Budget::Fits { trim: false };
-    };
-    let bound = |key: &str| {
-        budget
-            .get(key)
-            .ok()
-            .and_then(|v| v.clone().cast::<i64>().ok())
-    };
-    let densities = bound("densities").unwrap_or(1).max(1);
-    let pages = doc.pages().len() as i64;
-    let min = bound("min").unwrap_or(1);
-    let max = match job.settings.pages {
-        Some(n) if densities > 1 => i64::from(n),
-        _ => bound("max").unwrap_or(i64::MAX),
-    };
-    let denser = i64::from(density) + 1 < densities;
-    if pages > max && denser {
-        return Budget::Denser { denser };
-    }
-    if pages <= max && pages >= min {
-        // `trim` is the densest setting that may save a nearly empty page.
-        let trim = i64::from(density) < bound("trim").unwrap_or(0).min(densities - 1);
-        return Budget::Fits { trim };
-    }
-    let span = locate(world, elem.span().into());
-    let allowed = if min == max {
-        format!("{min}")
-    } else if max == i64::MAX {
-        format!("at least {min}")
-    } else {
-        format!("{min} to {max}")
-    };
-    let densest = if densities > 1 {
-        " even at its densest setting"
-    } else {
-        ""
-    };
-    let mut d = Diagnostic::error(format!(
-        "layout `{layout}` produced {}{densest} but allows {allowed}",
-        crate::diag::count(pages as usize, "page", "pages")
-    ));
-    if let Some(span) = span {
-        d = d.with_span(span);
-    }
-    if pages > max {
-        let over = sections_after(doc, max as usize);
-        d = d.with_hint(format!(
-            "{} over: {}",
-            crate::diag::count((pages - max) as usize, "page", "pages"),
-            if over.is_empty() {
-                "the end of the last section".to_string()
-            } else {
-                over.join(", ")
-            }
-        ));
-        d = d.with_hint(if densities > 1 {
-            "shorten those sections, or allow more pages with --pages"
-        } else {
-            "shorten those sections, or use a layout with room for them such as `handout`"
-        });
-    } else {
-        d = d.with_hint("add content, or use another layout");
-    }
-    Budget::Over(vec![d])
-}
-
-/// The level-1 headings that start after page `max`, as "“Heading” (page
-/// N)", so an over-budget error says what is on the extra pages.
-fn sections_after(doc: &PagedDocument, max: usize) -> Vec<String> {
-    use typst::foundations::{NativeElement, Selector};
-    use typst::introspection::Introspector;
-    use typst::model::HeadingElem;
-    let intro = doc.introspector();
-    intro
-        .query(&Selector::Elem(HeadingElem::ELEM, None))
-        .iter()
-        .filter_map(|h| {
-            let heading = h.to_packed::<HeadingElem>()?;
-            if heading
-                .resolve_level(typst::foundations::StyleChain::default())
-                .get()
-                != 1
-            {
-                return None;
-            }
-            let page = intro.position(h.location()?)?.page.get();
-            (page > max).then(|| format!("“{}” (page {page})", heading.body.plain_text()))
-        })
-        .collect()
 }
 
 /// Turns Typst diagnostics into ours, resolving spans to layout files.
