@@ -148,9 +148,18 @@ fn email_edition_is_small_and_well_labelled() {
             );
         }
         let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-        assert!(has(b"/Lang(en)"), "no document language");
-        assert!(has(b"/DisplayDocTitle true"), "no DisplayDocTitle");
         assert!(has(b"pdfuaid:part>1<"), "not declared PDF/UA-1");
+        // The catalog sits in a compressed object stream: read it as a
+        // PDF reader does.
+        let doc = lopdf::Document::load_mem(&bytes).expect("a PDF lopdf reads");
+        let catalog = doc.catalog().unwrap();
+        assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en");
+        let prefs = catalog.get(b"ViewerPreferences").unwrap();
+        let prefs = match prefs {
+            lopdf::Object::Reference(id) => doc.get_dictionary(*id).unwrap(),
+            other => other.as_dict().unwrap(),
+        };
+        assert!(prefs.get(b"DisplayDocTitle").unwrap().as_bool().unwrap());
     }
 }
 

@@ -44,6 +44,18 @@ fn hindi_and_arabic_build_under_pdf_ua_with_their_fonts_embedded() {
         }
         // Latin text keeps Inter.
         assert!(fonts.contains("Inter-Regular"), "{fonts}");
+
+        // The email edition stays small enough to send.
+        let email = dir.path().join("email");
+        assert_ok(&build(
+            &email,
+            content,
+            &["-e", "email", "--all-goals", "-q"],
+        ));
+        for pdf in pdfs_in(&email) {
+            let size = std::fs::metadata(&pdf).unwrap().len();
+            assert!(size < 150 * 1024, "{pdf:?} is {size} bytes");
+        }
     }
 }
 

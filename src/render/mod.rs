@@ -229,6 +229,10 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
         Format::Pdf => {
             let pdf = typst_pdf::pdf(&doc, &pdf_options(job, date)?)
                 .map_err(|errors| convert(&world, &errors))?;
+            let pdf = match job.edition {
+                Edition::Email => compact(pdf),
+                Edition::Print => pdf,
+            };
             files.push(OutFile {
                 suffix: String::new(),
                 ext: "pdf",
@@ -319,6 +323,22 @@ fn jpeg(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Dia
         )
         .map_err(|e| vec![Diagnostic::error(format!("cannot encode JPEG: {e}"))])?;
     Ok(out)
+}
+
+/// The same PDF with its objects in compressed object streams (PDF 1.5),
+/// for the email edition, where size matters: the structure tree that
+/// makes it accessible is otherwise uncompressed, and is about half of a
+/// tagged handout. Byte for byte reproducible; the original is kept if the
+/// rewrite fails.
+fn compact(pdf: Vec<u8>) -> Vec<u8> {
+    let Ok(mut doc) = lopdf::Document::load_mem(&pdf) else {
+        return pdf;
+    };
+    let mut out = Vec::with_capacity(pdf.len() / 2);
+    match doc.save_modern(&mut out) {
+        Ok(()) if out.len() < pdf.len() => out,
+        _ => pdf,
+    }
 }
 
 fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
