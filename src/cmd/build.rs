@@ -328,11 +328,11 @@ fn outbox(
     drafts: &crate::email::Drafts,
     done: &[batch::Done],
 ) -> Vec<crate::email::OutboxEntry> {
-    let from = drafts
-        .from
-        .parse::<lettre::message::Mailbox>()
-        .map(|m| m.email.to_string())
-        .unwrap_or_default();
+    // Checked when the templates were read.
+    let Ok(sender) = drafts.from.parse::<lettre::message::Mailbox>() else {
+        return Vec::new();
+    };
+    let from = sender.email.to_string();
     let mut written: Vec<usize> = done
         .iter()
         .filter(|d| d.result.is_ok())
@@ -347,13 +347,12 @@ fn outbox(
             let address = person.email.as_deref()?;
             let content = &work.contents[doc.content].content;
             let campaign = drafts.campaign(content);
-            let mailbox = drafts.from.parse().ok()?;
             Some(crate::email::OutboxEntry {
                 file: batch::file_path(&doc.stem, "", "eml")
                     .file_name()?
                     .to_string_lossy()
                     .into_owned(),
-                message_id: crate::email::message_id(campaign, &content.id, address, &mailbox),
+                message_id: crate::email::message_id(campaign, &content.id, address, &sender),
                 recipient: address.to_string(),
                 from: from.clone(),
                 campaign: campaign.to_string(),
