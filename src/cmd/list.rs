@@ -16,6 +16,7 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
     let mut contents = crate::batch::load_all(&paths)?;
     let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, false, false)?;
     let layouts = super::layouts(args.layouts.as_deref())?;
+    let catalogs = crate::lang::Catalogs::load(&layouts).map_err(Error::Content)?;
     let mut text = String::new();
     for loaded in &contents {
         if contents.len() > 1 {
@@ -24,9 +25,21 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
         describe(&loaded.content, &mut text);
         let brand = loaded.brand.and_then(|i| brands.get(i));
         text += &format!(
-            "\nbrand: {}\n\n",
+            "\nbrand: {}\n",
             brand.map_or("the built-in theme", |b| b.display.as_str())
         );
+        let lang = crate::render::language_of(&loaded.content);
+        let words = if catalogs.has(&lang) {
+            "the layouts' words in it"
+        } else {
+            "no layout texts in it: English words"
+        };
+        let direction = if crate::lang::is_rtl(&lang) {
+            ", right to left"
+        } else {
+            ""
+        };
+        text += &format!("language: {lang} ({words}{direction})\n\n");
     }
     text += "layouts (for --layout):\n";
     for name in layouts.names() {
