@@ -21,9 +21,13 @@
 //! further run gives every content file its own text in every paragraph,
 //! which shows the cost when little can be shared.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{Run, measure};
 
 const SEED: &str = include_str!("../content/ai-engineer-vs-ml-engineer.yaml");
 const DOCS_PER_FILE: usize = 4;
@@ -283,11 +287,6 @@ fn eject(handout: &Path, file: &Path, goal: &str, project: &Path) {
     assert!(c.status().unwrap().success(), "eject failed");
 }
 
-struct Run {
-    wall: Duration,
-    peak_rss_kb: i64,
-}
-
 fn print_row(name: &str, n: usize, run: &Run) {
     let s = run.wall.as_secs_f64();
     println!(
@@ -296,27 +295,6 @@ fn print_row(name: &str, n: usize, run: &Run) {
         s * 1000.0 / n as f64,
         run.peak_rss_kb as f64 / 1024.0
     );
-}
-
-/// Runs a command to completion, timing it and reading its peak RSS.
-fn measure(cmd: &mut Command) -> Run {
-    let start = Instant::now();
-    // The child is reaped by wait4 below, which also reports its peak RSS.
-    #[allow(clippy::zombie_processes)]
-    let child = cmd.stdout(Stdio::null()).spawn().expect("command starts");
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child and fills a zeroed rusage.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert!(
-        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "command failed: {cmd:?}"
-    );
-    Run {
-        wall,
-        peak_rss_kb: usage.ru_maxrss,
-    }
 }
 
 /// Writes `files` variants of the seed, each with its own id and title.

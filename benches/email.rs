@@ -8,10 +8,12 @@
 //! Printed: wall time and peak RSS of each step, the drafts' size against
 //! their PDFs, and the ratios.
 
+mod common;
+
+use common::{Run, measure};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const FROM: &str = "Northfield Admissions <admissions@northfield.example>";
 
@@ -126,12 +128,6 @@ with smtplib.SMTP("127.0.0.1", port) as s:
     );
 }
 
-#[derive(Clone, Copy)]
-struct Run {
-    wall: Duration,
-    peak_rss_kb: i64,
-}
-
 fn row(name: &str, n: usize, run: Run) {
     println!(
         "{name:<44} {:>7.2} s  {:>7.1} ms/message  peak RSS {:>4} MB",
@@ -139,27 +135,6 @@ fn row(name: &str, n: usize, run: Run) {
         run.wall.as_secs_f64() * 1000.0 / n as f64,
         run.peak_rss_kb / 1024
     );
-}
-
-/// Runs a command to completion, timing it and reading its peak RSS.
-fn measure(cmd: &mut Command) -> Run {
-    let start = Instant::now();
-    // The child is reaped by wait4 below, which also reports its peak RSS.
-    #[allow(clippy::zombie_processes)]
-    let child = cmd.stdout(Stdio::null()).spawn().expect("command starts");
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child and fills a zeroed rusage.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert!(
-        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "command failed: {cmd:?}"
-    );
-    Run {
-        wall,
-        peak_rss_kb: usage.ru_maxrss,
-    }
 }
 
 /// The tests' SMTP server, stopped when dropped.

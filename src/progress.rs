@@ -9,6 +9,20 @@ use crate::batch::{Done, Planned};
 use crate::diag::{Diagnostic, Severity, count};
 use crate::terminal::emit;
 
+/// A progress bar for `total` steps on a terminal; none when quiet or when
+/// stderr is not a terminal. `send` uses it too.
+pub fn bar(total: usize, quiet: bool) -> Option<ProgressBar> {
+    (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(total as u64);
+        let style = ProgressStyle::with_template(
+            "{bar:32.cyan/blue} {pos}/{len} {msg} [{elapsed}, {eta} left]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar
+    })
+}
+
 pub struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
@@ -18,17 +32,8 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(total: usize, quiet: bool) -> Self {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::new(total as u64);
-            let style = ProgressStyle::with_template(
-                "{bar:32.cyan/blue} {pos}/{len} {msg} [{elapsed}, {eta} left]",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar
-        });
         Self {
-            bar,
+            bar: bar(total, quiet),
             quiet,
             count: 0,
             total,

@@ -41,6 +41,19 @@ fn fills(pdf: &Path) -> Vec<f64> {
         .collect()
 }
 
+/// Every page but the last at least 80 % full, the last at least 30 %.
+fn assert_pages_full(pdf: &Path) {
+    let f = fills(pdf);
+    for (i, fill) in f.iter().enumerate() {
+        let least = if i + 1 == f.len() { 0.3 } else { 0.8 };
+        assert!(
+            *fill >= least,
+            "{pdf:?}: page {} is {fill:.2} full ({f:?})",
+            i + 1
+        );
+    }
+}
+
 #[test]
 fn the_seed_fits_four_full_pages_on_a4_and_letter() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,15 +83,7 @@ fn the_seed_fits_four_full_pages_on_a4_and_letter() {
             d["density"].as_u64().unwrap() > 0,
             "the seed needs a denser setting"
         );
-        let f = fills(pdf);
-        for (i, fill) in f.iter().enumerate() {
-            let least = if i + 1 == f.len() { 0.3 } else { 0.8 };
-            assert!(
-                *fill >= least,
-                "{pdf:?}: page {} is {fill:.2} full ({f:?})",
-                i + 1
-            );
-        }
+        assert_pages_full(pdf);
         assert_all_strings_present(&root().join(SEED), pdf);
     }
     assert_eq!(r["totals"]["denser"], 8);
@@ -147,15 +152,7 @@ fn a_nearly_empty_last_page_is_pulled_back_within_the_layouts_limit() {
     let r = read_json(&report);
     for d in r["documents"].as_array().unwrap() {
         let pdf = Path::new(d["output"].as_str().unwrap());
-        let f = fills(pdf);
-        for (i, fill) in f.iter().enumerate() {
-            let least = if i + 1 == f.len() { 0.3 } else { 0.8 };
-            assert!(
-                *fill >= least,
-                "{pdf:?}: page {} is {fill:.2} full ({f:?})",
-                i + 1
-            );
-        }
+        assert_pages_full(pdf);
         // The layout trims with type at 90 % at the least.
         assert!(d["density"].as_u64().unwrap() <= 3, "{d}");
         assert_all_strings_present(&content, pdf);

@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -262,7 +262,7 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         }
         Err(e) => return Err(connection_error(&opts.server, &e, 0)),
     }
-    let bar = progress(todo.len(), opts.quiet);
+    let bar = crate::progress::bar(todo.len(), opts.quiet);
     let interval = opts
         .rate
         .map(|n| Duration::from_secs_f64(60.0 / f64::from(n.max(1))));
@@ -466,18 +466,6 @@ fn connection_error(server: &Server, e: &lettre::transport::smtp::Error, sent: u
         ));
     }
     Error::Content(vec![d])
-}
-
-fn progress(total: usize, quiet: bool) -> Option<ProgressBar> {
-    (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(total as u64);
-        let style = ProgressStyle::with_template(
-            "{bar:32.cyan/blue} {pos}/{len} {msg} [{elapsed}, {eta} left]",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        bar
-    })
 }
 
 fn finish(bar: &Option<ProgressBar>) {

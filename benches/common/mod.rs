@@ -1,0 +1,33 @@
+//! What both benchmarks share: running a command and reading its time
+//! and peak memory.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One command's wall time and peak RSS.
+#[derive(Clone, Copy)]
+pub struct Run {
+    pub wall: Duration,
+    pub peak_rss_kb: i64,
+}
+
+/// Runs a command to completion, timing it and reading its peak RSS.
+pub fn measure(cmd: &mut Command) -> Run {
+    let start = Instant::now();
+    // The child is reaped by wait4 below, which also reports its peak RSS.
+    #[allow(clippy::zombie_processes)]
+    let child = cmd.stdout(Stdio::null()).spawn().expect("command starts");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child and fills a zeroed rusage.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert!(
+        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed: {cmd:?}"
+    );
+    Run {
+        wall,
+        peak_rss_kb: usage.ru_maxrss,
+    }
+}
