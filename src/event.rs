@@ -7,8 +7,9 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::content::{Seg, SourceFile, parse_date};
+use crate::content::parse_date;
 use crate::diag::Diagnostic;
+use crate::diag::{Seg, SourceFile};
 use crate::error::Error;
 use crate::recipients::is_email;
 
@@ -37,7 +38,7 @@ pub struct Contact {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
     pub name: String,
-    pub date: crate::render::DateParts,
+    pub date: crate::locale::DateParts,
     pub venue: String,
     pub room: Option<String>,
     pub contact: Option<Contact>,
@@ -59,9 +60,9 @@ pub fn load(path: &Path) -> Result<Event, Error> {
         .into();
     let file = SourceFile::new(&name, &text);
     let value: serde_yaml::Value = serde_yaml::from_str(&text)
-        .map_err(|e| Error::Content(vec![crate::content::yaml_error(&file, &e)]))?;
+        .map_err(|e| Error::Content(vec![crate::diag::yaml_error(&file, &e)]))?;
     let e: EventFile = serde_path_to_error::deserialize(&value).map_err(|e| {
-        Error::Content(vec![crate::content::serde_error(
+        Error::Content(vec![crate::diag::serde_error(
             &file,
             &e,
             "the README (\"Events\")",
@@ -99,7 +100,7 @@ pub fn load(path: &Path) -> Result<Event, Error> {
     let (year, month, day) = date.unwrap_or((1970, 1, 1));
     Ok(Event {
         name: e.name,
-        date: crate::render::DateParts { year, month, day },
+        date: crate::locale::DateParts { year, month, day },
         venue: e.venue,
         room: e.room,
         contact: e.contact,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 use crate::layouts::LayoutFiles;
+use crate::locale::is_rtl;
 
 /// Every catalog must have the keys of this one.
 pub const REFERENCE: &str = "en";
@@ -76,14 +77,6 @@ fn trailing_fonts(lang: &str) -> &'static [&'static str] {
     }
 }
 
-/// Languages written from right to left: the page mirrors for them.
-pub fn is_rtl(lang: &str) -> bool {
-    matches!(
-        lang,
-        "ar" | "fa" | "ur" | "he" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
-    )
-}
-
 impl Catalog {
     /// `12 May 2026`, in this language.
     pub fn date(&self, year: i32, month: u8, day: u8) -> String {
@@ -101,6 +94,17 @@ impl Catalog {
             .replace("{day}", &day)
             .replace("{month}", month)
             .replace("{year}", &year.to_string())
+    }
+
+    /// Every word of the catalog, labels and months, for checking that the
+    /// fonts can show them.
+    pub fn words(&self) -> String {
+        self.file
+            .labels
+            .values()
+            .chain(&self.file.months)
+            .map(String::as_str)
+            .collect()
     }
 
     pub fn label(&self, key: &str) -> Option<&str> {
@@ -262,80 +266,6 @@ impl Catalogs {
     }
 }
 
-/// A warning for each content file whose language has no catalog: its
-/// labels and dates are English.
-pub fn fallback_warnings(
-    contents: &[crate::content::Loaded],
-    catalogs: &Catalogs,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for loaded in contents {
-        let lang = crate::render::language_of(&loaded.content);
-        if !catalogs.has(&lang) {
-            out.push(
-                Diagnostic::warning(format!(
-                    "the layouts have no texts in `{lang}`; its labels and dates will be in English"
-                ))
-                .in_file(loaded.name.clone())
-                .with_hint(format!(
-                    "add lang/{lang}.yaml to a --layouts folder, translated from layouts/lang/en.yaml (see docs/languages.md)"
-                )),
-            );
-        }
-    }
-    out
-}
-
-/// An error for each language whose catalog the build's fonts cannot
-/// show, such as Chinese without a CJK font: its labels would print as
-/// blank boxes, which PDF/UA-1 refuses.
-pub fn check_fonts(
-    contents: &[crate::content::Loaded],
-    catalogs: &Catalogs,
-) -> Result<(), crate::error::Error> {
-    let mut seen = BTreeSet::new();
-    let mut errors = Vec::new();
-    for loaded in contents {
-        let lang = crate::render::language_of(&loaded.content);
-        let catalog = catalogs.get(&lang);
-        if !seen.insert(catalog.lang.clone()) {
-            continue;
-        }
-        let words: String = catalog
-            .file
-            .labels
-            .values()
-            .chain(&catalog.file.months)
-            .map(String::as_str)
-            .collect();
-        if let Some(missing) = crate::content::missing_glyphs(&words) {
-            errors.push(
-                Diagnostic::error(format!(
-                    "the layouts' words in `{}` need fonts the build does not have: {}",
-                    catalog.lang,
-                    missing
-                        .message
-                        .trim_start_matches("the bundled fonts cannot show ")
-                ))
-                .in_file(loaded.name.clone())
-                .with_hint(
-                    missing
-                        .hint
-                        .split("; --pdf-standard")
-                        .next()
-                        .unwrap_or_default()
-                        .to_string(),
-                ),
-            );
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(crate::error::Error::Content(errors))
-    }
-}
-
 /// The label keys, for content validation and the JSON Schema.
 pub fn label_keys() -> Vec<&'static str> {
     Catalogs::builtin()
@@ -381,7 +311,7 @@ fn differences(reference: &Catalog, c: &Catalog) -> Vec<Diagnostic> {
     for key in theirs.keys().filter(|k| !ours.contains_key(*k)) {
         let keys: Vec<&str> = ours.keys().map(String::as_str).collect();
         let mut d = Diagnostic::error(format!("there is no label `{key}`"));
-        if let Some(best) = crate::content::did_you_mean(key, &keys) {
+        if let Some(best) = crate::diag::did_you_mean(key, &keys) {
             d = d.with_hint(format!("did you mean `{best}`?"));
         }
         out.push(d);

@@ -40,7 +40,7 @@ const BUILTIN: &[(&str, &[u8])] = &[
 ];
 
 /// Built-in files that layouts import but that are not layouts themselves.
-const SHARED: [&str; 5] = ["theme", "brand", "components", "common", "lang"];
+const SHARED: [&str; 4] = ["theme", "brand", "components", "lang"];
 
 /// Files larger than this are not loaded from a layout folder.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

@@ -1,27 +1,13 @@
 //! What a build shows while it runs: a progress bar on a terminal, one line
 //! per document otherwise.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::batch::{Done, Planned};
 use crate::diag::{Diagnostic, Severity, count};
 use crate::terminal::emit;
-
-/// A progress bar for `total` steps on a terminal; none when quiet or when
-/// stderr is not a terminal. `send` uses it too.
-pub fn bar(total: usize, quiet: bool) -> Option<ProgressBar> {
-    (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(total as u64);
-        let style = ProgressStyle::with_template(
-            "{bar:32.cyan/blue} {pos}/{len} {msg} [{elapsed}, {eta} left]",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        bar
-    })
-}
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -33,7 +19,7 @@ pub struct Progress {
 impl Progress {
     pub fn new(total: usize, quiet: bool) -> Self {
         Self {
-            bar: bar(total, quiet),
+            bar: crate::terminal::bar(total, quiet),
             quiet,
             count: 0,
             total,

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::batch::{Done, Planned, Shard, Unusable};
+use crate::batch::{Done, Planned, Shard};
 use crate::content::Loaded;
 use crate::diag::{Diagnostic, Severity};
 use crate::output::{prepare_report, write_atomic};
+use crate::project::Unusable;
 use crate::render::{Edition, Paper};
 
 #[derive(Debug, Serialize)]
@@ -127,85 +128,13 @@ impl Report {
         for done in i.done {
             by_doc[done.planned] = Some(done);
         }
-        let plain = |d: &Diagnostic| d.to_string();
         let documents: Vec<ReportEntry> = i
             .docs
             .iter()
-            .enumerate()
-            .map(|(n, doc)| {
-                let loaded = &i.contents[doc.content];
-                let mut entry = ReportEntry {
-                    content: loaded.name.clone(),
-                    id: loaded.content.id.clone(),
-                    goal: doc.goal.clone(),
-                    recipient: doc.recipient.as_ref().map(|r| RecipientEntry {
-                        line: r.line,
-                        name: r.name.clone(),
-                        email: r.email.clone(),
-                        goal: r.goal.clone(),
-                    }),
-                    paper: doc.paper,
-                    edition: doc.edition,
-                    layout: doc.layout.clone(),
-                    output: doc.output.display().to_string(),
-                    status: i.unfinished,
-                    pages: None,
-                    sheets: None,
-                    density: None,
-                    bytes: None,
-                    sha256: None,
-                    warnings: Vec::new(),
-                    errors: Vec::new(),
-                    ms: None,
-                };
-                let Some(done) = by_doc[n] else {
-                    return entry;
-                };
-                entry.ms = Some(done.millis);
-                match &done.result {
-                    Ok(w) => {
-                        entry.status = Status::Ok;
-                        entry.pages = Some(w.pages);
-                        entry.density = Some(w.density);
-                        entry.sheets = (doc.edition == Edition::Print).then(|| w.pages.div_ceil(2));
-                        entry.bytes = Some(w.bytes);
-                        entry.sha256 = Some(w.sha256.clone());
-                        entry.warnings = w.warnings.iter().map(plain).collect();
-                    }
-                    Err(diags) => {
-                        entry.status = Status::Failed;
-                        for d in diags {
-                            match d.severity {
-                                Severity::Error => entry.errors.push(plain(d)),
-                                Severity::Warning => entry.warnings.push(plain(d)),
-                                Severity::Note => {}
-                            }
-                        }
-                    }
-                }
-                entry
-            })
+            .zip(by_doc)
+            .map(|(doc, done)| entry(i, doc, done))
             .collect();
-        let count = |s: Status| documents.iter().filter(|d| d.status == s).count();
-        let totals = Totals {
-            documents: documents.len(),
-            ok: count(Status::Ok),
-            failed: count(Status::Failed),
-            skipped: count(Status::Skipped),
-            interrupted: count(Status::Interrupted),
-            unusable_content: i.unusable.len(),
-            recipients_set_aside: i.set_aside.len(),
-            pages: documents.iter().filter_map(|d| d.pages).sum(),
-            sheets: documents.iter().filter_map(|d| d.sheets).sum(),
-            denser: documents
-                .iter()
-                .filter(|d| d.density.is_some_and(|n| n > 0))
-                .count(),
-            bytes: documents.iter().filter_map(|d| d.bytes).sum(),
-            ms: i.ms,
-            jobs: i.jobs,
-            shard: i.shard.map(|s| s.to_string()),
-        };
+        let totals = totals(i, &documents);
         let unusable_content = i
             .unusable
             .iter()
@@ -239,5 +168,87 @@ impl Report {
         json.push(b'\n');
         prepare_report(path)?;
         write_atomic(path, &json)
+    }
+}
+
+fn plain(d: &Diagnostic) -> String {
+    d.to_string()
+}
+
+/// One planned document, and what became of it if it finished.
+fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
+    let loaded = &i.contents[doc.content];
+    let mut entry = ReportEntry {
+        content: loaded.name.clone(),
+        id: loaded.content.id.clone(),
+        goal: doc.goal.clone(),
+        recipient: doc.recipient.as_ref().map(|r| RecipientEntry {
+            line: r.line,
+            name: r.name.clone(),
+            email: r.email.clone(),
+            goal: r.goal.clone(),
+        }),
+        paper: doc.paper,
+        edition: doc.edition,
+        layout: doc.layout.clone(),
+        output: doc.output.display().to_string(),
+        status: i.unfinished,
+        pages: None,
+        sheets: None,
+        density: None,
+        bytes: None,
+        sha256: None,
+        warnings: Vec::new(),
+        errors: Vec::new(),
+        ms: None,
+    };
+    let Some(done) = done else {
+        return entry;
+    };
+    entry.ms = Some(done.millis);
+    match &done.result {
+        Ok(w) => {
+            entry.status = Status::Ok;
+            entry.pages = Some(w.pages);
+            entry.density = Some(w.density);
+            entry.sheets = (doc.edition == Edition::Print).then(|| w.pages.div_ceil(2));
+            entry.bytes = Some(w.bytes);
+            entry.sha256 = Some(w.sha256.clone());
+            entry.warnings = w.warnings.iter().map(plain).collect();
+        }
+        Err(diags) => {
+            entry.status = Status::Failed;
+            for d in diags {
+                match d.severity {
+                    Severity::Error => entry.errors.push(plain(d)),
+                    Severity::Warning => entry.warnings.push(plain(d)),
+                    Severity::Note => {}
+                }
+            }
+        }
+    }
+    entry
+}
+
+fn totals(i: &Inputs, documents: &[ReportEntry]) -> Totals {
+    let count = |s: Status| documents.iter().filter(|d| d.status == s).count();
+    Totals {
+        documents: documents.len(),
+        ok: count(Status::Ok),
+        failed: count(Status::Failed),
+        skipped: count(Status::Skipped),
+        interrupted: count(Status::Interrupted),
+        unusable_content: i.unusable.len(),
+        recipients_set_aside: i.set_aside.len(),
+        pages: documents.iter().filter_map(|d| d.pages).sum(),
+        sheets: documents.iter().filter_map(|d| d.sheets).sum(),
+        denser: documents
+            .iter()
+            .filter(|d| d.density.is_some_and(|n| n > 0))
+            .count(),
+        bytes: documents.iter().filter_map(|d| d.bytes).sum(),
+        ms: i.ms,
+        jobs: i.jobs,
+        shard: i.shard.map(|s| s.to_string()),
     }
 }

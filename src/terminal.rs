@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::diag::{Diagnostic, count};
 use crate::error::Error;
@@ -20,6 +21,20 @@ pub fn emit(diags: &[Diagnostic]) {
             eprintln!("{d}");
         }
     }
+}
+
+/// A progress bar for `total` steps on a terminal; none when quiet or when
+/// stderr is not a terminal. `send` uses it too.
+pub fn bar(total: usize, quiet: bool) -> Option<ProgressBar> {
+    (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(total as u64);
+        let style = ProgressStyle::with_template(
+            "{bar:32.cyan/blue} {pos}/{len} {msg} [{elapsed}, {eta} left]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar
+    })
 }
 
 /// What a command does, for the closing line of its error.

@@ -20,7 +20,6 @@ use typst_kit::fonts::{FontSource, FontStore};
 use crate::brand::{BRAND_DATA_PATH, Brand, NO_BRAND};
 use crate::lang::Catalogs;
 use crate::layouts::LayoutFiles;
-use crate::render::DocumentFiles;
 
 /// The path at which layouts find the document's data: `json("/data.json")`.
 pub const DATA_PATH: &str = "/data.json";
@@ -30,91 +29,6 @@ pub const LABELS_PATH: &str = "/labels.json";
 
 /// At most this many QR codes per document, served at `/qr/<n>.svg`.
 pub const MAX_QR: usize = 64;
-
-/// The bundled fonts, embedded so that output never depends on the machine.
-/// The order is fixed, which keeps font selection and output reproducible.
-pub const FONTS: &[(&str, &[u8])] = &[
-    (
-        "Inter-Regular.otf",
-        include_bytes!("../fonts/Inter-Regular.otf"),
-    ),
-    (
-        "Inter-Italic.otf",
-        include_bytes!("../fonts/Inter-Italic.otf"),
-    ),
-    (
-        "Inter-Medium.otf",
-        include_bytes!("../fonts/Inter-Medium.otf"),
-    ),
-    (
-        "Inter-SemiBold.otf",
-        include_bytes!("../fonts/Inter-SemiBold.otf"),
-    ),
-    ("Inter-Bold.otf", include_bytes!("../fonts/Inter-Bold.otf")),
-    (
-        "InterDisplay-Bold.otf",
-        include_bytes!("../fonts/InterDisplay-Bold.otf"),
-    ),
-    // After Inter, so Latin text keeps Inter; layouts list them in this
-    // order (`script-fonts` in the theme).
-    (
-        "NotoSansDevanagari-Regular.ttf",
-        include_bytes!("../fonts/NotoSansDevanagari-Regular.ttf"),
-    ),
-    (
-        "NotoSansDevanagari-Bold.ttf",
-        include_bytes!("../fonts/NotoSansDevanagari-Bold.ttf"),
-    ),
-    (
-        "NotoSansArabic-Regular.ttf",
-        include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
-    ),
-    (
-        "NotoSansArabic-Bold.ttf",
-        include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
-    ),
-];
-
-/// The fonts' licences, shipped alongside them wherever they are copied.
-pub const FONT_LICENSES: &[(&str, &[u8])] = &[
-    ("OFL.txt", include_bytes!("../fonts/OFL.txt")),
-    ("Noto-OFL.txt", include_bytes!("../fonts/Noto-OFL.txt")),
-];
-
-/// The regular face of each bundled family: every style of a family covers
-/// the same characters.
-const COVERAGE_FACES: [&str; 3] = [
-    "Inter-Regular.otf",
-    "NotoSansDevanagari-Regular.ttf",
-    "NotoSansArabic-Regular.ttf",
-];
-
-/// Fonts of `--font-dir`, registered before content is read so that its
-/// warnings know what the build can show.
-static EXTRA_COVERAGE: parking_lot::RwLock<Vec<FontInfo>> = parking_lot::RwLock::new(Vec::new());
-
-/// Adds the coverage of fonts from `--font-dir` to [`font_covers`].
-pub fn register_coverage(infos: impl IntoIterator<Item = FontInfo>) {
-    EXTRA_COVERAGE.write().extend(infos);
-}
-
-/// Whether the bundled fonts, or those of `--font-dir`, have a glyph for `c`.
-pub fn font_covers(c: char) -> bool {
-    static BUNDLED: OnceLock<Vec<FontInfo>> = OnceLock::new();
-    let bundled = BUNDLED.get_or_init(|| {
-        FONTS
-            .iter()
-            .filter(|(name, _)| COVERAGE_FACES.contains(name))
-            .filter_map(|(_, data)| FontInfo::new(data, 0))
-            .collect()
-    });
-    let c = c as u32;
-    bundled.iter().any(|info| info.coverage.contains(c))
-        || EXTRA_COVERAGE
-            .read()
-            .iter()
-            .any(|info| info.coverage.contains(c))
-}
 
 /// A bundled font, parsed only when a document first uses it.
 struct EmbeddedFont {
@@ -173,7 +87,7 @@ impl Env {
     /// join the bundled ones after them.
     pub fn new(layouts: LayoutFiles, brands: &[Brand], extra: &[crate::fonts::FontFile]) -> Self {
         let mut fonts = FontStore::new();
-        for (_, data) in FONTS {
+        for (_, data) in crate::fonts::FONTS {
             for (index, info) in FontInfo::iter(data).enumerate() {
                 fonts.push((
                     EmbeddedFont {
@@ -291,6 +205,17 @@ impl Env {
 
 fn file_id(path: &str) -> Option<FileId> {
     Some(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).ok()?).intern())
+}
+
+/// The files a layout reads besides its own: what the render stage made
+/// of one document's data.
+pub struct DocumentFiles {
+    /// `/data.json`.
+    pub data: Vec<u8>,
+    /// `/qr/<n>.svg`.
+    pub qr: Vec<Arc<[u8]>>,
+    /// `/labels.json`: the language's catalog with the content's labels.
+    pub labels: Arc<[u8]>,
 }
 
 /// One document: the shared environment plus this document's data.

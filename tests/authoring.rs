@@ -150,20 +150,20 @@ fn watch_rebuilds_on_change_and_survives_errors() {
             text(&pdf).contains("Tea vs Coffee")
         });
 
-        std::fs::write(&file, seed.replace("Tea vs Coffee", "Tea vs Cocoa")).unwrap();
+        std::fs::write(&file, seed.patched("Tea vs Coffee", "Tea vs Cocoa")).unwrap();
         wait_for("the rebuild", Duration::from_secs(60), || {
             text(&pdf).contains("Tea vs Cocoa")
         });
 
         // A broken save is reported and the last good PDF stays.
-        std::fs::write(&file, seed.replace("title: Tea vs Coffee", "titel: Broken")).unwrap();
+        std::fs::write(&file, seed.patched("title: Tea vs Coffee", "titel: Broken")).unwrap();
         wait_for("the error", Duration::from_secs(60), || {
             log_says("did you mean `title`?")
         });
         assert!(text(&pdf).contains("Tea vs Cocoa"));
 
         // And it goes on watching.
-        std::fs::write(&file, seed.replace("Tea vs Coffee", "Tea vs Mate")).unwrap();
+        std::fs::write(&file, seed.patched("Tea vs Coffee", "Tea vs Mate")).unwrap();
         wait_for("recovery", Duration::from_secs(60), || {
             text(&pdf).contains("Tea vs Mate")
         });
@@ -186,7 +186,7 @@ fn uncovered_scripts_are_named_in_a_warning_and_denied_on_request() {
     let file = dir.path().join("cjk.yaml");
     let yaml = std::fs::read_to_string(fixture("minimal.yaml"))
         .unwrap()
-        .replace("name: Coffee", "name: 咖啡");
+        .patched("name: Coffee", "name: 咖啡");
     std::fs::write(&file, yaml).unwrap();
     let names_them = |err: &str| {
         assert!(

@@ -452,7 +452,7 @@ fn keep_going_renders_the_rest_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     // A layout that fails for one content file only.
     let source = std::fs::read_to_string(root().join("layouts/handout.typ")).unwrap();
-    let broken = source.replace(
+    let broken = source.patched(
         "#let data = json(\"/data.json\")",
         "#let data = json(\"/data.json\")\n#if data.content.id == \"minimal\" { panic(\"this one fails\") }",
     );
@@ -642,7 +642,7 @@ fn a_goal_id_cannot_escape_the_output_folder() {
     let dir = tempfile::tempdir().unwrap();
     let yaml = std::fs::read_to_string(fixture("three-options.yaml"))
         .unwrap()
-        .replace("id: safety", "id: ../../x");
+        .patched("id: safety", "id: ../../x");
     let file = dir.path().join("evil.yaml");
     std::fs::write(&file, yaml).unwrap();
     let out = dir.path().join("a/b");

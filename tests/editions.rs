@@ -494,7 +494,7 @@ fn qr_codes_line_up_in_every_course_card() {
     let file = dir.path().join("long.yaml");
     std::fs::write(
         &file,
-        seed.replace(
+        seed.patched(
             "    - id: mlops\n",
             "    - id: mlops\n      url: https://example.com/programmes/machine-learning-operations-evening?utm_source=flyer\n",
         ),
@@ -523,7 +523,7 @@ fn a_link_can_print_a_short_text_while_its_qr_code_keeps_the_address() {
     let file = dir.path().join("seed.yaml");
     std::fs::write(
         &file,
-        seed.replace(
+        seed.patched(
             "next_step:\n  label: Next Step\n",
             "next_step:\n  label: Next Step\n  url: https://example.com/admissions/apply/ai-engineering/open-day-2026-spring-intake\n  link_text: example.com/apply\n",
         ),

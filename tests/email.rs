@@ -179,7 +179,7 @@ fn the_same_build_gives_the_same_drafts_and_ids_follow_the_campaign_not_the_text
     let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
     std::fs::write(
         &edited,
-        seed.replace("AI Engineer vs ML Engineer", "AI vs ML, edited"),
+        seed.patched("AI Engineer vs ML Engineer", "AI vs ML, edited"),
     )
     .unwrap();
     let o = handout(&[

@@ -111,7 +111,7 @@ fn a_byte_order_mark_and_crlf_line_ends_are_fine() {
     // And errors in such a file point at the right line.
     let broken = format!(
         "\u{feff}{}",
-        minimal().replace("title:", "titel:").replace('\n', "\r\n")
+        minimal().patched("title:", "titel:").replace('\n', "\r\n")
     );
     let o = fails_cleanly(
         &write(dir.path(), "crlf.yaml", broken),
@@ -142,8 +142,8 @@ fn a_very_long_word_breaks_instead_of_overflowing() {
     let dir = tempfile::tempdir().unwrap();
     let word = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(6);
     let yaml = minimal()
-        .replace("tea: Some", &format!("tea: {word}"))
-        .replace("title: Tea vs Coffee", &format!("title: {word}"));
+        .patched("tea: Some", &format!("tea: {word}"))
+        .patched("title: Tea vs Coffee", &format!("title: {word}"));
     let file = write(dir.path(), "long.yaml", yaml);
     assert_ok(&handout(&[&"build", &file, &"-q", &"-o", &dir.path()]));
     let pdf = dir.path().join("minimal.pdf");
@@ -191,13 +191,13 @@ fn empty_lists_render() {
 #[test]
 fn duplicate_ids_and_duplicate_keys_are_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let dup_id = minimal().replace("id: coffee", "id: tea");
+    let dup_id = minimal().patched("id: coffee", "id: tea");
     let o = fails_cleanly(
         &write(dir.path(), "dup-id.yaml", dup_id),
         "option id `tea` is declared twice",
     );
     assert_stderr_has(&o, "dup-id.yaml:7:");
-    let dup_key = minimal().replace("title: Tea vs Coffee", "title: Tea vs Coffee\ntitle: Again");
+    let dup_key = minimal().patched("title: Tea vs Coffee", "title: Tea vs Coffee\ntitle: Again");
     let o = fails_cleanly(
         &write(dir.path(), "dup-key.yaml", dup_key),
         "duplicate entry with key \"title\"",

@@ -161,7 +161,7 @@ fn a_language_without_texts_falls_back_to_english_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
     let dutch = dir.path().join("nl.yaml");
-    std::fs::write(&dutch, seed.replace("lang: en", "lang: nl-BE")).unwrap();
+    std::fs::write(&dutch, seed.patched("lang: en", "lang: nl-BE")).unwrap();
     let out = dir.path().join("out");
     let o = handout(&[&"build", &dutch, &"-o", &out]);
     assert_ok(&o);
@@ -184,7 +184,7 @@ fn a_language_without_texts_falls_back_to_english_with_a_warning() {
     let en = std::fs::read_to_string(root().join("layouts/lang/en.yaml")).unwrap();
     std::fs::write(
         layouts.join("lang/nl.yaml"),
-        en.replace("Best fit when", "Past het best als"),
+        en.patched("Best fit when", "Past het best als"),
     )
     .unwrap();
     let o = handout(&[&"build", &dutch, &"-o", &out, &"--layouts", &layouts]);

@@ -100,9 +100,12 @@ fn a_runaway_layout_is_stopped_by_ending_its_worker() {
     // Output goes to a file, not a pipe: a worker left running would hold
     // a pipe open and hang the test rather than fail it.
     let log = dir.path().join("stderr.log");
+    // The build names every worker it starts here.
+    let pids = dir.path().join("workers.txt");
     let mut child = Command::new(env!("CARGO_BIN_EXE_handout"))
         .current_dir(root())
         .env("HANDOUT_WORKERS", "processes")
+        .env("HANDOUT_WORKER_PIDS", &pids)
         .args([
             "build",
             "--jobs",
@@ -136,28 +139,25 @@ fn a_runaway_layout_is_stopped_by_ending_its_worker() {
     let err = std::fs::read_to_string(&log).unwrap();
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(err.contains("took longer than 1 s"), "{err}");
-    // No worker is left behind spinning: one that outlived the build would
-    // have been handed to init. Read from /proc, so no `ps` is needed.
+    // No worker is left behind spinning. The build names the workers it
+    // started; one still alive (and still a handout worker, not a new
+    // process that took its id) outlived it. Read from /proc, so no `ps`
+    // is needed.
     std::thread::sleep(std::time::Duration::from_millis(200));
-    let exe = env!("CARGO_BIN_EXE_handout");
-    let mut orphans = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let dir = entry.path();
-        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
-        let args: Vec<String> = cmdline
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .unwrap_or_default();
-        let worker = args.first().is_some_and(|a| a == exe) && args.iter().any(|a| a == "__worker");
-        if ppid == "1" && worker {
-            orphans.push(dir);
-        }
-    }
+    let started = std::fs::read_to_string(&pids).unwrap_or_default();
+    let started: Vec<&str> = started.lines().collect();
+    assert_eq!(started.len(), 2, "two worker processes: {started:?}");
+    let orphans: Vec<&str> = started
+        .into_iter()
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let zombie = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+            !zombie && cmdline.split(|b| *b == 0).any(|a| a == b"__worker")
+        })
+        .collect();
     assert!(
         orphans.is_empty(),
         "workers outlived the build: {orphans:?}"

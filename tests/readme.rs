@@ -20,6 +20,13 @@ fn installing_comes_first_and_developer_material_lives_elsewhere() {
         .find("## From a checkout")
         .expect("the set-up commands");
     assert!(install < first && first < checkout);
+    // Everything for staff comes before the set-up for developers.
+    assert!(
+        !text[checkout + 1..].contains("\n## "),
+        "the developer set-up is the README's last section"
+    );
+    // Timings live in CONTRIBUTING alone, where the benchmark writes them.
+    assert!(!text.contains(" ms "), "the README quotes a timing");
     assert!(text.contains("cargo install --locked --path ."));
     // The two set-up commands stay.
     assert!(text.contains("cargo run --locked -- build content/ --all-goals"));

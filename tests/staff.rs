@@ -221,7 +221,7 @@ fn text_without_glyphs_fails_at_its_content_line_with_a_fix_that_works() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("minimal.yaml"))
         .unwrap()
-        .replace("name: Coffee", "name: Coffee ☕");
+        .patched("name: Coffee", "name: Coffee ☕");
     let file = dir.path().join("emoji.yaml");
     std::fs::write(&file, text).unwrap();
     let o = handout(&[&"build", &file, &"-o", &dir.path().join("a")]);

@@ -56,7 +56,7 @@ fn overriding_only_the_theme_recolours_every_layout() {
         .lines()
         .find(|l| l.starts_with("#let accents = "))
         .expect("theme.typ defines the accents");
-    let theme = theme.replace(
+    let theme = theme.patched(
         accents,
         r##"#let accents = (rgb("#ff0000"), rgb("#00aa00"), rgb("#0000ff"))"##,
     );

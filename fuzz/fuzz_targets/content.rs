@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let text: Arc<str> = text.into();
-    let Ok((content, _warnings)) = content::parse("fuzz.yaml", &text) else {
+    let Ok((content, _warnings)) = content::parse("fuzz.yaml", &text, &Default::default()) else {
         return;
     };
     let settings = Settings::default();

@@ -14,15 +14,30 @@ use crate::recipients::Recipient;
 use crate::render::{self, Job, OutFile, Rendered, Settings};
 use crate::world::Env;
 
-/// Compiles and exports one document; with `deny_warnings`, a document
-/// with warnings is an error.
+/// What every document of a build is made with, on a thread or in a
+/// worker process.
+#[derive(Clone, Copy)]
+pub struct Making<'a> {
+    pub env: &'a Env,
+    pub settings: &'a Settings,
+    /// With `--eml`: a draft beside each recipient's PDF.
+    pub drafts: Option<&'a Drafts>,
+    /// A document with warnings is an error.
+    pub deny_warnings: bool,
+}
+
+/// Compiles and exports one document, and writes its draft.
 pub fn render_doc(
-    env: &Env,
-    settings: &Settings,
+    making: Making,
     content: &Content,
     doc: &Planned,
-    deny_warnings: bool,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    let Making {
+        env,
+        settings,
+        drafts,
+        deny_warnings,
+    } = making;
     let job = Job {
         content,
         goal: doc.goal.as_deref().and_then(|id| content.goal(id)),
@@ -46,9 +61,9 @@ pub fn render_doc(
     if deny_warnings && !r.warnings.is_empty() {
         return Err(warnings_as_errors(&r.warnings, doc));
     }
-    match (&settings.email, &doc.recipient) {
+    match (drafts, &doc.recipient) {
         (Some(drafts), Some(person)) => {
-            let catalog = env.catalogs().get(&render::language_of(content));
+            let catalog = env.catalogs().get(&crate::content::language_of(content));
             with_draft(r, drafts, settings, content, doc, person, catalog)
         }
         _ => Ok(r),

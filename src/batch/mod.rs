@@ -13,9 +13,7 @@ pub use plan::{Axes, plan};
 pub use process::{WORKER_COMMAND, serve as serve_worker};
 pub use run::{RunOptions, Stop, Stopped, Work, run};
 
-use crate::content::{self, Loaded};
 use crate::diag::Diagnostic;
-use crate::error::Error;
 use crate::render::{Edition, Paper};
 
 /// Which variants of each content file to render.
@@ -67,89 +65,6 @@ pub struct Written {
     pub bytes: usize,
     pub sha256: String,
     pub warnings: Vec<Diagnostic>,
-}
-
-/// Expands folders into the `.yaml` and `.yml` files they hold, and globs
-/// (for shells that pass them through quoted) into the files they match.
-/// Each group is sorted, so the plan does not depend on directory order.
-/// Files named `_…`, such as `_brand.yml`, are not content and are skipped.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    let mut out = Vec::new();
-    for input in inputs {
-        let text = input.to_string_lossy();
-        if input.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_file() && is_yaml(p) && !is_hidden(p))
-                .collect();
-            found.sort();
-            out.extend(found);
-        } else if !input.exists() && text.contains(['*', '?', '[']) {
-            let bad = |m: String| Error::usage(m, "quote globs like 'content/*.yaml'");
-            let mut found: Vec<PathBuf> = glob::glob(&text)
-                .map_err(|e| bad(format!("invalid pattern `{text}`: {}", e.msg)))?
-                .filter_map(Result::ok)
-                .filter(|p| p.is_file() && !is_hidden(p))
-                .collect();
-            if found.is_empty() {
-                return Err(bad(format!("no content files match `{text}`")));
-            }
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(input.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn is_hidden(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('_') || n.starts_with('.'))
-}
-
-fn is_yaml(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-}
-
-/// A content file that cannot be rendered, with its problems.
-#[derive(Debug)]
-pub struct Unusable {
-    /// The name used in messages, as for a loaded file.
-    pub name: String,
-    pub errors: Vec<Diagnostic>,
-}
-
-/// Loads every content file: the usable ones, and the problems of the rest.
-pub fn load_each(paths: &[PathBuf]) -> (Vec<Loaded>, Vec<Unusable>) {
-    let mut loaded = Vec::new();
-    let mut unusable = Vec::new();
-    for path in paths {
-        match content::load(path) {
-            Ok(l) => loaded.push(l),
-            Err(errors) => unusable.push(Unusable {
-                name: path.display().to_string(),
-                errors,
-            }),
-        }
-    }
-    (loaded, unusable)
-}
-
-/// Loads every content file, collecting all problems of all files.
-pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Error> {
-    let (loaded, unusable) = load_each(paths);
-    if unusable.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(Error::Content(
-            unusable.into_iter().flat_map(|u| u.errors).collect(),
-        ))
-    }
 }
 
 /// `<stem><suffix>.<ext>`.

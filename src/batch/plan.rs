@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{Goals, Planned, file_path};
-use crate::content::{self, Loaded};
+use crate::content::Loaded;
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output;
@@ -46,7 +46,7 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
             Goals::One(goal) => {
                 if !all.contains(&goal.as_str()) {
                     let mut d = Diagnostic::error(format!("{} has no goal `{goal}`", loaded.name));
-                    d = match content::did_you_mean(goal, &all) {
+                    d = match crate::diag::did_you_mean(goal, &all) {
                         Some(best) => d.with_hint(format!("did you mean `{best}`?")),
                         None if all.is_empty() => d.with_hint(
                             "this content declares no goals under `career_mapping.goals`",

@@ -19,7 +19,7 @@ use std::time::Instant;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::doc::{evict_caches, render_doc, write_doc};
+use super::doc::{Making, evict_caches, render_doc, write_doc};
 use super::{Planned, Written};
 use crate::brand::Brand;
 use crate::content::Content;
@@ -44,6 +44,7 @@ pub struct Setup {
     /// The `--font-dir` files, read again by the worker.
     pub font_files: Vec<std::path::PathBuf>,
     pub settings: Settings,
+    pub drafts: Option<crate::email::Drafts>,
     pub deny_warnings: bool,
     /// Threads for Typst's own parallel layout within a document.
     pub threads: usize,
@@ -166,8 +167,13 @@ pub fn serve() -> Result<(), Error> {
             };
             let start = Instant::now();
             let doc = &request.doc;
-            let result = render_doc(&env, &setup.settings, content, doc, setup.deny_warnings)
-                .and_then(|r| write_doc(&writes, doc, &r));
+            let making = Making {
+                env: &env,
+                settings: &setup.settings,
+                drafts: setup.drafts.as_ref(),
+                deny_warnings: setup.deny_warnings,
+            };
+            let result = render_doc(making, content, doc).and_then(|r| write_doc(&writes, doc, &r));
             evict_caches();
             let reply = Reply {
                 millis: start.elapsed().as_millis() as u64,

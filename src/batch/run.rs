@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
-use super::doc::{evict_caches, locate_missing_glyphs, render_doc, write_doc};
+use super::doc::{Making, evict_caches, locate_missing_glyphs, render_doc, write_doc};
 use super::process::{Setup, Worker};
 use super::{Done, Planned};
 use crate::content::Loaded;
@@ -38,6 +38,8 @@ pub struct Work {
     /// which read them again.
     pub font_files: Vec<std::path::PathBuf>,
     pub settings: Settings,
+    /// With `--eml`: how each recipient's draft is written.
+    pub drafts: Option<crate::email::Drafts>,
     pub contents: Vec<Loaded>,
     pub docs: Vec<Planned>,
 }
@@ -136,7 +138,6 @@ pub fn run(
     opts: &RunOptions,
     mut on_done: impl FnMut(&Done),
 ) -> Result<Vec<Done>, Stopped> {
-    let total = work.docs.len();
     let shared = Arc::new(Shared {
         units: units(&work.docs, opts.jobs),
         next: AtomicUsize::new(0),
@@ -146,8 +147,89 @@ pub fn run(
         children: Mutex::new(Vec::new()),
     });
     let (tx, rx) = mpsc::channel();
-    let mut done: Vec<Done> = Vec::with_capacity(total);
-    let workers = opts.jobs.clamp(1, total.max(1));
+    let mut done: Vec<Done> = Vec::with_capacity(work.docs.len());
+    if let Err(e) = start_workers(work, &shared, &tx, opts) {
+        return Err(Stopped {
+            cause: Stop::NoThreads(e),
+            done,
+        });
+    }
+    drop(tx);
+
+    let mut receive = |d: Done, done: &mut Vec<Done>| {
+        if d.result.is_err() && !opts.keep_going {
+            shared.stop.store(true, Ordering::Relaxed);
+        }
+        on_done(&d);
+        done.push(d);
+    };
+    let cause = loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(d) => receive(d, &mut done),
+            Err(RecvTimeoutError::Timeout) => {}
+            // Every worker has finished.
+            Err(RecvTimeoutError::Disconnected) => break None,
+        }
+        if let Some(signal) = opts.cancel.get() {
+            break Some(Stop::Interrupted(signal));
+        }
+        if let Some(late) = late_document(work, &shared, opts) {
+            let error = late.result.as_ref().err().and_then(|e| e.first()).cloned();
+            receive(late, &mut done);
+            if let Some(error) = error {
+                break Some(Stop::TimedOut(Box::new(error)));
+            }
+        }
+    };
+    done.sort_by_key(|d| d.planned);
+    let Some(cause) = cause else {
+        end_workers(work, &shared, false);
+        return Ok(done);
+    };
+    // Stop new work, remove files being written and refuse new ones; keep
+    // what finished meanwhile. Worker processes are ended, which stops a
+    // runaway layout; a stuck compile on a thread is left to the process's
+    // end.
+    shared.stop.store(true, Ordering::Relaxed);
+    shared.writes.close();
+    end_workers(work, &shared, true);
+    // Documents that were already written count as done; failures now are
+    // the refused writes, and the late document is done already.
+    let known: HashSet<usize> = done.iter().map(|d| d.planned).collect();
+    while let Ok(d) = rx.recv_timeout(Duration::from_millis(20)) {
+        if d.result.is_ok() && !known.contains(&d.planned) {
+            receive(d, &mut done);
+        }
+    }
+    done.sort_by_key(|d| d.planned);
+    Err(Stopped { cause, done })
+}
+
+/// A document that has run past the timeout, as failed. A layout that
+/// never finishes must not hang CI.
+fn late_document(work: &Work, shared: &Shared, opts: &RunOptions) -> Option<Done> {
+    let i = shared
+        .started
+        .lock()
+        .iter()
+        .find(|(_, t)| t.elapsed() > opts.timeout)
+        .map(|(i, _)| *i)?;
+    Some(Done {
+        planned: i,
+        result: Err(vec![timed_out(&work.docs[i], opts.timeout)]),
+        millis: opts.timeout.as_millis() as u64,
+    })
+}
+
+/// Starts the workers: processes when asked for and possible, threads for
+/// the rest. Fails only when not one could be started.
+fn start_workers(
+    work: &Arc<Work>,
+    shared: &Arc<Shared>,
+    tx: &mpsc::Sender<Done>,
+    opts: &RunOptions,
+) -> Result<(), String> {
+    let workers = opts.jobs.clamp(1, work.docs.len().max(1));
     // With fewer documents than cores, each document gets the spare cores
     // for Typst's own parallel layout.
     let threads = (opts.jobs / workers).max(1);
@@ -158,6 +240,7 @@ pub fn run(
             brands: work.brands.clone(),
             font_files: work.font_files.clone(),
             settings: work.settings.clone(),
+            drafts: work.drafts.clone(),
             deny_warnings: opts.deny_warnings,
             threads,
             temp_prefix: temp_prefix(),
@@ -169,6 +252,7 @@ pub fn run(
             let Ok((process, child)) = started else {
                 break;
             };
+            record_worker(child.id());
             shared.children.lock().push(child);
             let (work, shared, tx) = (work.clone(), shared.clone(), tx.clone());
             let opts = opts.clone();
@@ -197,77 +281,29 @@ pub fn run(
                 pool.spawn(move || worker(&work, &shared, &tx, &opts));
                 running += 1;
             }
-            Err(e) if running == 0 => {
-                return Err(Stopped {
-                    cause: Stop::NoThreads(e.to_string()),
-                    done,
-                });
-            }
+            Err(e) if running == 0 => return Err(e.to_string()),
             // Fewer workers than asked for still finish the job.
             Err(_) => break,
         }
     }
-    drop(tx);
+    Ok(())
+}
 
-    let mut receive = |d: Done, done: &mut Vec<Done>| {
-        if d.result.is_err() && !opts.keep_going {
-            shared.stop.store(true, Ordering::Relaxed);
-        }
-        on_done(&d);
-        done.push(d);
+/// A test hook: with `HANDOUT_WORKER_PIDS` set to a file, each worker
+/// process's id is added to it, so that a test can check that none
+/// outlives the build.
+fn record_worker(pid: u32) {
+    let Some(path) = std::env::var_os("HANDOUT_WORKER_PIDS") else {
+        return;
     };
-    let cause = loop {
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(d) => receive(d, &mut done),
-            Err(RecvTimeoutError::Timeout) => {}
-            // Every worker has finished.
-            Err(RecvTimeoutError::Disconnected) => break None,
-        }
-        if let Some(signal) = opts.cancel.get() {
-            break Some(Stop::Interrupted(signal));
-        }
-        let late = shared
-            .started
-            .lock()
-            .iter()
-            .find(|(_, t)| t.elapsed() > opts.timeout)
-            .map(|(i, _)| *i);
-        if let Some(i) = late {
-            // A layout that never finishes must not hang CI.
-            let error = timed_out(&work.docs[i], opts.timeout);
-            receive(
-                Done {
-                    planned: i,
-                    result: Err(vec![error.clone()]),
-                    millis: opts.timeout.as_millis() as u64,
-                },
-                &mut done,
-            );
-            break Some(Stop::TimedOut(Box::new(error)));
-        }
-    };
-    done.sort_by_key(|d| d.planned);
-    let Some(cause) = cause else {
-        end_workers(work, &shared, false);
-        return Ok(done);
-    };
-    // Stop new work, remove files being written and refuse new ones; keep
-    // what finished meanwhile. Worker processes are ended, which stops a
-    // runaway layout; a stuck compile on a thread is left to the process's
-    // end.
-    shared.stop.store(true, Ordering::Relaxed);
-    shared.writes.close();
-    end_workers(work, &shared, true);
-    // Documents that were already written count as done; failures now are
-    // the refused writes, and the late document is done already.
-    let known: HashSet<usize> = done.iter().map(|d| d.planned).collect();
-    while let Ok(d) = rx.recv_timeout(Duration::from_millis(20)) {
-        if d.result.is_ok() && !known.contains(&d.planned) {
-            receive(d, &mut done);
-        }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    if let Ok(mut file) = file {
+        use std::io::Write;
+        let _ = writeln!(file, "{pid}");
     }
-    done.sort_by_key(|d| d.planned);
-    Err(Stopped { cause, done })
 }
 
 fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptions) {
@@ -277,14 +313,14 @@ fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptio
         let start = Instant::now();
         let doc = &work.docs[i];
         let loaded = &work.contents[doc.content];
-        let result = render_doc(
-            &work.env,
-            &work.settings,
-            &loaded.content,
-            doc,
-            opts.deny_warnings,
-        )
-        .and_then(|r| write_doc(&shared.writes, doc, &r));
+        let making = Making {
+            env: &work.env,
+            settings: &work.settings,
+            drafts: work.drafts.as_ref(),
+            deny_warnings: opts.deny_warnings,
+        };
+        let result = render_doc(making, &loaded.content, doc)
+            .and_then(|r| write_doc(&shared.writes, doc, &r));
         evict_caches();
         let done = Done {
             planned: i,

@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::content::Seg;
+use crate::diag::Seg;
 
 use super::Loader;
 

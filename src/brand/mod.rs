@@ -9,6 +9,7 @@ mod assets;
 mod colors;
 mod model;
 mod resolve;
+mod typography;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,8 @@ pub use assets::{ImageKind, MAX_IMAGE_BYTES, image_kind, svg_reference};
 pub use colors::{Rgb, contrast};
 pub use model::BrandFile;
 
-use crate::content::{Loaded, Organisation, SourceFile};
+use crate::content::{Loaded, Organisation};
+use crate::diag::SourceFile;
 use crate::diag::{Diagnostic, Severity};
 use crate::error::Error;
 
@@ -238,15 +240,8 @@ pub fn for_contents(
             loaded.content.organisation = brands[index].organisation.clone();
         }
     }
-    if deny_warnings {
-        for d in &mut messages {
-            if d.severity == Severity::Warning {
-                d.severity = Severity::Error;
-                d.hints
-                    .push("--deny-warnings turns warnings into errors".into());
-                failed = true;
-            }
-        }
+    if deny_warnings && crate::diag::deny_warnings(&mut messages) {
+        failed = true;
     }
     if failed {
         return Err(Error::Content(messages));

@@ -8,8 +8,9 @@ use serde_yaml::{Mapping, Value};
 use super::Loader;
 use super::colors::{self, MIN_CONTRAST, MIN_GREY_DISTANCE, Rgb, THEME_ACCENTS, WHITE, contrast};
 use super::model::*;
-use crate::content::{Organisation, Seg, SourceFile, is_url};
+use crate::content::{Organisation, is_url};
 use crate::diag::Diagnostic;
+use crate::diag::{Seg, SourceFile};
 
 /// What layouts read at `/brand.json`. Its shape is documented in
 /// docs/brand.md.
@@ -48,7 +49,7 @@ pub struct Text {
     pub color: Option<String>,
 }
 
-fn k(key: &str) -> Seg {
+pub(super) fn k(key: &str) -> Seg {
     Seg::Key(key.to_string())
 }
 
@@ -57,7 +58,7 @@ fn k(key: &str) -> Seg {
 /// so that the rest is checked in the same run.
 pub(super) fn parse(file: &SourceFile) -> Result<(BrandFile, Vec<Diagnostic>), Vec<Diagnostic>> {
     let value: Value =
-        serde_yaml::from_str(file.text).map_err(|e| vec![crate::content::yaml_error(file, &e)])?;
+        serde_yaml::from_str(file.text).map_err(|e| vec![crate::diag::yaml_error(file, &e)])?;
     if value.is_null() {
         return Ok((BrandFile::default(), Vec::new()));
     }
@@ -91,7 +92,7 @@ pub(super) fn parse(file: &SourceFile) -> Result<(BrandFile, Vec<Diagnostic>), V
                 None => alone(section.clone()),
             };
             match deserialize(&trial) {
-                Err(e) => errors.push(crate::content::serde_error(file, &e, "docs/brand.md")),
+                Err(e) => errors.push(crate::diag::serde_error(file, &e, "docs/brand.md")),
                 Ok(_) => match entry {
                     Some((k, v)) => {
                         kept.insert(k.clone(), v.clone());
@@ -110,7 +111,7 @@ pub(super) fn parse(file: &SourceFile) -> Result<(BrandFile, Vec<Diagnostic>), V
     match deserialize(&Value::Mapping(rest)) {
         Ok(brand) => Ok((brand, errors)),
         Err(e) if errors.is_empty() => {
-            Err(vec![crate::content::serde_error(file, &e, "docs/brand.md")])
+            Err(vec![crate::diag::serde_error(file, &e, "docs/brand.md")])
         }
         Err(_) => Err(errors),
     }
@@ -214,7 +215,7 @@ impl Loader<'_> {
     }
 
     /// A colour value: hex, a palette name or a semantic name.
-    fn color(&mut self, at: &[Seg], value: &str, c: &Color) -> Option<Rgb> {
+    pub(super) fn color(&mut self, at: &[Seg], value: &str, c: &Color) -> Option<Rgb> {
         let mut v = value.trim().to_string();
         for _ in 0..8 {
             if let Some(rgb) = Rgb::parse_hex(&v).or_else(|| colors::named(&v)) {
@@ -237,7 +238,7 @@ impl Loader<'_> {
             at,
             format!("`{value}` is not a colour: write #rrggbb, or a name from `color.palette`"),
         );
-        if let Some(best) = crate::content::did_you_mean(value, &names) {
+        if let Some(best) = crate::diag::did_you_mean(value, &names) {
             d = d.with_hint(format!("did you mean `{best}`?"));
         } else {
             d = d.with_hint("add it to `color.palette`, such as `brand-blue: \"#1b4f8a\"`");
@@ -328,219 +329,6 @@ impl Loader<'_> {
         LogoTokens {
             cover: medium.clone().or(large.clone()).or(small.clone()),
             flyer: small.or(medium).or(large),
-        }
-    }
-
-    /// Loads the `source: file` fonts; returns the families they hold.
-    fn fonts(&mut self, t: &Typography) -> Vec<String> {
-        let mut families = Vec::new();
-        for (i, font) in t.fonts.iter().enumerate() {
-            let at = vec![k("typography"), k("fonts"), Seg::Index(i)];
-            let source = font.source.as_deref().unwrap_or("google");
-            if font.display.is_some() {
-                self.unused.push(format!("typography.fonts[{i}].display"));
-            }
-            match source {
-                "file" => {}
-                "google" | "bunny" | "system" => {
-                    let mut at = at.clone();
-                    at.push(k(if font.source.is_some() {
-                        "source"
-                    } else {
-                        "family"
-                    }));
-                    self.warnings.push(
-                        self.file
-                            .warning_at(
-                                &at,
-                                format!(
-                                    "font `{}` comes from `{source}`, which is never fetched or read from this machine; the built-in fonts stand in",
-                                    font.family
-                                ),
-                            )
-                            .with_hint("download the font's .ttf or .otf files into the brand's folder and list them with `source: file` and `files:`"),
-                    );
-                    continue;
-                }
-                other => {
-                    self.errors.push(
-                        self.file
-                            .error_at(
-                                &[at.clone(), vec![k("source")]].concat(),
-                                format!("unknown font source `{other}`"),
-                            )
-                            .with_hint(
-                                "use `source: file` with the font files in the brand's folder",
-                            ),
-                    );
-                    continue;
-                }
-            }
-            if font.files.is_empty() {
-                self.errors.push(
-                    self.file
-                        .error_at(
-                            &at,
-                            format!("font `{}` has `source: file` but no `files`", font.family),
-                        )
-                        .with_hint(
-                            "list the font's files, such as `files: [fonts/School-Regular.otf]`",
-                        ),
-                );
-            }
-            let mut found = Vec::new();
-            for (j, f) in font.files.iter().enumerate() {
-                let mut at = [at.clone(), vec![k("files"), Seg::Index(j)]].concat();
-                let path = match f {
-                    FontFile::Path(p) => p,
-                    FontFile::Described(d) => {
-                        at.push(k("path"));
-                        &d.path
-                    }
-                };
-                found.extend(self.font(&at, path));
-            }
-            if !found.is_empty() && !found.iter().any(|f| f.eq_ignore_ascii_case(&font.family)) {
-                found.sort();
-                found.dedup();
-                self.warnings.push(
-                    self.file
-                        .warning_at(&[at, vec![k("family")]].concat(), format!("the files of `{}` hold the family {}", font.family, found.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")))
-                        .with_hint("write the family name the font files give, so that `base` and `headings` find them"),
-                );
-            }
-            families.extend(found);
-        }
-        families
-    }
-
-    fn text(
-        &mut self,
-        style: &TextStyle,
-        key: &'static str,
-        families: &[String],
-        fetched: &[&str],
-        palette: &Color,
-    ) -> Text {
-        let at = |field: &str| vec![k("typography"), k(key), k(field)];
-        let parts = style.parts();
-        let mut text = Text::default();
-        if let Some(family) = &parts.family {
-            let at = match style {
-                TextStyle::Family(_) => vec![k("typography"), k(key)],
-                TextStyle::Styled(_) => at("family"),
-            };
-            match families.iter().find(|f| f.eq_ignore_ascii_case(family)) {
-                Some(f) => text.family = Some(f.clone()),
-                None if fetched.iter().any(|f| f.eq_ignore_ascii_case(family)) => {}
-                None => self.warnings.push(
-                    self.file
-                        .warning_at(&at, format!("font family `{family}` is not among the brand's font files; the built-in fonts stand in"))
-                        .with_hint("add it under `typography.fonts` with `source: file` and its files"),
-                ),
-            }
-        }
-        if let Some(w) = &parts.weight {
-            text.weight = self.weight(&at("weight"), w);
-        }
-        if let Some(size) = &parts.size {
-            text.size = self.size(&at("size"), key, size);
-        }
-        if let Some(lh) = &parts.line_height {
-            text.leading = self.line_height(&at("line-height"), lh);
-        }
-        if let Some(c) = &parts.color {
-            text.color = self.color(&at("color"), c, palette).map(Rgb::hex);
-        }
-        for (field, v) in [
-            ("style", &parts.style),
-            ("background-color", &parts.background_color),
-            ("decoration", &parts.decoration),
-        ] {
-            if v.is_some() {
-                self.unused.push(format!("typography.{key}.{field}"));
-            }
-        }
-        text
-    }
-
-    fn weight(&mut self, at: &[Seg], v: &Value) -> Option<u16> {
-        let w = match v {
-            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-            Value::String(s) => {
-                match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
-                    "thin" | "hairline" => Some(100),
-                    "extralight" | "ultralight" => Some(200),
-                    "light" => Some(300),
-                    "normal" | "regular" => Some(400),
-                    "medium" => Some(500),
-                    "semibold" | "demibold" => Some(600),
-                    "bold" => Some(700),
-                    "extrabold" | "ultrabold" => Some(800),
-                    "black" | "heavy" => Some(900),
-                    n => n.parse().ok(),
-                }
-            }
-            _ => None,
-        };
-        match w {
-            Some(w @ 100..=900) => Some(w),
-            _ => {
-                self.errors.push(
-                    self.file
-                        .error_at(at, "a font weight is 100 to 900, or a name such as `bold`")
-                        .with_hint("use a number such as 400 or 700, or thin, light, normal, medium, semi-bold, bold, extra-bold or black"),
-                );
-                None
-            }
-        }
-    }
-
-    fn size(&mut self, at: &[Seg], key: &str, v: &Value) -> Option<f64> {
-        let s = match v {
-            Value::String(s) => s.trim().to_string(),
-            Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
-        match s
-            .strip_suffix("pt")
-            .and_then(|n| n.trim().parse::<f64>().ok())
-        {
-            Some(pt) if (6.0..=16.0).contains(&pt) => Some(pt),
-            Some(_) => {
-                self.errors.push(
-                    self.file
-                        .error_at(at, format!("`{s}` is outside 6pt to 16pt"))
-                        .with_hint("handouts read well at 9pt to 11pt"),
-                );
-                None
-            }
-            // Screen sizes (`16px`, `1rem`) are for the web.
-            None => {
-                self.unused.push(format!("typography.{key}.size ({s})"));
-                None
-            }
-        }
-    }
-
-    fn line_height(&mut self, at: &[Seg], v: &Value) -> Option<f64> {
-        let n = match v {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        };
-        match n {
-            // Typst's leading is the gap between a line's baseline and the
-            // next line's cap height, about 0.75em less than CSS's.
-            Some(lh) if (1.0..=2.5).contains(&lh) => Some(((lh - 0.75) * 100.0).round() / 100.0),
-            _ => {
-                self.errors.push(
-                    self.file
-                        .error_at(at, "a line height is a number from 1 to 2.5, such as 1.5")
-                        .with_hint("give it without a unit, as a multiple of the font size"),
-                );
-                None
-            }
         }
     }
 

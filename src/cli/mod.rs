@@ -1,15 +1,19 @@
 //! The command line.
 
 mod email;
+mod values;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::batch::{Goals, Shard};
-use crate::config::BuildConfig;
-use crate::render::{Edition, Format, Paper, Settings, Standard};
+use crate::batch::Shard;
+use crate::project::Sources;
 pub use email::{EmailArgs, SendArgs, TlsArg};
+pub use values::{
+    EditionArg, FormatArg, ImpositionArg, PaperArg, StandardArg, parse_delimiter, parse_length,
+    parse_ppi,
+};
 
 /// Turn YAML comparison content into print- and email-ready PDF handouts.
 #[derive(Debug, Parser)]
@@ -64,27 +68,15 @@ pub struct BuildArgs {
     pub out_dir: PathBuf,
 
     /// Render the variant for this career goal (an id from `handout list`).
-    #[arg(short, long, value_name = "ID", conflicts_with = "all_goals")]
+    #[arg(short, long, value_name = "ID", conflicts_with_all = ["all_goals", "recipients"])]
     pub goal: Option<String>,
 
     /// Render the generic handout and one variant per career goal.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "recipients")]
     pub all_goals: bool,
 
-    /// A CSV, YAML or JSON file of people (`name`, optional `email` and
-    /// `goal`, any other columns): one personal document per row.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["goal", "all_goals"])]
-    pub recipients: Option<PathBuf>,
-
-    /// A YAML file describing the event (`name`, `date`, `venue`, and optionally
-    /// `room`, `contact` and `note`), shown on the flyer and the handout's cover.
-    #[arg(long, value_name = "FILE")]
-    pub event: Option<PathBuf>,
-
-    /// The recipients CSV's delimiter [default: `,` or `;`, whichever the
-    /// header line holds more of]
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter, requires = "recipients")]
-    pub delimiter: Option<u8>,
+    #[command(flatten)]
+    pub audience: AudienceArgs,
 
     /// Paper size; give several separated by commas to render each.
     #[arg(
@@ -213,18 +205,8 @@ pub struct BuildLayoutArgs {
     )]
     pub layout: Vec<String>,
 
-    /// A folder whose files replace the built-in layout files of the same name.
-    #[arg(long, value_name = "DIR")]
-    pub layouts: Option<PathBuf>,
-
-    /// A brand.yml file with the logo, colours and fonts to use [default: the
-    /// nearest `_brand.yml` from the content file's folder up to the current one]
-    #[arg(long, value_name = "FILE")]
-    pub brand: Option<PathBuf>,
-    /// A folder of fonts to use besides the bundled ones, for scripts they
-    /// lack (e.g. Noto Sans CJK for Chinese); give it again for more folders.
-    #[arg(long, value_name = "DIR")]
-    pub font_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -233,18 +215,8 @@ pub struct LayoutArgs {
     #[arg(short, long, value_name = "NAME", default_value = "handout")]
     pub layout: String,
 
-    /// A folder whose files replace the built-in layout files of the same name.
-    #[arg(long, value_name = "DIR")]
-    pub layouts: Option<PathBuf>,
-
-    /// A brand.yml file with the logo, colours and fonts to use [default: the
-    /// nearest `_brand.yml` from the content file's folder up to the current one]
-    #[arg(long, value_name = "FILE")]
-    pub brand: Option<PathBuf>,
-    /// A folder of fonts to use besides the bundled ones, for scripts they
-    /// lack (e.g. Noto Sans CJK for Chinese); give it again for more folders.
-    #[arg(long, value_name = "DIR")]
-    pub font_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -281,200 +253,6 @@ pub struct EjectArgs {
     pub layout: LayoutArgs,
 }
 
-/// `--paper`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PaperArg {
-    A4,
-    UsLetter,
-    /// 148 × 210 mm.
-    A5,
-    /// 5.5 × 8.5 in.
-    HalfLetter,
-}
-
-impl From<PaperArg> for Paper {
-    fn from(p: PaperArg) -> Self {
-        match p {
-            PaperArg::A4 => Paper::A4,
-            PaperArg::UsLetter => Paper::UsLetter,
-            PaperArg::A5 => Paper::A5,
-            PaperArg::HalfLetter => Paper::HalfLetter,
-        }
-    }
-}
-
-/// `--edition`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EditionArg {
-    /// Links become QR codes with a short readable address.
-    Print,
-    /// Links are clickable; no QR codes.
-    Email,
-}
-
-impl From<EditionArg> for Edition {
-    fn from(e: EditionArg) -> Self {
-        match e {
-            EditionArg::Print => Edition::Print,
-            EditionArg::Email => Edition::Email,
-        }
-    }
-}
-
-/// `--pdf-standard`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StandardArg {
-    /// PDF/UA-1, accessible tagged PDF.
-    #[value(name = "ua-1")]
-    Ua1,
-    /// PDF/A-2b, for archiving.
-    #[value(name = "a-2b")]
-    A2b,
-    /// PDF/A-3b, for archiving.
-    #[value(name = "a-3b")]
-    A3b,
-    /// No standard; still tagged.
-    None,
-}
-
-impl From<StandardArg> for Option<Standard> {
-    fn from(s: StandardArg) -> Self {
-        match s {
-            StandardArg::Ua1 => Some(Standard::Ua1),
-            StandardArg::A2b => Some(Standard::A2b),
-            StandardArg::A3b => Some(Standard::A3b),
-            StandardArg::None => None,
-        }
-    }
-}
-
-/// `--imposition`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ImpositionArg {
-    /// Folded sheets: print on both sides, flipping on the short edge.
-    Booklet,
-}
-
-/// `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Pdf,
-    /// One PNG per page, at `--ppi`.
-    Png,
-    /// One SVG per page.
-    Svg,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::Pdf => Format::Pdf,
-            FormatArg::Png => Format::Png,
-            FormatArg::Svg => Format::Svg,
-        }
-    }
-}
-
-impl From<&BuildArgs> for BuildConfig {
-    /// Resolves the command line once; `watch` rebuilds from the same value.
-    fn from(args: &BuildArgs) -> Self {
-        let goals = match (&args.goal, args.all_goals) {
-            (Some(g), _) => Goals::One(g.clone()),
-            (None, true) => Goals::All,
-            (None, false) => Goals::Generic,
-        };
-        let jobs = args.jobs.map_or_else(
-            || std::thread::available_parallelism().map_or(1, |n| n.get()),
-            usize::from,
-        );
-        BuildConfig {
-            inputs: args.content.clone(),
-            out_dir: args.out_dir.clone(),
-            goals,
-            papers: args.paper.iter().map(|&p| p.into()).collect(),
-            editions: match (args.edition.is_empty(), args.email.eml) {
-                (false, _) => args.edition.iter().map(|&e| e.into()).collect(),
-                (true, true) => vec![Edition::Email],
-                (true, false) => vec![Edition::Print],
-            },
-            layouts: args.layout.layout.clone(),
-            layouts_dir: args.layout.layouts.clone(),
-            brand: args.layout.brand.clone(),
-            font_dirs: args.layout.font_dir.clone(),
-            recipients: args.recipients.clone(),
-            event: args.event.clone(),
-            delimiter: args.delimiter,
-            email: args.email.draft_args(),
-            settings: Settings {
-                bleed: args.bleed,
-                // Tagging cannot follow a booklet's imposed page order.
-                standards: if args.imposition.is_some() {
-                    Vec::new()
-                } else {
-                    args.pdf_standard
-                        .iter()
-                        .filter_map(|&s| Option::<Standard>::from(s))
-                        .collect()
-                },
-                booklet: args.imposition == Some(ImpositionArg::Booklet),
-                pages: args.pages.map(u32::from),
-                format: args.format.into(),
-                ppi: args.ppi,
-                thumbnail: args.thumbnail,
-                event: None,
-                email: None,
-            },
-            jobs,
-            keep_going: args.keep_going,
-            report: args.report.clone(),
-            shard: args.shard,
-            deny_warnings: args.deny_warnings,
-            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-            quiet: args.quiet,
-        }
-    }
-}
-
-/// A length with a unit (`3mm`, `0.3cm`, `0.125in`, `9pt`), in points.
-pub fn parse_length(s: &str) -> Result<f64, String> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or("give a unit: mm, cm, in or pt")?;
-    let value: f64 = s[..split]
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{}` is not a number", &s[..split]))?;
-    let pt = match &s[split..] {
-        "mm" => value * 72.0 / 25.4,
-        "cm" => value * 72.0 / 2.54,
-        "in" => value * 72.0,
-        "pt" => value,
-        unit => return Err(format!("unknown unit `{unit}`; use mm, cm, in or pt")),
-    };
-    if !(0.0..=72.0).contains(&pt) {
-        return Err("bleed must be between 0 and 1 inch".into());
-    }
-    Ok(pt)
-}
-
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "," => Ok(b','),
-        ";" => Ok(b';'),
-        "\\t" | "\t" | "tab" => Ok(b'\t'),
-        _ => Err("use `,`, `;` or `tab`".into()),
-    }
-}
-
-fn parse_ppi(s: &str) -> Result<f32, String> {
-    let ppi: f32 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if !(9.0..=1200.0).contains(&ppi) {
-        return Err("ppi must be between 9 and 1200".into());
-    }
-    Ok(ppi)
-}
-
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Which file the schema describes.
@@ -497,14 +275,15 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "CONTENT")]
     pub content: Vec<PathBuf>,
 
-    /// A brand.yml file to check with them [default: the nearest `_brand.yml`
-    /// from each content file's folder up to the current one]
-    #[arg(long, value_name = "FILE")]
-    pub brand: Option<PathBuf>,
-    /// A folder of fonts to use besides the bundled ones, for scripts they
-    /// lack (e.g. Noto Sans CJK for Chinese); give it again for more folders.
-    #[arg(long, value_name = "DIR")]
-    pub font_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub audience: AudienceArgs,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Treat warnings, such as characters the fonts cannot show, as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -513,6 +292,14 @@ pub struct ListArgs {
     #[arg(value_name = "CONTENT")]
     pub content: PathBuf,
 
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// Where a project's layouts, brand and fonts come from; every command that
+/// reads content takes them.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
     /// A folder whose files replace the built-in layout files of the same name.
     #[arg(long, value_name = "DIR")]
     pub layouts: Option<PathBuf>,
@@ -521,6 +308,51 @@ pub struct ListArgs {
     /// nearest `_brand.yml` from the content file's folder up to the current one]
     #[arg(long, value_name = "FILE")]
     pub brand: Option<PathBuf>,
+    /// A folder of fonts to use besides the bundled ones, for scripts they
+    /// lack (e.g. Noto Sans CJK for Chinese); give it again for more folders.
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Vec<PathBuf>,
+}
+
+/// The people and the event a build is for.
+#[derive(Debug, Args)]
+pub struct AudienceArgs {
+    /// A CSV, YAML or JSON file of people (`name`, optional `email` and
+    /// `goal`, any other columns): one personal document per row.
+    #[arg(long, value_name = "FILE")]
+    pub recipients: Option<PathBuf>,
+
+    /// A YAML file describing the event (`name`, `date`, `venue`, and optionally
+    /// `room`, `contact` and `note`), shown on the flyer and the handout's cover.
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+
+    /// The recipients CSV's delimiter [default: `,` or `;`, whichever the
+    /// header line holds more of]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter, requires = "recipients")]
+    pub delimiter: Option<u8>,
+}
+
+impl ProjectArgs {
+    /// What a project is read from, with these options and `content`.
+    pub fn sources(&self, content: Vec<PathBuf>) -> Sources {
+        Sources {
+            content,
+            layouts: self.layouts.clone(),
+            brand: self.brand.clone(),
+            font_dirs: self.font_dir.clone(),
+            ..Sources::default()
+        }
+    }
+}
+
+impl AudienceArgs {
+    /// Adds the recipients and the event to `sources`.
+    pub fn add_to(&self, sources: &mut Sources) {
+        sources.recipients = self.recipients.clone();
+        sources.delimiter = self.delimiter;
+        sources.event = self.event.clone();
+    }
 }
 
 #[cfg(test)]
@@ -531,15 +363,5 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn lengths_parse() {
-        assert!((parse_length("3mm").unwrap() - 8.5039).abs() < 1e-3);
-        assert_eq!(parse_length("0.125in"), Ok(9.0));
-        assert_eq!(parse_length("9pt"), Ok(9.0));
-        assert!(parse_length("3").is_err());
-        assert!(parse_length("3furlongs").is_err());
-        assert!(parse_length("5in").is_err());
     }
 }

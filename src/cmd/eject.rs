@@ -1,24 +1,31 @@
 //! `handout eject`: one document as a plain Typst project, for designers and
 //! for comparing with `typst compile`, which renders it to the same pages.
 
+use std::path::Path;
+
 use crate::batch::{self, Goals};
 use crate::cli::EjectArgs;
+use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output::{prepare_dir, write_atomic};
-use crate::render::{DocumentFiles, Format, Job, Settings, document_files};
+use crate::project::{Policy, Project};
+use crate::render::{Format, Job, Settings, document_files};
+use crate::world::DocumentFiles;
 
 pub fn run(args: &EjectArgs) -> Result<(), Error> {
-    let mut loaded = crate::content::load(&args.content).map_err(Error::Content)?;
-    let brands = crate::brand::for_contents(
-        args.layout.brand.as_deref(),
-        std::slice::from_mut(&mut loaded),
-        false,
-        false,
-    )?;
-    let brand = loaded.brand.and_then(|i| brands.get(i));
-    let layouts = super::layouts(args.layout.layouts.as_deref())?;
+    if args.content.is_dir() {
+        return Err(
+            Diagnostic::error("expected a content file but found a folder")
+                .in_file(args.content.display().to_string())
+                .with_hint("pass the YAML files inside it, or use `handout build <folder>`")
+                .into(),
+        );
+    }
+    let sources = args.layout.project.sources(vec![args.content.clone()]);
+    let project = Project::load(&sources, Policy::default())?;
     let layout = args.layout.layout.as_str();
-    super::check_layout(&layouts, layout)?;
+    project.check_layout(layout)?;
+    let loaded = &project.contents[0];
     let goals = args.goal.clone().map_or(Goals::Generic, Goals::One);
     let axes = batch::Axes {
         goals: &goals,
@@ -28,7 +35,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         format: Format::Pdf,
         booklet: false,
     };
-    let doc = batch::plan(std::slice::from_ref(&loaded), &axes, &args.out)?.remove(0);
+    let doc = batch::plan(std::slice::from_ref(loaded), &axes, &args.out)?.remove(0);
     let settings = Settings {
         bleed: args.bleed,
         ..Settings::default()
@@ -53,6 +60,23 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         ));
     }
     prepare_dir(out, "--out")?;
+    let main_name = doc
+        .output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_project(out, &project, &job, &main_name)?;
+    println!("wrote a Typst project to {}", out.display());
+    println!(
+        "render it with: typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Writes the layouts, the document's data, the brand and the fonts, as the
+/// build serves them to Typst.
+fn write_project(out: &Path, project: &Project, job: &Job, main_name: &str) -> Result<(), Error> {
     let write = |rel: &str, bytes: &[u8]| -> Result<(), Error> {
         let path = out.join(rel);
         if let Some(dir) = path.parent() {
@@ -60,21 +84,21 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         }
         Ok(write_atomic(&path, bytes)?)
     };
+    let layouts = &project.layouts;
     for path in layouts.paths() {
         if let Some(file) = layouts.get(path) {
             write(path, file.bytes.as_slice())?;
         }
     }
-    let catalogs = crate::lang::Catalogs::load(&layouts).map_err(Error::Content)?;
-    let fonts = crate::fonts::load(&args.layout.font_dir)?;
-    let env = crate::world::Env::new(layouts.clone(), &brands, &fonts);
-    let DocumentFiles { data, qr, labels } = document_files(&job, 0, &catalogs, &|family| {
+    let env = crate::world::Env::new(layouts.clone(), &project.brands, &project.fonts);
+    let DocumentFiles { data, qr, labels } = document_files(job, 0, &project.catalogs, &|family| {
         env.book().contains_family(&family.to_lowercase())
     });
     write("data.json", &data)?;
     write("labels.json", &labels)?;
     // The brand as the build reads it: its data, its images under brand/
     // and its fonts beside the bundled ones.
+    let brand = job.brand.and_then(|i| project.brands.get(i));
     write(
         "brand.json",
         brand.map_or(crate::brand::NO_BRAND, |b| &b.data),
@@ -89,18 +113,15 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         write(&format!("qr/{i}.svg"), svg)?;
     }
     let main = format!(
-        "// Renders {} with the data in data.json.\n// typst compile --font-path fonts --ignore-system-fonts main.typ\n#include \"{layout}.typ\"\n",
-        doc.output
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
+        "// Renders {main_name} with the data in data.json.\n// typst compile --font-path fonts --ignore-system-fonts main.typ\n#include \"{}.typ\"\n",
+        job.layout
     );
     write("main.typ", main.as_bytes())?;
-    for (name, bytes) in crate::world::FONTS {
+    for (name, bytes) in crate::fonts::FONTS {
         write(&format!("fonts/{name}"), bytes)?;
     }
     // `--font-dir` fonts go beside the bundled ones, as the build uses them.
-    for font in &fonts {
+    for font in &project.fonts {
         let name = font
             .path
             .file_name()
@@ -108,13 +129,8 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
             .unwrap_or_default();
         write(&format!("fonts/{name}"), font.data.as_slice())?;
     }
-    for (name, bytes) in crate::world::FONT_LICENSES {
+    for (name, bytes) in crate::fonts::FONT_LICENSES {
         write(&format!("fonts/{name}"), bytes)?;
     }
-    println!("wrote a Typst project to {}", out.display());
-    println!(
-        "render it with: typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ",
-        out.display()
-    );
     Ok(())
 }

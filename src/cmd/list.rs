@@ -4,37 +4,36 @@ use std::io::Write;
 
 use crate::cli::ListArgs;
 use crate::error::Error;
+use crate::project::{Policy, Project};
 
 pub fn run(args: &ListArgs) -> Result<(), Error> {
-    let paths = crate::batch::expand_inputs(std::slice::from_ref(&args.content))?;
+    let paths = crate::project::expand_inputs(std::slice::from_ref(&args.content))?;
     if paths.is_empty() {
         return Err(Error::usage(
             format!("{} holds no content files", args.content.display()),
             "pass a YAML file, or a folder that holds some",
         ));
     }
-    let mut contents = crate::batch::load_all(&paths)?;
-    let brands = crate::brand::for_contents(args.brand.as_deref(), &mut contents, false, false)?;
-    let layouts = super::layouts(args.layouts.as_deref())?;
-    let catalogs = crate::lang::Catalogs::load(&layouts).map_err(Error::Content)?;
+    let sources = args.project.sources(vec![args.content.clone()]);
+    let project = Project::load(&sources, Policy::default())?;
     let mut text = String::new();
-    for loaded in &contents {
-        if contents.len() > 1 {
+    for loaded in &project.contents {
+        if project.contents.len() > 1 {
             text += &format!("{}: ", loaded.name);
         }
         describe(&loaded.content, &mut text);
-        let brand = loaded.brand.and_then(|i| brands.get(i));
+        let brand = project.brand_of(loaded);
         text += &format!(
             "\nbrand: {}\n",
             brand.map_or("the built-in theme", |b| b.display.as_str())
         );
-        let lang = crate::render::language_of(&loaded.content);
-        let words = if catalogs.has(&lang) {
+        let lang = crate::content::language_of(&loaded.content);
+        let words = if project.catalogs.has(&lang) {
             "the layouts' words in it"
         } else {
             "no layout texts in it: English words"
         };
-        let direction = if crate::lang::is_rtl(&lang) {
+        let direction = if crate::locale::is_rtl(&lang) {
             ", right to left"
         } else {
             ""
@@ -42,7 +41,7 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
         text += &format!("language: {lang} ({words}{direction})\n\n");
     }
     text += "layouts (for --layout):\n";
-    for name in layouts.names() {
+    for name in project.layouts.names() {
         text += &format!("  {name}\n");
     }
     // A closed pipe (`| head`) is not an error worth reporting.

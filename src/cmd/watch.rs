@@ -9,16 +9,16 @@ use std::time::{Duration, Instant};
 use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
-use crate::batch;
 use crate::brand;
 use crate::cli::BuildArgs;
 use crate::config::BuildConfig;
 use crate::error::Error;
+use crate::project::expand_inputs;
 use crate::signal::Cancel;
 use crate::terminal::{Effect, print_error};
 
 pub fn run(args: &BuildArgs) -> Result<(), Error> {
-    let config = BuildConfig::from(args);
+    let config = BuildConfig::new(args)?;
     let cancel = Cancel::signals().map_err(|e| {
         Error::system(
             format!("cannot handle ctrl-c: {e}"),
@@ -82,11 +82,12 @@ struct Scope {
 
 impl Scope {
     fn new(config: &BuildConfig) -> Result<Self, Error> {
-        let inputs = batch::expand_inputs(&config.inputs)?;
+        let sources = &config.sources;
+        let inputs = expand_inputs(&sources.content)?;
         // Editors often save by replacing a file, so watch the folders.
         // The brand files in use and what they read, as the build finds them.
         let mut brand_files = Vec::new();
-        let brands = config
+        let brands = sources
             .brand
             .iter()
             .cloned()
@@ -98,10 +99,10 @@ impl Scope {
             brand_files.push(path);
         }
         // The recipients and event files are read by every build too.
-        brand_files.extend(config.recipients.iter().chain(&config.event).cloned());
+        brand_files.extend(sources.recipients.iter().chain(&sources.event).cloned());
         let mut dirs: Vec<PathBuf> = inputs
             .iter()
-            .chain(&config.inputs)
+            .chain(&sources.content)
             .chain(&brand_files)
             .map(|p| {
                 if p.is_dir() {
@@ -124,7 +125,7 @@ impl Scope {
             .into_iter()
             .map(|d| (d, RecursiveMode::NonRecursive))
             .collect();
-        if let Some(layouts) = &config.layouts_dir {
+        if let Some(layouts) = &sources.layouts {
             watched.push((layouts.clone(), RecursiveMode::Recursive));
         }
         for (dir, _) in &watched {
@@ -144,13 +145,13 @@ impl Scope {
                 .chain(&brand_files)
                 .map(|p| canon(p))
                 .collect(),
-            folders: config
-                .inputs
+            folders: sources
+                .content
                 .iter()
                 .filter(|p| p.is_dir())
                 .map(|p| canon(p))
                 .collect(),
-            layouts: config.layouts_dir.as_deref().map(canon),
+            layouts: sources.layouts.as_deref().map(canon),
         })
     }
 

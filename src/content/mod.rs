@@ -1,7 +1,6 @@
 //! Loading, checking and locating comparison content.
 
 mod errors;
-mod locate;
 mod model;
 mod placeholders;
 mod scaffold;
@@ -11,16 +10,14 @@ mod values;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use locate::{Locator, Pos, Seg, display_path};
 pub use model::*;
 pub use scaffold::{OPTION_NAMES, option_id, scaffold};
-pub use values::{is_id, is_url, language, parse_date};
+pub use values::{is_id, is_url, language, language_of, parse_date};
 
-pub(crate) use errors::did_you_mean;
 use errors::{section_errors, without_sections};
-pub(crate) use errors::{serde_error, yaml_error};
 
-use crate::diag::{Diagnostic, Span, offset_of};
+use crate::diag::{Diagnostic, Seg, SourceFile, Span, yaml_error};
+use crate::fonts::Coverage;
 
 /// Content files larger than this are refused before parsing.
 pub const MAX_CONTENT_BYTES: u64 = 4 * 1024 * 1024;
@@ -40,85 +37,9 @@ pub struct Loaded {
     pub brand: Option<usize>,
 }
 
-/// Where problems are reported against: the file's name and text.
-pub(crate) struct SourceFile<'a> {
-    pub name: &'a str,
-    pub text: &'a Arc<str>,
-    locator: std::cell::OnceCell<Locator>,
-}
-
-impl<'a> SourceFile<'a> {
-    pub(crate) fn new(name: &'a str, text: &'a Arc<str>) -> Self {
-        Self {
-            name,
-            text,
-            locator: std::cell::OnceCell::new(),
-        }
-    }
-
-    fn locator(&self) -> &Locator {
-        self.locator.get_or_init(|| Locator::new(self.text))
-    }
-
-    /// A span that starts at `pos` and covers the token written there.
-    pub fn span_at(&self, pos: Pos) -> Span {
-        let start = offset_of(self.text, pos.line, pos.column);
-        let rest = &self.text[start..];
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        let token = rest[..line_end].trim_end();
-        // Point at a key (up to its colon) or at the whole scalar.
-        let len = match token.find(": ") {
-            Some(i) if !token.starts_with(['"', '\'', '-']) => i,
-            _ => token.strip_suffix(':').map_or(token.len(), str::len),
-        };
-        Span {
-            file: self.name.to_string(),
-            text: self.text.clone(),
-            range: start..start + len.max(1),
-        }
-    }
-
-    /// An error at `path`: at the value itself when it is a scalar, so the
-    /// caret is under what must change, else at its key.
-    pub fn error_at(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
-        let diag = Diagnostic::error(message)
-            .in_file(self.name)
-            .with_path(display_path(path));
-        let locator = self.locator();
-        match locator.scalar(path).or_else(|| locator.entry(path)) {
-            Some(pos) => diag.with_span(self.span_at(pos)),
-            None => diag,
-        }
-    }
-
-    /// A warning placed as [`SourceFile::error_at`] places an error.
-    pub fn warning_at(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: crate::diag::Severity::Warning,
-            ..self.error_at(path, message)
-        }
-    }
-
-    /// An error at the key `key` of the mapping at `path`.
-    pub fn error_at_key(&self, path: &[Seg], key: &str, message: impl Into<String>) -> Diagnostic {
-        let mut full = path.to_vec();
-        full.push(Seg::Key(key.to_string()));
-        let diag = Diagnostic::error(message)
-            .in_file(self.name)
-            .with_path(display_path(&full));
-        match self
-            .locator()
-            .key(path, key)
-            .or_else(|| self.locator().value(path))
-        {
-            Some(pos) => diag.with_span(self.span_at(pos)),
-            None => diag,
-        }
-    }
-}
-
 /// Reads, parses and validates one content file, collecting every problem.
-pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+/// Characters are checked against `coverage`, the build's fonts.
+pub fn load(path: &Path, coverage: &Coverage) -> Result<Loaded, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let fail = |d: Diagnostic| vec![d.in_file(name.clone())];
     let meta = std::fs::metadata(path).map_err(|e| {
@@ -151,7 +72,7 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         )))
     })?;
     let text = decode(&name, bytes)?;
-    let (content, warnings) = parse(&name, &text)?;
+    let (content, warnings) = parse(&name, &text, coverage)?;
     Ok(Loaded {
         name,
         path: path.to_path_buf(),
@@ -197,7 +118,11 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<str>, Vec<Diagnostic>> {
 
 /// Parses YAML text into content and validates it. Returns the content and
 /// its warnings.
-pub fn parse(name: &str, text: &Arc<str>) -> Result<(Content, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse(
+    name: &str,
+    text: &Arc<str>,
+    coverage: &Coverage,
+) -> Result<(Content, Vec<Diagnostic>), Vec<Diagnostic>> {
     let file = SourceFile::new(name, text);
     let value: serde_yaml::Value =
         serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&file, &e)])?;
@@ -234,7 +159,7 @@ pub fn parse(name: &str, text: &Arc<str>) -> Result<(Content, Vec<Diagnostic>), 
         return Err(errors);
     }
     let mut warnings = Vec::new();
-    glyph_warnings(&file, &value, &mut Vec::new(), &mut warnings);
+    glyph_warnings(&file, coverage, &value, &mut Vec::new(), &mut warnings);
     warnings.extend(validate::goal_warnings(&file, &content));
     warnings.extend(placeholders::warnings(&file, &content, &value));
     Ok((content, warnings))
@@ -254,6 +179,7 @@ const NOT_PRINTED: [&str; 7] = [
 /// Warns about text the bundled fonts cannot show, naming the characters.
 fn glyph_warnings(
     file: &SourceFile,
+    coverage: &Coverage,
     value: &serde_yaml::Value,
     path: &mut Vec<Seg>,
     out: &mut Vec<Diagnostic>,
@@ -265,7 +191,7 @@ fn glyph_warnings(
             if matches!(path.last(), Some(Seg::Key(k)) if NOT_PRINTED.contains(&k.as_str())) {
                 return;
             }
-            if let Some(missing) = missing_glyphs(s) {
+            if let Some(missing) = coverage.missing(s) {
                 let d = file.warning_at(path, missing.message);
                 out.push(d.with_hint(missing.hint));
             }
@@ -273,142 +199,19 @@ fn glyph_warnings(
         Value::Sequence(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Seg::Index(i));
-                glyph_warnings(file, item, path, out);
+                glyph_warnings(file, coverage, item, path, out);
                 path.pop();
             }
         }
         Value::Mapping(map) => {
             for (k, v) in map {
                 path.push(Seg::Key(k.as_str().unwrap_or_default().to_string()));
-                glyph_warnings(file, v, path, out);
+                glyph_warnings(file, coverage, v, path, out);
                 path.pop();
             }
         }
         _ => {}
     }
-}
-
-/// Text the fonts cannot show: the message names the characters and their
-/// script, the hint says which font to add.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Missing {
-    pub message: String,
-    pub hint: String,
-}
-
-/// Scripts the bundled fonts lack, with the font that covers them. Fonts
-/// named "Noto Sans …" are in Debian's fonts-noto-core, CJK in fonts-noto-cjk.
-const SCRIPTS: &[(u32, u32, &str, &str)] = &[
-    (0x0530, 0x058F, "Armenian", "Noto Sans Armenian"),
-    (0x0590, 0x05FF, "Hebrew", "Noto Sans Hebrew"),
-    (0x0980, 0x09FF, "Bengali", "Noto Sans Bengali"),
-    (0x0A00, 0x0A7F, "Gurmukhi", "Noto Sans Gurmukhi"),
-    (0x0A80, 0x0AFF, "Gujarati", "Noto Sans Gujarati"),
-    (0x0B80, 0x0BFF, "Tamil", "Noto Sans Tamil"),
-    (0x0C00, 0x0C7F, "Telugu", "Noto Sans Telugu"),
-    (0x0C80, 0x0CFF, "Kannada", "Noto Sans Kannada"),
-    (0x0D00, 0x0D7F, "Malayalam", "Noto Sans Malayalam"),
-    (0x0E00, 0x0E7F, "Thai", "Noto Sans Thai"),
-    (0x10A0, 0x10FF, "Georgian", "Noto Sans Georgian"),
-    (0x1200, 0x137F, "Ethiopic", "Noto Sans Ethiopic"),
-    (0x1100, 0x11FF, "Korean", "Noto Sans CJK"),
-    (
-        0x2E80,
-        0x9FFF,
-        "Chinese, Japanese or Korean",
-        "Noto Sans CJK",
-    ),
-    (0xAC00, 0xD7AF, "Korean", "Noto Sans CJK"),
-    (
-        0xF900,
-        0xFAFF,
-        "Chinese, Japanese or Korean",
-        "Noto Sans CJK",
-    ),
-    (
-        0xFF00,
-        0xFFEF,
-        "Chinese, Japanese or Korean",
-        "Noto Sans CJK",
-    ),
-    (0x1F300, 0x1FAFF, "emoji", "Noto Emoji"),
-    (
-        0x20000,
-        0x3FFFF,
-        "Chinese, Japanese or Korean",
-        "Noto Sans CJK",
-    ),
-];
-
-fn script_of(c: char) -> Option<(&'static str, &'static str)> {
-    let c = c as u32;
-    SCRIPTS
-        .iter()
-        .find(|(from, to, ..)| (*from..=*to).contains(&c))
-        .map(|&(_, _, script, font)| (script, font))
-}
-
-/// "the bundled fonts cannot show …", naming the characters of `s` that the
-/// fonts lack and their script; none when they have them all.
-pub fn missing_glyphs(s: &str) -> Option<Missing> {
-    let mut missing: Vec<char> = s
-        .chars()
-        .filter(|&c| !invisible(c) && !crate::world::font_covers(c))
-        .collect();
-    missing.sort_unstable();
-    missing.dedup();
-    if missing.is_empty() {
-        return None;
-    }
-    let shown: Vec<String> = missing
-        .iter()
-        .take(8)
-        .map(|c| format!("{c} (U+{:04X})", *c as u32))
-        .collect();
-    let more = if missing.len() > 8 {
-        format!(" and {} more", missing.len() - 8)
-    } else {
-        String::new()
-    };
-    let mut scripts: Vec<(&str, &str)> = missing.iter().filter_map(|&c| script_of(c)).collect();
-    scripts.dedup();
-    let (named, hint) = match scripts.first() {
-        Some((script, font)) => (
-            format!(" ({script} script)"),
-            format!(
-                "add a folder with {font} using --font-dir{}; the bundled fonts cover Latin, Greek, Cyrillic, Devanagari and Arabic",
-                if *font == "Noto Sans CJK" {
-                    " (Debian's fonts-noto-cjk puts it in /usr/share/fonts/opentype/noto)"
-                } else {
-                    " (Debian's fonts-noto-core puts it in /usr/share/fonts/truetype/noto)"
-                }
-            ),
-        ),
-        None => (
-            String::new(),
-            "replace these characters, or add a font that has them with --font-dir; the bundled fonts cover Latin, Greek, Cyrillic, Devanagari and Arabic".into(),
-        ),
-    };
-    Some(Missing {
-        message: format!(
-            "the bundled fonts cannot show {}{more}{named}",
-            shown.join(", ")
-        ),
-        hint: format!(
-            "{hint}; --pdf-standard none prints blank boxes instead (the default PDF/UA-1 export refuses them)"
-        ),
-    })
-}
-
-/// Characters that take no glyph: whitespace, controls and joiners.
-fn invisible(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}' | '\u{200B}'
-                ..='\u{200F}' | '\u{2060}' | '\u{FE0E}' | '\u{FE0F}' | '\u{FEFF}'
-        )
 }
 
 /// The JSON Schema of content files, for editors (yaml-language-server).
@@ -422,12 +225,12 @@ pub fn json_schema() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::errors::strip_positions;
     use super::*;
+    use crate::diag::strip_positions;
 
     fn errors(text: &str) -> Vec<String> {
         let text: Arc<str> = text.into();
-        parse("t.yaml", &text)
+        parse("t.yaml", &text, &Coverage::bundled())
             .unwrap_err()
             .iter()
             .map(|d| d.to_string())
@@ -439,7 +242,7 @@ mod tests {
     #[test]
     fn minimal_content_loads() {
         let text: Arc<str> = OK.into();
-        let (c, warnings) = parse("t.yaml", &text).unwrap();
+        let (c, warnings) = parse("t.yaml", &text, &Coverage::bundled()).unwrap();
         assert_eq!(c.options.len(), 2);
         assert!(warnings.is_empty());
     }
@@ -448,10 +251,10 @@ mod tests {
     #[test]
     fn yes_and_no_are_text() {
         let text: Arc<str> = OK.replace("title: T", "title: yes").into();
-        let (c, _) = parse("t.yaml", &text).unwrap();
+        let (c, _) = parse("t.yaml", &text, &Coverage::bundled()).unwrap();
         assert_eq!(c.title, "yes");
         let text: Arc<str> = OK.replace("title: T", "title: true").into();
-        assert!(parse("t.yaml", &text).is_err());
+        assert!(parse("t.yaml", &text, &Coverage::bundled()).is_err());
     }
 
     #[test]
@@ -507,7 +310,7 @@ mod tests {
         let text: Arc<str> = OK
             .replace("title: T", "title: Ελληνικά, кириллица, 中文")
             .into();
-        let (_, warnings) = parse("t.yaml", &text).unwrap();
+        let (_, warnings) = parse("t.yaml", &text, &Coverage::bundled()).unwrap();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         let w = warnings[0].to_string();
         assert!(w.starts_with("t.yaml:2:8: warning:"), "{w}");
@@ -519,6 +322,6 @@ mod tests {
     fn bom_and_crlf_are_accepted() {
         let text = format!("\u{feff}{}", OK.replace('\n', "\r\n"));
         let t = decode("t.yaml", text.into_bytes()).unwrap();
-        parse("t.yaml", &t).unwrap();
+        parse("t.yaml", &t, &Coverage::bundled()).unwrap();
     }
 }

@@ -4,9 +4,10 @@
 
 use serde_yaml::Value;
 
+use super::Content;
 use super::scaffold::{OPTION_NAMES, placeholders};
-use super::{Content, Seg, SourceFile};
 use crate::diag::Diagnostic;
+use crate::diag::{Seg, SourceFile};
 
 /// Shown one by one; the rest are counted in a last warning.
 const SHOWN: usize = 6;

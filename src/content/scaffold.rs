@@ -120,137 +120,79 @@ pub fn scaffold(id: &str, names: &[String]) -> String {
         })
     };
     let (first_id, first_name) = opts[0];
-    format!(
-        r#"# A new comparison. Replace every placeholder, then run:
-#   handout check {id}.yaml
-# `handout check` lists the placeholders that are left. Delete sections you
-# don't need; only id, title, options and comparison are required.
-# For completion in your editor, run `handout schema > content.schema.json`
-# and add this line at the top:
-#   # yaml-language-server: $schema=content.schema.json
-id: {id}
-title: {title}
-subtitle: {SUBTITLE}
-summary: {SUMMARY}
-lang: en
+    let values: [(&str, String); 29] = [
+        ("id", id.to_string()),
+        ("title", yaml_string(&names.join(" vs "))),
+        ("count", names.len().to_string()),
+        (
+            "declared",
+            each(&|id, name| format!("  - id: {id}\n    name: {}\n", yaml_string(name))),
+        ),
+        ("best_fit", cards("text", BEST_FIT)),
+        (
+            "choice_cards",
+            each(&|id, name| {
+                format!(
+                    "    - option: {id}\n      title: {}\n      points:\n        - {}\n",
+                    fill(CARD_TITLE, name),
+                    fill(CARD_POINT, name),
+                )
+            }),
+        ),
+        ("terms", cards("definition", DEFINITION)),
+        ("focus", per_option(FOCUS)),
+        ("best_for", per_option(BEST_FOR)),
+        ("skills", lists("skill")),
+        ("tools", lists("tool")),
+        ("projects", lists("project")),
+        ("advice", fill(ADVICE, first_name)),
+        ("first_id", first_id.to_string()),
+        ("SUBTITLE", SUBTITLE.into()),
+        ("SUMMARY", SUMMARY.into()),
+        ("ORGANISATION", ORGANISATION.into()),
+        ("TAKEAWAY", TAKEAWAY.into()),
+        ("DIRECTION", DIRECTION.into()),
+        ("REASON", REASON.into()),
+        ("REASON_2", REASON_2.into()),
+        ("GOAL", GOAL.into()),
+        ("COURSE", COURSE.into()),
+        ("COURSE_FIT", COURSE_FIT.into()),
+        ("QUESTION", QUESTION.into()),
+        ("ANSWER", ANSWER.into()),
+        ("WRITTEN_BY", WRITTEN_BY.into()),
+        ("REVIEWED_BY", REVIEWED_BY.into()),
+        ("NEXT_STEP", NEXT_STEP.into()),
+    ];
+    substitute(TEMPLATE, &values)
+}
 
-meta:
-  category: Career Comparisons
-  difficulty: Beginner
-  audience: {count} learner profiles
-  updated: 2026-01-01
+/// The file `handout new` writes, with `{key}` where a value goes.
+const TEMPLATE: &str = include_str!("scaffold.yaml");
 
-organisation:
-  name: {ORGANISATION}
-
-links:
-  # Placeholder: set this to your site before handouts go out.
-  base_url: https://example.com/
-
-options:
-{declared}
-quick_take:
-  label: Quick Take
-  heading: The short answer
-  main_takeaway: {TAKEAWAY}
-  best_fit:
-{best_fit}  recommended_direction: {DIRECTION}
-
-how_to_choose:
-  label: How To Choose
-  heading: Pick the path that matches the work you want to do
-  cards:
-{choice_cards}
-confusion:
-  label: Where the Confusion Comes From
-  heading: Why people mix these up
-  reasons:
-    - {REASON}
-    - {REASON_2}
-
-definitions:
-  label: Definitions
-  heading: What each term means in practice
-  terms:
-{terms}
-comparison:
-  label: Side-By-Side Comparison
-  heading: Compare the options across the factors that matter
-  factors:
-    - name: Main focus
-      values:
-{focus}    - name: Best for
-      values:
-{best_for}
-skills:
-  label: Skills Comparison
-  heading: What skills each path pushes you toward
-  lists:
-{skills}
-tools:
-  label: Tools Comparison
-  heading: The tools you are likely to encounter
-  lists:
-{tools}
-projects:
-  label: Project Comparison
-  heading: The projects each path produces
-  lists:
-{projects}
-career_mapping:
-  label: Career Mapping
-  heading: Best path for each goal
-  goals:
-    - id: first-goal
-      goal: {GOAL}
-      option: {first_id}
-      advice: {advice}
-      course: first-course
-
-course_fit:
-  label: Course Fit
-  heading: The course for your goal
-  courses:
-    - id: first-course
-      name: {COURSE}
-      option: {first_id}
-      fit: {COURSE_FIT}
-
-faq:
-  label: FAQ
-  heading: Frequently asked questions
-  entries:
-    - question: {QUESTION}
-      answer: {ANSWER}
-
-review:
-  label: Author and Review
-  heading: Who wrote this
-  written_by: {WRITTEN_BY}
-  reviewed_by: {REVIEWED_BY}
-
-next_step:
-  label: Next Step
-  heading: What to do next
-  text: {NEXT_STEP}
-"#,
-        title = yaml_string(&names.join(" vs ")),
-        count = names.len(),
-        declared = each(&|id, name| format!("  - id: {id}\n    name: {}\n", yaml_string(name))),
-        best_fit = cards("text", BEST_FIT),
-        choice_cards = each(&|id, name| format!(
-            "    - option: {id}\n      title: {}\n      points:\n        - {}\n",
-            fill(CARD_TITLE, name),
-            fill(CARD_POINT, name),
-        )),
-        terms = cards("definition", DEFINITION),
-        focus = per_option(FOCUS),
-        best_for = per_option(BEST_FOR),
-        skills = lists("skill"),
-        tools = lists("tool"),
-        projects = lists("project"),
-        advice = fill(ADVICE, first_name),
-    )
+/// `template` with each `{key}` of `values` replaced, in one pass, so that
+/// a value holding braces is never read as a placeholder.
+fn substitute(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let value = after
+            .find('}')
+            .and_then(|end| values.iter().find(|(k, _)| *k == &after[..end]));
+        match value {
+            Some((key, value)) => {
+                out.push_str(value);
+                rest = &after[key.len() + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A YAML scalar for any text: plain when that reads back the same, else
@@ -274,7 +216,7 @@ mod tests {
 
     fn parse(text: &str) -> (crate::content::Content, Vec<crate::diag::Diagnostic>) {
         let text: Arc<str> = text.into();
-        crate::content::parse("new.yaml", &text).unwrap_or_else(|e| {
+        crate::content::parse("new.yaml", &text, &Default::default()).unwrap_or_else(|e| {
             panic!(
                 "{}",
                 e.iter()

@@ -90,6 +90,14 @@ pub fn language(tag: &str) -> Result<(String, Option<String>), String> {
     Ok((lang.to_ascii_lowercase(), region))
 }
 
+/// The content's language code without region: `de` for `de-CH`.
+pub fn language_of(c: &super::Content) -> String {
+    c.lang
+        .as_deref()
+        .and_then(|tag| language(tag).ok())
+        .map_or_else(|| "en".into(), |(lang, _)| lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::did_you_mean;
+use crate::diag::did_you_mean;
 use crate::diag::{Diagnostic, Span};
 
 /// Placeholders every template may use, beside the recipients' columns.

@@ -1,14 +1,71 @@
 //! Page budgets: how many pages a layout may take, the denser settings it
 //! falls back to, and what an over-budget error says.
 
+use typst::foundations::Datetime;
+use typst::syntax::FileId;
 use typst_layout::PagedDocument;
 
-use super::{Job, locate};
+use super::{Job, compile, locate};
 use crate::diag::Diagnostic;
-use crate::world::DocWorld;
+use crate::world::{DocWorld, Env};
+
+/// One compile of a document, at one density.
+pub(super) struct Attempt<'a> {
+    pub world: DocWorld<'a>,
+    pub doc: PagedDocument,
+    pub warnings: Vec<Diagnostic>,
+    /// 0 is the layout's normal density.
+    pub density: u8,
+}
+
+/// A document that fits, kept while denser settings try to save its
+/// nearly empty last page.
+struct FirstFit<'a> {
+    attempt: Attempt<'a>,
+    /// The pages a denser setting must get down to.
+    wanted: usize,
+}
+
+/// Compiles the document at the layout's normal density, then denser ones
+/// while it is over its page budget; the first that fits is kept. A
+/// document that fits but leaves its last page nearly empty tries the
+/// denser settings for one page fewer, and keeps its first fit if none
+/// gets there.
+pub(super) fn fit<'a>(
+    env: &'a Env,
+    main: FileId,
+    job: &Job,
+    date: Option<Datetime>,
+) -> Result<Attempt<'a>, Vec<Diagnostic>> {
+    let mut density = 0;
+    let mut first_fit: Option<FirstFit> = None;
+    loop {
+        let attempt = compile(env, main, job, date, density)?;
+        let pages = attempt.doc.pages().len();
+        let budget = check_budget(&attempt.world, &attempt.doc, job, density);
+        match (budget, first_fit.take()) {
+            (Budget::Fits { .. }, Some(fit)) if pages <= fit.wanted => return Ok(attempt),
+            (Budget::Fits { trim: true }, None)
+                if pages > 1 && last_page_nearly_empty(&attempt.doc) =>
+            {
+                first_fit = Some(FirstFit {
+                    attempt,
+                    wanted: pages - 1,
+                });
+            }
+            (Budget::Fits { trim: true }, Some(fit))
+            | (Budget::Denser { denser: true }, Some(fit)) => first_fit = Some(fit),
+            (Budget::Fits { .. }, None) => return Ok(attempt),
+            (Budget::Denser { .. }, None) => {}
+            (_, Some(fit)) => return Ok(fit.attempt),
+            (Budget::Over(diags), None) => return Err(diags),
+        }
+        density += 1;
+    }
+}
 
 /// Whether a document keeps to its layout's page budget.
-pub(super) enum Budget {
+enum Budget {
     /// Within the budget; `trim` says whether a denser setting may be
     /// tried to save a nearly empty last page.
     Fits {
@@ -23,7 +80,7 @@ pub(super) enum Budget {
 
 /// Whether the body ends in the top third of the last page, measured at
 /// the layout's `<body-end>` marker.
-pub(super) fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
+fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
     use typst::foundations::{Label, Selector};
     use typst::introspection::Introspector;
     let Some(label) = Label::new(typst::utils::PicoStr::intern("body-end")) else {
@@ -48,12 +105,7 @@ pub(super) fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
 /// nearly empty last page: `#metadata((min: 1, max: 8, densities: 6, trim:
 /// 3)) <page-budget>`. `--pages N` replaces `max` for layouts that have
 /// densities.
-pub(super) fn check_budget(
-    world: &DocWorld,
-    doc: &PagedDocument,
-    job: &Job,
-    density: u8,
-) -> Budget {
+fn check_budget(world: &DocWorld, doc: &PagedDocument, job: &Job, density: u8) -> Budget {
     use typst::foundations::{Label, Selector, Value};
     use typst::introspection::{Introspector, MetadataElem};
     let layout = job.layout;

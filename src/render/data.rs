@@ -8,8 +8,10 @@ use serde::Serialize;
 use typst::foundations::Datetime;
 
 use super::{Edition, Job, Paper};
-use crate::content::{Content, Course, Goal, OptionDecl, language, parse_date};
+use crate::content::{Content, Course, Goal, OptionDecl, language, language_of, parse_date};
 use crate::lang::{Catalog, Catalogs};
+use crate::locale::DateParts;
+use crate::world::DocumentFiles;
 
 /// The data a layout receives at [`crate::world::DATA_PATH`].
 ///
@@ -51,13 +53,6 @@ pub struct LayoutData<'a> {
     /// The addresses of the QR codes, in the order of their paths.
     #[serde(skip)]
     pub qr_urls: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct DateParts {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
 }
 
 /// Dates written out in the document's language, e.g. `12. Mai 2026`.
@@ -247,16 +242,6 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
     )))
 }
 
-/// The files a layout reads besides its own.
-pub struct DocumentFiles {
-    /// `/data.json`.
-    pub data: Vec<u8>,
-    /// `/qr/<n>.svg`.
-    pub qr: Vec<Arc<[u8]>>,
-    /// `/labels.json`: the language's catalog with the content's labels.
-    pub labels: Arc<[u8]>,
-}
-
 /// `has_family` tells which font families the build has.
 /// `density` is the layout's density to render at, 0 for its normal one.
 pub fn document_files(
@@ -275,14 +260,6 @@ pub fn document_files(
         qr: qr_codes(&data),
         labels: catalog.json(&lang, job.content.labels.as_ref(), has_family),
     }
-}
-
-/// The content's language code without region: `de` for `de-CH`.
-pub fn language_of(c: &Content) -> String {
-    c.lang
-        .as_deref()
-        .and_then(|tag| language(tag).ok())
-        .map_or_else(|| "en".into(), |(lang, _)| lang)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod booklet;
 mod budget;
 mod data;
+mod export;
 
 use std::sync::Arc;
 
@@ -10,16 +11,14 @@ use serde::{Deserialize, Serialize};
 use strum::IntoStaticStr;
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Datetime, Smart};
+use typst::foundations::Datetime;
+use typst::syntax::FileId;
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-pub use data::{
-    DateParts, DocumentFiles, LayoutData, Link, Links, Variant, document_date, document_files,
-    language_of,
-};
+pub use data::{LayoutData, Link, Links, Variant, document_date, document_files};
 
-use budget::{Budget, check_budget, last_page_nearly_empty};
+use budget::Attempt;
+pub use export::PREVIEW;
 
 use crate::content::{Content, Goal};
 use crate::diag::{Diagnostic, Span};
@@ -107,8 +106,8 @@ pub struct Settings {
     pub thumbnail: bool,
     /// The event every document of the build is for (`--event`).
     pub event: Option<crate::event::Event>,
-    /// With `--eml`: a draft beside each recipient's PDF.
-    pub email: Option<crate::email::Drafts>,
+    /// With `--eml`: a JPEG of page 1 for each recipient's draft.
+    pub preview: bool,
     /// `--imposition booklet`: laid out on half sheets, imposed on whole
     /// ones.
     pub booklet: bool,
@@ -125,7 +124,7 @@ impl Default for Settings {
             ppi: 144.0,
             thumbnail: false,
             event: None,
-            email: None,
+            preview: false,
             booklet: false,
             pages: None,
         }
@@ -177,218 +176,49 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
         ]);
     };
     let date = document_date(job.content);
-    let has_family = |family: &str| env.book().contains_family(&family.to_lowercase());
-    // Over its page budget, a layout that declares denser settings is
-    // rendered again at the next one; the first that fits is kept.
-    // A document that fits but leaves its last page nearly empty tries the
-    // denser settings for one page fewer, and keeps its first fit if none
-    // gets there.
-    let mut density = 0;
-    let mut first_fit = None;
-    let (world, doc, warnings, density) = loop {
-        let files = document_files(job, density, env.catalogs(), &has_family);
-        let world = DocWorld::new(env, main, files, date, job.brand);
-        let warned = typst::compile::<PagedDocument>(&world);
-        let mut warnings = convert(&world, &warned.warnings);
-        let doc = warned.output.map_err(|errors| {
-            let mut all = convert(&world, &errors);
-            all.append(&mut warnings);
-            all
-        })?;
-        let pages = doc.pages().len();
-        match (check_budget(&world, &doc, job, density), &first_fit) {
-            (Budget::Fits { .. }, Some((_, _, _, _, wanted))) if pages <= *wanted => {
-                break (world, doc, warnings, density);
-            }
-            (Budget::Fits { trim: true, .. }, None)
-                if pages > 1 && last_page_nearly_empty(&doc) =>
-            {
-                first_fit = Some((world, doc, warnings, density, pages - 1));
-                density += 1;
-            }
-            (Budget::Fits { trim, .. }, Some(_)) if trim => density += 1,
-            (Budget::Denser { denser }, Some(_)) if denser => density += 1,
-            (Budget::Fits { .. }, None) => break (world, doc, warnings, density),
-            (Budget::Denser { .. }, None) => density += 1,
-            (_, Some(_)) => {
-                let (world, doc, warnings, density, _) = first_fit.take().expect("matched");
-                break (world, doc, warnings, density);
-            }
-            (Budget::Over(diags), None) => return Err(diags),
-        }
-    };
+    let Attempt {
+        world,
+        doc,
+        warnings,
+        density,
+    } = budget::fit(env, main, job, date)?;
     let doc = if job.settings.booklet {
         booklet::impose(&doc, booklet::sheet(job.paper))
     } else {
         doc
     };
-    let pages = doc.pages().len();
-
-    let mut files = Vec::new();
-    match job.settings.format {
-        Format::Pdf => {
-            let pdf = typst_pdf::pdf(&doc, &pdf_options(job, date)?)
-                .map_err(|errors| convert(&world, &errors))?;
-            let pdf = match job.edition {
-                Edition::Email => compact(pdf),
-                Edition::Print => pdf,
-            };
-            files.push(OutFile {
-                suffix: String::new(),
-                ext: "pdf",
-                bytes: pdf,
-            });
-        }
-        Format::Png => {
-            for (i, page) in doc.pages().iter().enumerate() {
-                let png = png(page, job.settings.ppi / 72.0)?;
-                files.push(OutFile {
-                    suffix: format!("-{}", i + 1),
-                    ext: "png",
-                    bytes: png,
-                });
-            }
-        }
-        Format::Svg => {
-            for (i, page) in doc.pages().iter().enumerate() {
-                let svg = typst_svg::svg(page, &Default::default());
-                files.push(OutFile {
-                    suffix: format!("-{}", i + 1),
-                    ext: "svg",
-                    bytes: svg.into_bytes(),
-                });
-            }
-        }
-    }
-    if job.settings.thumbnail
-        && let Some(first) = doc.pages().first()
-    {
-        let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
-        files.push(OutFile {
-            suffix: ".thumb".into(),
-            ext: "png",
-            bytes: png(first, scale)?,
-        });
-    }
-    // A draft shows page 1 in its HTML body; a JPEG is a third the size of
-    // the PNG there, and the PDF is attached for reading.
-    if job.settings.email.is_some()
-        && job.recipient.is_some()
-        && let Some(first) = doc.pages().first()
-    {
-        let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
-        files.push(OutFile {
-            suffix: PREVIEW.into(),
-            ext: "jpg",
-            bytes: jpeg(first, scale)?,
-        });
-    }
+    let files = export::files(&world, &doc, job, date)?;
     Ok(Rendered {
         files,
-        pages,
+        pages: doc.pages().len(),
         density,
         warnings,
     })
 }
 
-/// The suffix of the picture of page 1 that a draft embeds.
-pub const PREVIEW: &str = ".preview";
-
-fn jpeg(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let options = typst_render::RenderOptions {
-        pixel_per_pt: typst::utils::Scalar::new(f64::from(pixel_per_pt)),
-        render_bleed: false,
-    };
-    let pixmap = typst_render::render(page, &options);
-    // Premultiplied RGBA over white.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| {
-            let white = 255 - p[3];
-            [
-                p[0].saturating_add(white),
-                p[1].saturating_add(white),
-                p[2].saturating_add(white),
-            ]
-        })
-        .collect();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70)
-        .encode(
-            &rgb,
-            pixmap.width(),
-            pixmap.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .map_err(|e| vec![Diagnostic::error(format!("cannot encode JPEG: {e}"))])?;
-    Ok(out)
-}
-
-/// The same PDF with its objects in compressed object streams (PDF 1.5),
-/// for the email edition, where size matters: the structure tree that
-/// makes it accessible is otherwise uncompressed, and is about half of a
-/// tagged handout. Byte for byte reproducible; the original is kept if the
-/// rewrite fails.
-fn compact(pdf: Vec<u8>) -> Vec<u8> {
-    let Ok(mut doc) = lopdf::Document::load_mem(&pdf) else {
-        return pdf;
-    };
-    let mut out = Vec::with_capacity(pdf.len() / 2);
-    match doc.save_modern(&mut out) {
-        Ok(()) if out.len() < pdf.len() => out,
-        _ => pdf,
-    }
-}
-
-fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let options = typst_render::RenderOptions {
-        pixel_per_pt: typst::utils::Scalar::new(f64::from(pixel_per_pt)),
-        render_bleed: false,
-    };
-    typst_render::render(page, &options)
-        .encode_png()
-        .map_err(|e| vec![Diagnostic::error(format!("cannot encode PNG: {e}"))])
-}
-
-fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diagnostic>> {
-    let paper: &str = job.paper.into();
-    let edition: &str = job.edition.into();
-    let ident = match job.goal {
-        Some(goal) => format!(
-            "{}/{}/{paper}/{edition}/{}",
-            job.content.id, goal.id, job.layout
-        ),
-        None => format!("{}/{paper}/{edition}/{}", job.content.id, job.layout),
-    };
-    let list: Vec<PdfStandard> = job
-        .settings
-        .standards
-        .iter()
-        .map(|s| match s {
-            Standard::Ua1 => PdfStandard::Ua_1,
-            Standard::A2b => PdfStandard::A_2b,
-            Standard::A3b => PdfStandard::A_3b,
-        })
-        .collect();
-    let standards = PdfStandards::new(&list).map_err(|e| {
-        vec![
-            Diagnostic::error(format!(
-                "cannot combine these PDF standards: {}",
-                e.message()
-            ))
-            .with_hint("give at most one PDF/A standard, e.g. --pdf-standard ua-1,a-2b"),
-        ]
+/// Compiles the layout at `density`.
+fn compile<'a>(
+    env: &'a Env,
+    main: FileId,
+    job: &Job,
+    date: Option<Datetime>,
+    density: u8,
+) -> Result<Attempt<'a>, Vec<Diagnostic>> {
+    let has_family = |family: &str| env.book().contains_family(&family.to_lowercase());
+    let files = document_files(job, density, env.catalogs(), &has_family);
+    let world = DocWorld::new(env, main, files, date, job.brand);
+    let warned = typst::compile::<PagedDocument>(&world);
+    let mut warnings = convert(&world, &warned.warnings);
+    let doc = warned.output.map_err(|errors| {
+        let mut all = convert(&world, &errors);
+        all.append(&mut warnings);
+        all
     })?;
-    Ok(PdfOptions {
-        ident: Smart::Custom(ident),
-        creator: Smart::Custom(Some(format!("handout {}", env!("CARGO_PKG_VERSION")))),
-        timestamp: date.map(Timestamp::new_utc),
-        page_ranges: None,
-        standards,
-        // A booklet's pages are out of reading order; tags would lie.
-        tagged: !job.settings.booklet,
-        pretty: false,
+    Ok(Attempt {
+        world,
+        doc,
+        warnings,
+        density,
     })
 }
 
@@ -450,7 +280,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/content/ai-engineer-vs-ml-engineer.yaml"
         );
-        let loaded = crate::content::load(std::path::Path::new(seed)).unwrap();
+        let loaded = crate::content::load(std::path::Path::new(seed), &Default::default()).unwrap();
         let c = &loaded.content;
         let env = Env::new(crate::layouts::LayoutFiles::builtin(), &[], &[]);
         let settings = Settings::default();

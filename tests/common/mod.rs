@@ -378,3 +378,32 @@ impl Drop for SmtpServer {
         let _ = self.child.wait();
     }
 }
+
+/// Edits fixture text, and fails when the text to replace is not there: a
+/// fixture that changed must not silently turn a test into a no-op.
+pub trait Patch {
+    fn patched(&self, from: &str, to: impl AsRef<str>) -> String;
+}
+
+impl Patch for str {
+    #[track_caller]
+    fn patched(&self, from: &str, to: impl AsRef<str>) -> String {
+        assert!(
+            self.contains(from),
+            "the fixture no longer holds {from:?}; update the test with it"
+        );
+        self.replace(from, to.as_ref())
+    }
+}
+
+/// A test that needs something beyond cargo (a font, a tool) which is
+/// missing. Under `CI`, which scripts/test sets and where it installs what
+/// tests need, that is a failure; elsewhere the test says plainly that it
+/// checked nothing, since cargo will still list it as passed.
+#[track_caller]
+pub fn not_checked(why: &str) {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "0" && v != "false") {
+        panic!("{why}; with CI set this is a failure: run scripts/test, which installs it");
+    }
+    eprintln!("NOT CHECKED, although cargo lists it as passed: {why}");
+}

@@ -1,7 +1,17 @@
 //! Diagnostics shared by every stage: content, layouts and output.
 //!
 //! A diagnostic carries its own copy of the source text so it can be printed
-//! with a snippet after the world that produced it is gone.
+//! with a snippet after the world that produced it is gone. Source files,
+//! YAML positions and the conversion of parser errors live here too, so
+//! that every input (content, brand, event, recipients) reports alike.
+
+mod locate;
+mod source;
+mod yaml;
+
+pub use locate::{Locator, Pos, Seg, display_path};
+pub use source::SourceFile;
+pub use yaml::{did_you_mean, serde_error, strip_positions, yaml_error};
 
 use std::fmt;
 use std::ops::Range;
@@ -15,6 +25,19 @@ use serde::{Deserialize, Serialize};
 /// `1 page`, `2 pages`: a count for messages.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `--deny-warnings`: every warning becomes an error that says why.
+/// Returns whether there was one.
+pub fn deny_warnings(diags: &mut [Diagnostic]) -> bool {
+    let mut any = false;
+    for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
+        d.severity = Severity::Error;
+        d.hints
+            .push("--deny-warnings turns warnings into errors".into());
+        any = true;
+    }
+    any
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

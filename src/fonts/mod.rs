@@ -1,7 +1,11 @@
-//! `--font-dir`: fonts from a folder, for scripts too large to bundle, such
-//! as Chinese, Japanese and Korean. The folder is read like any other input:
-//! the system's fonts are still never used, and the same files give the
-//! same output.
+//! The build's fonts: the bundled ones, embedded in the binary, and those of
+//! `--font-dir`, for scripts too large to bundle, such as Chinese, Japanese
+//! and Korean. The folder is read like any other input: the system's fonts
+//! are still never used, and the same files give the same output.
+
+mod coverage;
+
+pub use coverage::{Coverage, Missing};
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +14,59 @@ use typst::text::FontInfo;
 
 use crate::diag::Diagnostic;
 use crate::error::Error;
+
+/// The bundled fonts, embedded so that output never depends on the machine.
+/// The order is fixed, which keeps font selection and output reproducible.
+pub const FONTS: &[(&str, &[u8])] = &[
+    (
+        "Inter-Regular.otf",
+        include_bytes!("../../fonts/Inter-Regular.otf"),
+    ),
+    (
+        "Inter-Italic.otf",
+        include_bytes!("../../fonts/Inter-Italic.otf"),
+    ),
+    (
+        "Inter-Medium.otf",
+        include_bytes!("../../fonts/Inter-Medium.otf"),
+    ),
+    (
+        "Inter-SemiBold.otf",
+        include_bytes!("../../fonts/Inter-SemiBold.otf"),
+    ),
+    (
+        "Inter-Bold.otf",
+        include_bytes!("../../fonts/Inter-Bold.otf"),
+    ),
+    (
+        "InterDisplay-Bold.otf",
+        include_bytes!("../../fonts/InterDisplay-Bold.otf"),
+    ),
+    // After Inter, so Latin text keeps Inter; layouts list them in this
+    // order (`script-fonts` in the theme).
+    (
+        "NotoSansDevanagari-Regular.ttf",
+        include_bytes!("../../fonts/NotoSansDevanagari-Regular.ttf"),
+    ),
+    (
+        "NotoSansDevanagari-Bold.ttf",
+        include_bytes!("../../fonts/NotoSansDevanagari-Bold.ttf"),
+    ),
+    (
+        "NotoSansArabic-Regular.ttf",
+        include_bytes!("../../fonts/NotoSansArabic-Regular.ttf"),
+    ),
+    (
+        "NotoSansArabic-Bold.ttf",
+        include_bytes!("../../fonts/NotoSansArabic-Bold.ttf"),
+    ),
+];
+
+/// The fonts' licences, shipped alongside them wherever they are copied.
+pub const FONT_LICENSES: &[(&str, &[u8])] = &[
+    ("OFL.txt", include_bytes!("../../fonts/OFL.txt")),
+    ("Noto-OFL.txt", include_bytes!("../../fonts/Noto-OFL.txt")),
+];
 
 /// Font files larger than this are refused: the largest CJK collections
 /// are about 30 MB.
@@ -116,17 +173,10 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<FontFile>, Error> {
     }
 }
 
-/// Reads the fonts of `dirs` and tells the missing-glyph checks what they
-/// cover, before any content is read.
+/// Reads the fonts of `dirs`, in a fixed order.
 pub fn load(dirs: &[PathBuf]) -> Result<Vec<FontFile>, Error> {
     if dirs.is_empty() {
         return Ok(Vec::new());
     }
-    let fonts = read(&scan(dirs)?)?;
-    crate::world::register_coverage(
-        fonts
-            .iter()
-            .flat_map(|f| FontInfo::iter(&f.data).collect::<Vec<_>>()),
-    );
-    Ok(fonts)
+    read(&scan(dirs)?)
 }

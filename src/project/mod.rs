@@ -1,0 +1,296 @@
+//! The one way in: every command that reads a project loads it here, in one
+//! fixed order, so that `check`, `list`, `eject`, `build` and `watch` read
+//! the same inputs the same way and say the same about them.
+//!
+//! The order: fonts (bundled, then `--font-dir`), layouts and their
+//! catalogs, content files, brands, event, recipients, email templates.
+//! Layouts come before content because a content file's warnings depend on
+//! them (a language without words in the layouts). Problems in the user's
+//! files are gathered from every stage and returned together; a problem
+//! with the command line stops at once.
+
+mod inputs;
+mod languages;
+
+use std::path::{Path, PathBuf};
+
+pub use inputs::expand_inputs;
+
+use crate::brand::{self, Brand};
+use crate::content::{self, Loaded};
+use crate::diag::{self, Diagnostic};
+use crate::email::{DraftArgs, Drafts};
+use crate::error::Error;
+use crate::event::Event;
+use crate::fonts::{self, Coverage, FontFile};
+use crate::lang::Catalogs;
+use crate::layouts::LayoutFiles;
+use crate::recipients::{self, Recipients};
+use crate::terminal::emit;
+
+/// What a project is read from: the options every reading command shares.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Content files, folders and globs, as given.
+    pub content: Vec<PathBuf>,
+    /// A folder whose files replace built-in layout files.
+    pub layouts: Option<PathBuf>,
+    /// A brand file for every content file; otherwise each finds its own
+    /// `_brand.yml`.
+    pub brand: Option<PathBuf>,
+    /// Folders of fonts besides the bundled ones.
+    pub font_dirs: Vec<PathBuf>,
+    /// One personal document per row of this file.
+    pub recipients: Option<PathBuf>,
+    pub delimiter: Option<u8>,
+    pub event: Option<PathBuf>,
+    /// With `--eml`: the drafts' templates and sender.
+    pub email: Option<DraftArgs>,
+}
+
+/// How strictly a project is read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policy {
+    /// Warnings are errors (`--deny-warnings`).
+    pub deny_warnings: bool,
+    /// A content file or recipient with errors is set aside, and the rest
+    /// are used (`--keep-going`).
+    pub keep_going: bool,
+    /// Leave out notes (`--quiet`).
+    pub quiet: bool,
+    /// Print the warnings of what was read.
+    pub warn: bool,
+}
+
+/// A content file that cannot be used, with its problems.
+#[derive(Debug)]
+pub struct Unusable {
+    /// The name used in messages, as for a loaded file.
+    pub name: String,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Everything a command needs from the user's files, read and checked.
+pub struct Project {
+    /// The `--font-dir` fonts; the bundled ones are always there.
+    pub fonts: Vec<FontFile>,
+    /// What the bundled and `--font-dir` fonts can show.
+    pub coverage: Coverage,
+    pub layouts: LayoutFiles,
+    pub catalogs: Catalogs,
+    pub contents: Vec<Loaded>,
+    /// Content files set aside by `--keep-going`.
+    pub unusable: Vec<Unusable>,
+    pub brands: Vec<Brand>,
+    pub event: Option<Event>,
+    pub recipients: Option<Recipients>,
+    pub drafts: Option<Drafts>,
+}
+
+impl Project {
+    /// Reads every input of `sources`, in the order the module describes.
+    pub fn load(sources: &Sources, policy: Policy) -> Result<Project, Error> {
+        let mut errors = Vec::new();
+        let fonts = fonts::load(&sources.font_dirs)?;
+        let coverage = Coverage::with(&fonts);
+        let layouts = match &sources.layouts {
+            Some(dir) => LayoutFiles::with_overrides(dir)?,
+            None => LayoutFiles::builtin(),
+        };
+        let catalogs = gather(
+            Catalogs::load(&layouts).map_err(Error::Content),
+            &mut errors,
+        )?
+        .unwrap_or_else(|| Catalogs::builtin().clone());
+        let paths = expand_inputs(&sources.content)?;
+        if paths.is_empty() {
+            return Err(Error::usage(
+                "no content files found",
+                "pass YAML files, or folders that hold them",
+            ));
+        }
+        let (mut contents, unusable) = match usable_content(&paths, &coverage, &catalogs, policy) {
+            Ok(found) => found,
+            Err(Error::Content(diags)) => {
+                errors.extend(diags);
+                (Vec::new(), Vec::new())
+            }
+            Err(other) => return Err(other),
+        };
+        let brands = gather(
+            brand::for_contents(
+                sources.brand.as_deref(),
+                &mut contents,
+                policy.deny_warnings,
+                policy.quiet,
+            ),
+            &mut errors,
+        )?
+        .unwrap_or_default();
+        gather(
+            languages::check_fonts(&contents, &catalogs, &coverage),
+            &mut errors,
+        )?;
+        let event = match &sources.event {
+            Some(path) => gather(crate::event::load(path), &mut errors)?,
+            None => None,
+        };
+        // A recipient's goal is checked against the content's goals, and the
+        // templates against the recipients' columns: each needs the step
+        // before it to have read.
+        let recipients = match &sources.recipients {
+            Some(path) if errors.is_empty() => gather(
+                people(path, sources, &contents, &coverage, policy),
+                &mut errors,
+            )?,
+            _ => None,
+        };
+        let drafts = match (&sources.email, &recipients) {
+            (Some(args), Some(people)) => {
+                gather(args.load(&people.columns(), event.is_some()), &mut errors)?
+            }
+            _ => None,
+        };
+        if !errors.is_empty() {
+            return Err(Error::Content(errors));
+        }
+        Ok(Project {
+            fonts,
+            coverage,
+            layouts,
+            catalogs,
+            contents,
+            unusable,
+            brands,
+            event,
+            recipients,
+            drafts,
+        })
+    }
+
+    /// The brand a content file is rendered with.
+    pub fn brand_of(&self, loaded: &Loaded) -> Option<&Brand> {
+        loaded.brand.and_then(|i| self.brands.get(i))
+    }
+
+    /// A usage error unless `name` is a layout that can be rendered.
+    pub fn check_layout(&self, name: &str) -> Result<(), Error> {
+        if self.layouts.names().contains(&name) {
+            return Ok(());
+        }
+        Err(Error::usage(
+            format!("there is no layout named `{name}`"),
+            format!("the layouts are: {}", self.layouts.names().join(", ")),
+        ))
+    }
+}
+
+/// Moves the diagnostics of a content error into `errors`, so that loading
+/// goes on and reports them with the others; any other error stops it.
+fn gather<T>(result: Result<T, Error>, errors: &mut Vec<Diagnostic>) -> Result<Option<T>, Error> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::Content(diags)) => {
+            errors.extend(diags);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Loads the content files and prints their warnings, among them a
+/// language the layouts have no words in. A file that fails to load, or has
+/// warnings under `deny_warnings`, is an error; with `keep_going`, it is
+/// set aside and the rest are used.
+fn usable_content(
+    paths: &[PathBuf],
+    coverage: &Coverage,
+    catalogs: &Catalogs,
+    policy: Policy,
+) -> Result<(Vec<Loaded>, Vec<Unusable>), Error> {
+    let mut contents = Vec::new();
+    let mut unusable = Vec::new();
+    for path in paths {
+        let mut loaded = match content::load(path, coverage) {
+            Ok(loaded) => loaded,
+            Err(errors) => {
+                unusable.push(Unusable {
+                    name: path.display().to_string(),
+                    errors,
+                });
+                continue;
+            }
+        };
+        loaded
+            .warnings
+            .extend(languages::fallback_warning(&loaded, catalogs));
+        if policy.deny_warnings && diag::deny_warnings(&mut loaded.warnings) {
+            unusable.push(Unusable {
+                name: loaded.name,
+                errors: loaded.warnings,
+            });
+            continue;
+        }
+        if policy.warn {
+            emit(&loaded.warnings);
+        }
+        contents.push(loaded);
+    }
+    if unusable.is_empty() {
+        return Ok((contents, unusable));
+    }
+    if !policy.keep_going || contents.is_empty() {
+        return Err(Error::Content(
+            unusable.into_iter().flat_map(|u| u.errors).collect(),
+        ));
+    }
+    unusable.sort_by(|a, b| a.name.cmp(&b.name));
+    for u in &unusable {
+        emit(&u.errors);
+    }
+    eprintln!(
+        "{} set aside; rendering the rest (--keep-going)",
+        diag::count(unusable.len(), "content file", "content files")
+    );
+    Ok((contents, unusable))
+}
+
+/// Reads the recipients file; a goal must be one of every content file's
+/// goals.
+fn people(
+    path: &Path,
+    sources: &Sources,
+    contents: &[Loaded],
+    coverage: &Coverage,
+    policy: Policy,
+) -> Result<Recipients, Error> {
+    let mut ids: Vec<&str> = contents
+        .first()
+        .map(|c| c.content.goals().map(|g| g.id.as_str()).collect())
+        .unwrap_or_default();
+    ids.retain(|id| contents.iter().all(|c| c.content.goal(id).is_some()));
+    let mut people = recipients::load(
+        path,
+        recipients::Rules {
+            delimiter: sources.delimiter,
+            goals: &ids,
+            keep_going: policy.keep_going,
+            require_email: sources.email.is_some(),
+            coverage,
+        },
+    )?;
+    if policy.deny_warnings && diag::deny_warnings(&mut people.warnings) {
+        return Err(Error::Content(people.warnings));
+    }
+    emit(&people.warnings);
+    for s in &people.set_aside {
+        emit(&s.errors);
+    }
+    if !people.set_aside.is_empty() {
+        eprintln!(
+            "{} set aside; rendering the rest (--keep-going)",
+            diag::count(people.set_aside.len(), "recipient", "recipients")
+        );
+    }
+    Ok(people)
+}
