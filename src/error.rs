@@ -26,10 +26,10 @@ pub enum Error {
     /// The mail server refused some messages; the rest were sent. Exit 1.
     #[error("{refused} of {} refused", crate::diag::count(*.total, "message", "messages"))]
     Undelivered { refused: usize, total: usize },
-    /// A document took longer than `--timeout`; the job stopped. Exit 1.
+    /// A document took longer than `--timeout`; the build stopped. Exit 1.
     #[error("{0}")]
     TimedOut(Box<Diagnostic>),
-    /// Ctrl-C or SIGTERM stopped the job. Exit 130 or 143.
+    /// Ctrl-C or SIGTERM stopped the build. Exit 130 or 143.
     #[error("interrupted by {0}")]
     Interrupted(Signal),
     /// The machine refused something that is not the user's files, such as

@@ -4,7 +4,7 @@
 //! The pipeline: [`content`] loads and validates YAML, [`batch`] plans the
 //! documents and runs them in parallel, [`render`] compiles each one in a
 //! [`world`] built from the [`layouts`] and the bundled fonts, [`output`]
-//! writes the files, [`email`] drafts and sends personal copies, and [`report`] records the job. [`cmd`] holds one entry
+//! writes the files, [`email`] drafts and sends personal copies, and [`report`] records the build. [`cmd`] holds one entry
 //! point per subcommand, over a [`config::BuildConfig`] that [`cli`]
 //! resolves from the command line.
 

@@ -68,7 +68,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     write_guarded(path, bytes, None)
 }
 
-/// Output files of a job that may be stopped while workers are writing.
+/// Output files of a build that may be stopped while workers are writing.
 /// Each temporary file is known until it is renamed into place, so that
 /// [`Writes::close`] can remove the ones in progress and refuse new ones.
 #[derive(Default)]
@@ -96,7 +96,7 @@ impl Writes {
         }
     }
 
-    /// As [`write_atomic`], unless the job was closed.
+    /// As [`write_atomic`], unless the build was closed.
     pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         write_guarded(path, bytes, Some(self))
     }
@@ -123,7 +123,7 @@ fn write_guarded(path: &Path, bytes: &[u8], writes: Option<&Writes>) -> Result<(
     };
     let stopped = || {
         Diagnostic::error(format!(
-            "{} was not written: the job stopped",
+            "{} was not written: the build stopped",
             path.display()
         ))
     };

@@ -52,9 +52,9 @@ pub struct UnusableEntry {
 pub enum Status {
     Ok,
     Failed,
-    /// Not rendered: the job stopped at an earlier failure or a timeout.
+    /// Not rendered: the build stopped at an earlier failure or a timeout.
     Skipped,
-    /// Not rendered: Ctrl-C or SIGTERM stopped the job first.
+    /// Not rendered: Ctrl-C or SIGTERM stopped the build first.
     Interrupted,
 }
 

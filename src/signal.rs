@@ -1,4 +1,4 @@
-//! Ctrl-C and SIGTERM during a job: the first asks the job to stop cleanly,
+//! Ctrl-C and SIGTERM during a build: the first asks the build to stop cleanly,
 //! a second ends the process at once.
 
 use std::sync::Arc;

@@ -67,12 +67,16 @@ pub fn print_error(err: &Error, effect: Effect) {
             set_aside,
         } => {
             if *unreadable > 0 {
-                let s = if *unreadable == 1 { " was" } else { "s were" };
-                eprintln!("{unreadable} content file{s} not rendered because of errors");
+                eprintln!(
+                    "{} not rendered because of errors",
+                    count(*unreadable, "content file was", "content files were")
+                );
             }
             if *set_aside > 0 {
-                let s = if *set_aside == 1 { " was" } else { "s were" };
-                eprintln!("{set_aside} recipient{s} not rendered because of errors");
+                eprintln!(
+                    "{} not rendered because of errors",
+                    count(*set_aside, "recipient was", "recipients were")
+                );
             }
             if *failed > 0 || (*unreadable == 0 && *set_aside == 0) {
                 eprintln!(
@@ -83,7 +87,9 @@ pub fn print_error(err: &Error, effect: Effect) {
         }
         // The late document's error was shown as it failed.
         Error::TimedOut(_) => {
-            eprintln!("the job stopped at the timeout; documents not yet finished were not written")
+            eprintln!(
+                "the build stopped at the timeout; documents not yet finished were not written"
+            )
         }
         Error::System(d) => emit(std::slice::from_ref(d)),
         Error::Interrupted(signal) if effect == Effect::Sends => {

@@ -83,7 +83,7 @@ pub struct Env {
 }
 
 impl Env {
-    /// Built once per process; `brands` are the job's brands, whose fonts
+    /// Built once per process; `brands` are the build's brands, whose fonts
     /// join the bundled ones after them.
     pub fn new(layouts: LayoutFiles, brands: &[Brand], extra: &[crate::fonts::FontFile]) -> Self {
         let mut fonts = FontStore::new();

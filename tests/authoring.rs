@@ -324,3 +324,57 @@ fn watch_rebuilds_when_a_brand_file_appears_or_changes() {
         });
     });
 }
+
+/// What `build` refuses, `watch` refuses too: at once, with exit 2, before
+/// it watches anything or writes a file.
+#[test]
+fn watch_with_options_that_do_not_go_together_exits_2_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let cases: [(&[&str], &str); 2] = [
+        (
+            &["--imposition", "booklet", "--layout", "flyer"],
+            "--imposition booklet folds the handout, not other layouts",
+        ),
+        (
+            &[
+                "--recipients",
+                "tests/fixtures/email/people.csv",
+                "--eml",
+                "--from",
+                "a@example.org",
+                "--paper",
+                "a4,us-letter",
+            ],
+            "--eml writes one email per person",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+            .current_dir(root())
+            .args(["watch", "content", "-o"])
+            .arg(&out)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("watch kept running with {args:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(2), "{err}");
+        assert!(err.contains(message), "{err}");
+        assert!(!err.contains("watching"), "{err}");
+        assert!(!out.exists(), "watch wrote files");
+    }
+}

@@ -194,6 +194,74 @@ fn a_language_without_texts_falls_back_to_english_with_a_warning() {
     assert!(text.contains(&squash("Past het best als")));
 }
 
+/// `check` reads the project as `build` does: with the same `--layouts`, it
+/// says the same about a language whose words come from that folder.
+#[test]
+fn check_and_build_say_the_same_about_a_language_from_layouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
+    let dutch = dir.path().join("nl.yaml");
+    std::fs::write(&dutch, seed.patched("lang: en", "lang: nl")).unwrap();
+    let layouts = dir.path().join("layouts");
+    std::fs::create_dir_all(layouts.join("lang")).unwrap();
+    let en = std::fs::read_to_string(root().join("layouts/lang/en.yaml")).unwrap();
+    let out = dir.path().join("out");
+    // The diagnostics of a run: its stderr without what only `build` adds
+    // ("rendered …", "; nothing was written").
+    let diagnostics = |o: &std::process::Output| -> String {
+        stderr(o)
+            .lines()
+            .filter(|l| !l.starts_with("rendered "))
+            .map(|l| l.trim_end_matches("; nothing was written"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let both = |extra: &[&dyn AsRef<std::ffi::OsStr>]| {
+        let mut check: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"check", &dutch];
+        check.extend_from_slice(extra);
+        let mut build: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"build", &dutch, &"-q", &"-o", &out];
+        build.extend_from_slice(extra);
+        (handout(&check), handout(&build))
+    };
+
+    // Without the catalog, both warn that the words fall back to English.
+    let (check, build) = both(&[]);
+    assert_ok(&check);
+    assert_ok(&build);
+    assert_stderr_has(&check, "the layouts have no texts in `nl`");
+    assert_eq!(diagnostics(&check), diagnostics(&build));
+
+    // With it in --layouts, neither warns.
+    std::fs::write(
+        layouts.join("lang/nl.yaml"),
+        en.patched("Best fit when", "Past het best als"),
+    )
+    .unwrap();
+    let (check, build) = both(&[&"--layouts", &layouts]);
+    assert_ok(&check);
+    assert_ok(&build);
+    assert!(
+        !stderr(&check).contains("no texts in"),
+        "{}",
+        stderr(&check)
+    );
+    assert_eq!(diagnostics(&check), diagnostics(&build));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("nl.yaml: ok"));
+
+    // A broken catalog there is the same error from both, with exit 1.
+    std::fs::write(
+        layouts.join("lang/nl.yaml"),
+        en.patched("\n  faq:", "\n  faqs:"),
+    )
+    .unwrap();
+    let (check, build) = both(&[&"--layouts", &layouts]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(build.status.code(), Some(1));
+    assert_stderr_has(&check, "there is no label `faqs`");
+    assert_eq!(diagnostics(&check), diagnostics(&build));
+}
+
 #[test]
 fn each_sample_language_gives_the_same_bytes_at_any_job_count() {
     for content in [GERMAN, SPANISH, FRENCH, HINDI, ARABIC] {

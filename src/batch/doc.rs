@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::email::{Drafts, draft};
 use crate::output::Writes;
 use crate::recipients::Recipient;
-use crate::render::{self, Job, OutFile, Rendered, Settings};
+use crate::render::{self, Document, OutFile, Rendered, Settings};
 use crate::world::Env;
 
 /// What every document of a build is made with, on a thread or in a
@@ -38,7 +38,7 @@ pub fn render_doc(
         drafts,
         deny_warnings,
     } = making;
-    let job = Job {
+    let document = Document {
         content,
         goal: doc.goal.as_deref().and_then(|id| content.goal(id)),
         paper: doc.paper,
@@ -48,16 +48,18 @@ pub fn render_doc(
         brand: doc.brand,
         recipient: doc.recipient.as_ref(),
     };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render::render(env, &job)))
-        .unwrap_or_else(|_| {
-            Err(vec![
-                Diagnostic::error(format!(
-                    "internal error while rendering {}",
-                    doc.output.display()
-                ))
-                .with_hint("this is a bug in handout; please report it with the command you ran"),
-            ])
-        })?;
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        render::render(env, &document)
+    }))
+    .unwrap_or_else(|_| {
+        Err(vec![
+            Diagnostic::error(format!(
+                "internal error while rendering {}",
+                doc.output.display()
+            ))
+            .with_hint("this is a bug in handout; please report it with the command you ran"),
+        ])
+    })?;
     if deny_warnings && !r.warnings.is_empty() {
         return Err(warnings_as_errors(&r.warnings, doc));
     }

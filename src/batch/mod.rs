@@ -42,7 +42,7 @@ pub struct Planned {
     pub stem: PathBuf,
     /// The main output file.
     pub output: PathBuf,
-    /// Index into the job's brands.
+    /// Index into the build's brands.
     pub brand: Option<usize>,
     /// The person this document is for.
     pub recipient: Option<crate::recipients::Recipient>,
@@ -74,7 +74,7 @@ pub fn file_path(stem: &Path, suffix: &str, ext: &str) -> PathBuf {
     stem.with_file_name(name)
 }
 
-/// One part of a job split across machines: documents whose position in the
+/// One part of a build split across machines: documents whose position in the
 /// plan is K-1 modulo N.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {

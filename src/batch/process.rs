@@ -1,7 +1,7 @@
 //! Worker processes. Typst keeps its caches process-wide behind locks and
 //! shared counters, so threads of one process that render at once contend
 //! for them; separate processes do not. A build starts one `handout
-//! __worker` per job slot and feeds it one document at a time over a pipe;
+//! __worker` per worker and feeds it one document at a time over a pipe;
 //! the worker renders it, writes its files atomically as a thread would,
 //! and answers with what it wrote. Its temporary files carry a prefix of the
 //! build's, so that the build can remove them after ending a worker (a
@@ -39,7 +39,7 @@ pub const WORKER_COMMAND: &str = "__worker";
 pub struct Setup {
     /// The files of `--layouts`, as the build read them.
     pub layouts: Vec<OverrideFile>,
-    /// The job's brands, as the build read them.
+    /// The build's brands, as the build read them.
     pub brands: Vec<Brand>,
     /// The `--font-dir` files, read again by the worker.
     pub font_files: Vec<std::path::PathBuf>,

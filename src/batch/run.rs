@@ -1,6 +1,6 @@
 //! Rendering planned documents in parallel.
 //!
-//! Workers own their share of the job (`Arc`) and are never joined: Typst
+//! Workers own their share of the build (`Arc`) and are never joined: Typst
 //! cannot cancel a compile under way, so a stuck document must not keep the
 //! command from returning. Results flow one way, from the workers to the
 //! caller's thread through a channel; that thread also watches the clock and
@@ -101,7 +101,7 @@ struct Shared {
     /// Documents being rendered, with when they started.
     started: Mutex<HashMap<usize, Instant>>,
     writes: Writes,
-    /// Worker processes, to end them when the job stops.
+    /// Worker processes, to end them when the build stops.
     children: Mutex<Vec<Child>>,
 }
 
@@ -117,7 +117,7 @@ impl Shared {
     }
 
     /// The next document for a worker whose current run is `run`, unless
-    /// the job is stopping or done.
+    /// the build is stopping or done.
     fn take(&self, run: &mut Range<usize>) -> Option<usize> {
         if self.stop.load(Ordering::Relaxed) {
             return None;
@@ -282,7 +282,7 @@ fn start_workers(
                 running += 1;
             }
             Err(e) if running == 0 => return Err(e.to_string()),
-            // Fewer workers than asked for still finish the job.
+            // Fewer workers than asked for still finish the build.
             Err(_) => break,
         }
     }

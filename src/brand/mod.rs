@@ -195,7 +195,7 @@ pub fn find_for(content: &Path) -> Option<PathBuf> {
     }
 }
 
-/// The brands of a job: `explicit` for every content file, else each file's
+/// The brands of a build: `explicit` for every content file, else each file's
 /// nearest `_brand.yml`. Sets each content file's brand and fills in its
 /// organisation from the brand. Prints warnings, and notes unless `quiet`;
 /// under `deny_warnings` warnings fail the build, as content warnings do.

@@ -52,7 +52,7 @@ pub enum Command {
     /// same message twice.
     Send(SendArgs),
     /// Render documents that a build sends over standard input; started by
-    /// `build` itself, one per job slot.
+    /// `build` itself, one per worker.
     #[command(name = "__worker", hide = true)]
     Worker,
 }
@@ -150,7 +150,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
-    /// Render only shard K of N (e.g. 2/4), for splitting a job across machines.
+    /// Render only shard K of N (e.g. 2/4), for splitting a build across machines.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 

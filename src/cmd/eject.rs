@@ -9,7 +9,7 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output::{prepare_dir, write_atomic};
 use crate::project::{Policy, Project};
-use crate::render::{Format, Job, Settings, document_files};
+use crate::render::{Document, Format, Settings, document_files};
 use crate::world::DocumentFiles;
 
 pub fn run(args: &EjectArgs) -> Result<(), Error> {
@@ -40,7 +40,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         bleed: args.bleed,
         ..Settings::default()
     };
-    let job = Job {
+    let document = Document {
         content: &loaded.content,
         goal: doc.goal.as_deref().and_then(|id| loaded.content.goal(id)),
         paper: doc.paper,
@@ -65,7 +65,7 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    write_project(out, &project, &job, &main_name)?;
+    write_project(out, &project, &document, &main_name)?;
     println!("wrote a Typst project to {}", out.display());
     println!(
         "render it with: typst compile --font-path {0}/fonts --ignore-system-fonts {0}/main.typ",
@@ -76,7 +76,12 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
 
 /// Writes the layouts, the document's data, the brand and the fonts, as the
 /// build serves them to Typst.
-fn write_project(out: &Path, project: &Project, job: &Job, main_name: &str) -> Result<(), Error> {
+fn write_project(
+    out: &Path,
+    project: &Project,
+    document: &Document,
+    main_name: &str,
+) -> Result<(), Error> {
     let write = |rel: &str, bytes: &[u8]| -> Result<(), Error> {
         let path = out.join(rel);
         if let Some(dir) = path.parent() {
@@ -91,14 +96,15 @@ fn write_project(out: &Path, project: &Project, job: &Job, main_name: &str) -> R
         }
     }
     let env = crate::world::Env::new(layouts.clone(), &project.brands, &project.fonts);
-    let DocumentFiles { data, qr, labels } = document_files(job, 0, &project.catalogs, &|family| {
-        env.book().contains_family(&family.to_lowercase())
-    });
+    let DocumentFiles { data, qr, labels } =
+        document_files(document, 0, &project.catalogs, &|family| {
+            env.book().contains_family(&family.to_lowercase())
+        });
     write("data.json", &data)?;
     write("labels.json", &labels)?;
     // The brand as the build reads it: its data, its images under brand/
     // and its fonts beside the bundled ones.
-    let brand = job.brand.and_then(|i| project.brands.get(i));
+    let brand = document.brand.and_then(|i| project.brands.get(i));
     write(
         "brand.json",
         brand.map_or(crate::brand::NO_BRAND, |b| &b.data),
@@ -114,7 +120,7 @@ fn write_project(out: &Path, project: &Project, job: &Job, main_name: &str) -> R
     }
     let main = format!(
         "// Renders {main_name} with the data in data.json.\n// typst compile --font-path fonts --ignore-system-fonts main.typ\n#include \"{}.typ\"\n",
-        job.layout
+        document.layout
     );
     write("main.typ", main.as_bytes())?;
     for (name, bytes) in crate::fonts::FONTS {

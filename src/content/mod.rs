@@ -33,7 +33,7 @@ pub struct Loaded {
     /// Problems that do not stop rendering, such as characters the bundled
     /// fonts cannot show.
     pub warnings: Vec<Diagnostic>,
-    /// The brand it is rendered with, an index into the job's brands.
+    /// The brand it is rendered with, an index into the build's brands.
     pub brand: Option<usize>,
 }
 

@@ -32,10 +32,9 @@ pub(super) fn warnings(file: &SourceFile, content: &Content, value: &Value) -> V
         })
         .collect();
     if total > SHOWN {
-        let more = total - SHOWN;
-        let s = if more == 1 { "" } else { "s" };
+        let more = crate::diag::count(total - SHOWN, "more placeholder", "more placeholders");
         out.push(
-            Diagnostic::warning(format!("{more} more placeholder{s} like these"))
+            Diagnostic::warning(format!("{more} like these"))
                 .in_file(file.name)
                 .with_hint("search the file for the texts that `handout new` wrote"),
         );

@@ -5,7 +5,7 @@ use typst::foundations::Datetime;
 use typst::syntax::FileId;
 use typst_layout::PagedDocument;
 
-use super::{Job, compile, locate};
+use super::{Document, compile, locate};
 use crate::diag::Diagnostic;
 use crate::world::{DocWorld, Env};
 
@@ -34,15 +34,15 @@ struct FirstFit<'a> {
 pub(super) fn fit<'a>(
     env: &'a Env,
     main: FileId,
-    job: &Job,
+    document: &Document,
     date: Option<Datetime>,
 ) -> Result<Attempt<'a>, Vec<Diagnostic>> {
     let mut density = 0;
     let mut first_fit: Option<FirstFit> = None;
     loop {
-        let attempt = compile(env, main, job, date, density)?;
+        let attempt = compile(env, main, document, date, density)?;
         let pages = attempt.doc.pages().len();
-        let budget = check_budget(&attempt.world, &attempt.doc, job, density);
+        let budget = check_budget(&attempt.world, &attempt.doc, document, density);
         match (budget, first_fit.take()) {
             (Budget::Fits { .. }, Some(fit)) if pages <= fit.wanted => return Ok(attempt),
             (Budget::Fits { trim: true }, None)
@@ -105,10 +105,10 @@ fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
 /// nearly empty last page: `#metadata((min: 1, max: 8, densities: 6, trim:
 /// 3)) <page-budget>`. `--pages N` replaces `max` for layouts that have
 /// densities.
-fn check_budget(world: &DocWorld, doc: &PagedDocument, job: &Job, density: u8) -> Budget {
+fn check_budget(world: &DocWorld, doc: &PagedDocument, document: &Document, density: u8) -> Budget {
     use typst::foundations::{Label, Selector, Value};
     use typst::introspection::{Introspector, MetadataElem};
-    let layout = job.layout;
+    let layout = document.layout;
     let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else {
         return Budget::Fits { trim: false };
     };
@@ -128,7 +128,7 @@ fn check_budget(world: &DocWorld, doc: &PagedDocument, job: &Job, density: u8) -
     let densities = bound("densities").unwrap_or(1).max(1);
     let pages = doc.pages().len() as i64;
     let min = bound("min").unwrap_or(1);
-    let max = match job.settings.pages {
+    let max = match document.settings.pages {
         Some(n) if densities > 1 => i64::from(n),
         _ => bound("max").unwrap_or(i64::MAX),
     };

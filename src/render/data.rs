@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use typst::foundations::Datetime;
 
-use super::{Edition, Job, Paper};
+use super::{Document, Edition, Paper};
 use crate::content::{Content, Course, Goal, OptionDecl, language, language_of, parse_date};
 use crate::lang::{Catalog, Catalogs};
 use crate::locale::DateParts;
@@ -92,15 +92,15 @@ pub struct Link {
 }
 
 impl<'a> LayoutData<'a> {
-    pub fn new(job: &Job<'a>, catalog: &Catalog) -> Self {
-        let c = job.content;
+    pub fn new(document: &Document<'a>, catalog: &Catalog) -> Self {
+        let c = document.content;
         let updated = c
             .meta
             .as_ref()
             .and_then(|m| m.updated.as_deref())
             .and_then(parse_date)
             .map(|(year, month, day)| DateParts { year, month, day });
-        let variant = job.goal.and_then(|goal| {
+        let variant = document.goal.and_then(|goal| {
             let option = c.options.iter().find(|o| o.id == goal.option)?;
             let course = goal.course.as_ref().and_then(|id| {
                 c.course_fit
@@ -115,14 +115,14 @@ impl<'a> LayoutData<'a> {
                 course,
             })
         });
-        let (links, qr_urls) = links(c, job.edition);
+        let (links, qr_urls) = links(c, document.edition);
         // Validation rejects tags the layouts cannot use.
         let (lang, region) = c
             .lang
             .as_deref()
             .and_then(|tag| language(tag).ok())
             .unwrap_or_else(|| ("en".into(), None));
-        let event = job.settings.event.as_ref();
+        let event = document.settings.event.as_ref();
         let dates = Dates {
             updated: updated
                 .as_ref()
@@ -132,22 +132,22 @@ impl<'a> LayoutData<'a> {
         Self {
             format: 1,
             // A booklet's pages are half its sheets.
-            paper: if job.settings.booklet {
-                job.paper.half()
+            paper: if document.settings.booklet {
+                document.paper.half()
             } else {
-                job.paper
+                document.paper
             },
-            edition: job.edition,
+            edition: document.edition,
             lang,
             region,
-            layout: job.layout,
-            bleed: job.settings.bleed,
+            layout: document.layout,
+            bleed: document.settings.bleed,
             density: 0,
             content: c,
             updated,
             dates,
             variant,
-            recipient: job.recipient,
+            recipient: document.recipient,
             event,
             links,
             qr_urls,
@@ -245,20 +245,20 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
 /// `has_family` tells which font families the build has.
 /// `density` is the layout's density to render at, 0 for its normal one.
 pub fn document_files(
-    job: &Job,
+    document: &Document,
     density: u8,
     catalogs: &Catalogs,
     has_family: &dyn Fn(&str) -> bool,
 ) -> DocumentFiles {
-    let lang = language_of(job.content);
+    let lang = language_of(document.content);
     let catalog = catalogs.get(&lang);
-    let mut data = LayoutData::new(job, catalog);
+    let mut data = LayoutData::new(document, catalog);
     data.density = density;
     DocumentFiles {
         // Plain data with string keys always serialises.
         data: serde_json::to_vec(&data).unwrap_or_default(),
         qr: qr_codes(&data),
-        labels: catalog.json(&lang, job.content.labels.as_ref(), has_family),
+        labels: catalog.json(&lang, document.content.labels.as_ref(), has_family),
     }
 }
 

@@ -5,7 +5,7 @@ use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use super::{Edition, Format, Job, OutFile, Standard, THUMBNAIL_WIDTH, convert};
+use super::{Document, Edition, Format, OutFile, Standard, THUMBNAIL_WIDTH, convert};
 use crate::diag::Diagnostic;
 use crate::world::DocWorld;
 
@@ -13,15 +13,15 @@ use crate::world::DocWorld;
 pub(super) fn files(
     world: &DocWorld,
     doc: &PagedDocument,
-    job: &Job,
+    document: &Document,
     date: Option<Datetime>,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let mut files = Vec::new();
-    match job.settings.format {
+    match document.settings.format {
         Format::Pdf => {
-            let pdf = typst_pdf::pdf(doc, &pdf_options(job, date)?)
+            let pdf = typst_pdf::pdf(doc, &pdf_options(document, date)?)
                 .map_err(|errors| convert(world, &errors))?;
-            let pdf = match job.edition {
+            let pdf = match document.edition {
                 Edition::Email => compact(pdf),
                 Edition::Print => pdf,
             };
@@ -33,7 +33,7 @@ pub(super) fn files(
         }
         Format::Png => {
             for (i, page) in doc.pages().iter().enumerate() {
-                let png = png(page, job.settings.ppi / 72.0)?;
+                let png = png(page, document.settings.ppi / 72.0)?;
                 files.push(OutFile {
                     suffix: format!("-{}", i + 1),
                     ext: "png",
@@ -52,7 +52,7 @@ pub(super) fn files(
             }
         }
     }
-    if job.settings.thumbnail
+    if document.settings.thumbnail
         && let Some(first) = doc.pages().first()
     {
         let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
@@ -64,8 +64,8 @@ pub(super) fn files(
     }
     // A draft shows page 1 in its HTML body; a JPEG is a third the size of
     // the PNG there, and the PDF is attached for reading.
-    if job.settings.preview
-        && job.recipient.is_some()
+    if document.settings.preview
+        && document.recipient.is_some()
         && let Some(first) = doc.pages().first()
     {
         let scale = THUMBNAIL_WIDTH / first.frame.width().to_pt() as f32;
@@ -138,17 +138,20 @@ fn png(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diag
         .map_err(|e| vec![Diagnostic::error(format!("cannot encode PNG: {e}"))])
 }
 
-fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diagnostic>> {
-    let paper: &str = job.paper.into();
-    let edition: &str = job.edition.into();
-    let ident = match job.goal {
+fn pdf_options(document: &Document, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diagnostic>> {
+    let paper: &str = document.paper.into();
+    let edition: &str = document.edition.into();
+    let ident = match document.goal {
         Some(goal) => format!(
             "{}/{}/{paper}/{edition}/{}",
-            job.content.id, goal.id, job.layout
+            document.content.id, goal.id, document.layout
         ),
-        None => format!("{}/{paper}/{edition}/{}", job.content.id, job.layout),
+        None => format!(
+            "{}/{paper}/{edition}/{}",
+            document.content.id, document.layout
+        ),
     };
-    let list: Vec<PdfStandard> = job
+    let list: Vec<PdfStandard> = document
         .settings
         .standards
         .iter()
@@ -174,7 +177,7 @@ fn pdf_options(job: &Job, date: Option<Datetime>) -> Result<PdfOptions, Vec<Diag
         page_ranges: None,
         standards,
         // A booklet's pages are out of reading order; tags would lie.
-        tagged: !job.settings.booklet,
+        tagged: !document.settings.booklet,
         pretty: false,
     })
 }

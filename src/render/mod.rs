@@ -137,14 +137,14 @@ pub const THUMBNAIL_WIDTH: f32 = 600.0;
 
 /// What to render: one content file, optionally for one goal.
 #[derive(Debug, Clone)]
-pub struct Job<'a> {
+pub struct Document<'a> {
     pub content: &'a Content,
     pub goal: Option<&'a Goal>,
     pub paper: Paper,
     pub edition: Edition,
     pub layout: &'a str,
     pub settings: &'a Settings,
-    /// The job's brand it is rendered with, if any.
+    /// The document's brand it is rendered with, if any.
     pub brand: Option<usize>,
     /// The person it is for.
     pub recipient: Option<&'a crate::recipients::Recipient>,
@@ -167,27 +167,27 @@ pub struct Rendered {
 }
 
 /// Compiles and exports one document.
-pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
-    let Some(main) = env.layout_id(job.layout) else {
+pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic>> {
+    let Some(main) = env.layout_id(document.layout) else {
         let names = env.layouts().names().join(", ");
         return Err(vec![
-            Diagnostic::error(format!("there is no layout named `{}`", job.layout))
+            Diagnostic::error(format!("there is no layout named `{}`", document.layout))
                 .with_hint(format!("the layouts available are: {names}")),
         ]);
     };
-    let date = document_date(job.content);
+    let date = document_date(document.content);
     let Attempt {
         world,
         doc,
         warnings,
         density,
-    } = budget::fit(env, main, job, date)?;
-    let doc = if job.settings.booklet {
-        booklet::impose(&doc, booklet::sheet(job.paper))
+    } = budget::fit(env, main, document, date)?;
+    let doc = if document.settings.booklet {
+        booklet::impose(&doc, booklet::sheet(document.paper))
     } else {
         doc
     };
-    let files = export::files(&world, &doc, job, date)?;
+    let files = export::files(&world, &doc, document, date)?;
     Ok(Rendered {
         files,
         pages: doc.pages().len(),
@@ -200,13 +200,13 @@ pub fn render(env: &Env, job: &Job) -> Result<Rendered, Vec<Diagnostic>> {
 fn compile<'a>(
     env: &'a Env,
     main: FileId,
-    job: &Job,
+    document: &Document,
     date: Option<Datetime>,
     density: u8,
 ) -> Result<Attempt<'a>, Vec<Diagnostic>> {
     let has_family = |family: &str| env.book().contains_family(&family.to_lowercase());
-    let files = document_files(job, density, env.catalogs(), &has_family);
-    let world = DocWorld::new(env, main, files, date, job.brand);
+    let files = document_files(document, density, env.catalogs(), &has_family);
+    let world = DocWorld::new(env, main, files, date, document.brand);
     let warned = typst::compile::<PagedDocument>(&world);
     let mut warnings = convert(&world, &warned.warnings);
     let doc = warned.output.map_err(|errors| {
@@ -290,7 +290,7 @@ mod tests {
                     (Paper::A4, Edition::Print),
                     (Paper::UsLetter, Edition::Email),
                 ] {
-                    let job = Job {
+                    let document = Document {
                         content: c,
                         goal,
                         paper,
@@ -300,7 +300,7 @@ mod tests {
                         brand: None,
                         recipient: None,
                     };
-                    assert!(render(&env, &job).is_ok());
+                    assert!(render(&env, &document).is_ok());
                 }
             }
         };
