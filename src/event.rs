@@ -51,9 +51,12 @@ pub fn load(path: &Path) -> Result<Event, Error> {
     let text: Arc<str> = std::fs::read_to_string(path)
         .map_err(|e| {
             Error::Content(vec![
-                Diagnostic::error(format!("cannot read event file: {}", e.kind()).to_lowercase())
-                    .in_file(name.clone())
-                    .with_hint("check the path given to --event"),
+                Diagnostic::error(format!(
+                    "cannot read event file: {}",
+                    crate::diag::io_reason(&e, "file")
+                ))
+                .in_file(name.clone())
+                .with_hint("check the path given to --event"),
             ])
         })?
         .trim_start_matches('\u{feff}')

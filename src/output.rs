@@ -41,7 +41,7 @@ pub fn prepare_dir(dir: &Path, option: &str) -> Result<(), Diagnostic> {
         Diagnostic::error(format!(
             "cannot create output folder {}: {}",
             dir.display(),
-            reason(&e)
+            crate::diag::io_reason(&e, "folder")
         ))
         .with_hint(format!("choose a folder you can write to with {option}"))
     })
@@ -118,8 +118,12 @@ fn write_guarded(path: &Path, bytes: &[u8], writes: Option<&Writes>) -> Result<(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let fail = |e: std::io::Error| {
-        Diagnostic::error(format!("cannot write {}: {}", path.display(), reason(&e)))
-            .with_hint("check that the output folder is writable and has free space")
+        Diagnostic::error(format!(
+            "cannot write {}: {}",
+            path.display(),
+            crate::diag::io_reason(&e, "folder")
+        ))
+        .with_hint("check that the output folder is writable and has free space")
     };
     let stopped = || {
         Diagnostic::error(format!(
@@ -179,14 +183,6 @@ pub fn remove_temporaries<'a>(dirs: impl IntoIterator<Item = &'a Path>, prefix: 
                 let _ = std::fs::remove_file(e.path());
             }
         }
-    }
-}
-
-fn reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::NotFound => "no such folder".into(),
-        _ => e.to_string().to_lowercase(),
     }
 }
 

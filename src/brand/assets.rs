@@ -43,7 +43,13 @@ impl Loader<'_> {
             Err(e) => {
                 self.errors.push(
                     self.file
-                        .error_at(at, format!("cannot read {what} `{rel}`: {}", reason(&e)))
+                        .error_at(
+                            at,
+                            format!(
+                                "cannot read {what} `{rel}`: {}",
+                                crate::diag::io_reason(&e, "file")
+                            ),
+                        )
                         .with_hint(format!(
                             "paths are relative to {}; check the name",
                             self.dir_display()
@@ -86,10 +92,13 @@ impl Loader<'_> {
                 Some((rel, bytes))
             }
             Err(e) => {
-                self.errors.push(
-                    self.file
-                        .error_at(at, format!("cannot read {what} `{rel}`: {}", reason(&e))),
-                );
+                self.errors.push(self.file.error_at(
+                    at,
+                    format!(
+                        "cannot read {what} `{rel}`: {}",
+                        crate::diag::io_reason(&e, "file")
+                    ),
+                ));
                 None
             }
         }
@@ -163,14 +172,6 @@ impl Loader<'_> {
         let name = clean.rsplit('/').next().unwrap_or(&clean).to_string();
         self.fonts.push((name, bytes));
         families
-    }
-}
-
-fn reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string().to_lowercase(),
     }
 }
 

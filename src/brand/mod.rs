@@ -85,7 +85,10 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
     };
     let meta = std::fs::metadata(path).map_err(|e| {
         fail(
-            format!("cannot read brand file: {}", io_reason(&e)),
+            format!(
+                "cannot read brand file: {}",
+                crate::diag::io_reason(&e, "file")
+            ),
             "check the path given to --brand",
         )
     })?;
@@ -103,7 +106,10 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
     }
     let bytes = std::fs::read(path).map_err(|e| {
         fail(
-            format!("cannot read brand file: {}", io_reason(&e)),
+            format!(
+                "cannot read brand file: {}",
+                crate::diag::io_reason(&e, "file")
+            ),
             "check the file's permissions",
         )
     })?;
@@ -163,14 +169,6 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
         sources: loader.read_paths,
     };
     Ok((brand, warnings))
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string().to_lowercase(),
-    }
 }
 
 /// The nearest `_brand.yml` for a content file: in its folder or a folder

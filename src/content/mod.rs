@@ -44,9 +44,11 @@ pub fn load(path: &Path, coverage: &Coverage) -> Result<Loaded, Vec<Diagnostic>>
     let fail = |d: Diagnostic| vec![d.in_file(name.clone())];
     let meta = std::fs::metadata(path).map_err(|e| {
         fail(
-            Diagnostic::error(format!("cannot read content file: {}", io_reason(&e))).with_hint(
-                "check the path; content files are YAML files such as content/<id>.yaml",
-            ),
+            Diagnostic::error(format!(
+                "cannot read content file: {}",
+                crate::diag::io_reason(&e, "file")
+            ))
+            .with_hint("check the path; content files are YAML files such as content/<id>.yaml"),
         )
     })?;
     if meta.is_dir() {
@@ -68,7 +70,7 @@ pub fn load(path: &Path, coverage: &Coverage) -> Result<Loaded, Vec<Diagnostic>>
     let bytes = std::fs::read(path).map_err(|e| {
         fail(Diagnostic::error(format!(
             "cannot read content file: {}",
-            io_reason(&e)
+            crate::diag::io_reason(&e, "file")
         )))
     })?;
     let text = decode(&name, bytes)?;
@@ -80,14 +82,6 @@ pub fn load(path: &Path, coverage: &Coverage) -> Result<Loaded, Vec<Diagnostic>>
         warnings,
         brand: None,
     })
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string().to_lowercase(),
-    }
 }
 
 /// UTF-8 with an optional byte-order mark; CRLF is fine for YAML.

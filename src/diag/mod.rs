@@ -27,6 +27,17 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Why a file or folder could not be read or written, in words for a
+/// message: `no such file`, `permission denied`, or the system's own.
+/// `what` is `file` or `folder`.
+pub fn io_reason(e: &std::io::Error, what: &str) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => format!("no such {what}"),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
 /// `--deny-warnings`: every warning becomes an error that says why.
 /// Returns whether there was one.
 pub fn deny_warnings(diags: &mut [Diagnostic]) -> bool {

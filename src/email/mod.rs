@@ -162,9 +162,12 @@ fn parse(
 fn read(path: &Path, option: &str) -> Result<Arc<str>, Error> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Content(vec![
-            Diagnostic::error(format!("cannot read template: {}", e.kind()).to_lowercase())
-                .in_file(path.display().to_string())
-                .with_hint(format!("check the path given to {option}")),
+            Diagnostic::error(format!(
+                "cannot read template: {}",
+                crate::diag::io_reason(&e, "file")
+            ))
+            .in_file(path.display().to_string())
+            .with_hint(format!("check the path given to {option}")),
         ])
     })?;
     let text = String::from_utf8(bytes).map_err(|_| {

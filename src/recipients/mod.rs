@@ -103,7 +103,10 @@ pub fn load(path: &Path, rules: Rules) -> Result<Recipients, Error> {
     };
     let meta = std::fs::metadata(path).map_err(|e| {
         fail(
-            format!("cannot read recipients file: {}", e.kind()).to_lowercase(),
+            format!(
+                "cannot read recipients file: {}",
+                crate::diag::io_reason(&e, "file")
+            ),
             "check the path given to --recipients",
         )
     })?;

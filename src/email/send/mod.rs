@@ -237,9 +237,12 @@ fn read_draft(dir: &Path, entry: &OutboxEntry) -> Result<Vec<u8>, Diagnostic> {
     }
     let path = dir.join(rel);
     let bytes = std::fs::read(&path).map_err(|e| {
-        Diagnostic::error(format!("cannot read the draft: {}", e.kind()).to_lowercase())
-            .in_file(path.display().to_string())
-            .with_hint("build the drafts again, or remove it from the outbox")
+        Diagnostic::error(format!(
+            "cannot read the draft: {}",
+            crate::diag::io_reason(&e, "file")
+        ))
+        .in_file(path.display().to_string())
+        .with_hint("build the drafts again, or remove it from the outbox")
     })?;
     match header(&bytes, "message-id") {
         Some(id) if id == entry.message_id => Ok(bytes),
