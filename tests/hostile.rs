@@ -142,8 +142,8 @@ fn a_very_long_word_breaks_instead_of_overflowing() {
     let dir = tempfile::tempdir().unwrap();
     let word = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(6);
     let yaml = minimal()
-        .patched("tea: Some", &format!("tea: {word}"))
-        .patched("title: Tea vs Coffee", &format!("title: {word}"));
+        .patched("tea: Some", format!("tea: {word}"))
+        .patched("title: Tea vs Coffee", format!("title: {word}"));
     let file = write(dir.path(), "long.yaml", yaml);
     assert_ok(&handout(&[&"build", &file, &"-q", &"-o", &dir.path()]));
     let pdf = dir.path().join("minimal.pdf");
