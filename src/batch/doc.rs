@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Planned, Written, file_path};
 use crate::content::Content;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::email::{Drafts, draft};
 use crate::output::Writes;
 use crate::recipients::Recipient;
@@ -165,9 +165,7 @@ pub fn locate_missing_glyphs(diags: &mut [Diagnostic], warnings: &[Diagnostic]) 
 /// Warnings as errors, for `--deny-warnings`.
 fn warnings_as_errors(warnings: &[Diagnostic], doc: &Planned) -> Vec<Diagnostic> {
     let mut diags = warnings.to_vec();
-    for d in &mut diags {
-        d.severity = Severity::Error;
-    }
+    crate::diag::deny_warnings(&mut diags);
     diags.push(
         Diagnostic::error(format!(
             "{} was not written because of warnings",
