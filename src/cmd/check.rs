@@ -23,6 +23,9 @@ pub fn run(args: &CheckArgs) -> Result<(), Error> {
             n => println!("{}: ok, with {}", c.name, count(n, "warning", "warnings")),
         }
     }
+    if let (Some(path), Some(_)) = (&sources.event, &project.event) {
+        println!("{}: ok", path.display());
+    }
     if let Some(people) = &project.recipients {
         println!(
             "{}: ok, {}",

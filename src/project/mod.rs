@@ -91,7 +91,7 @@ impl Project {
     /// Reads every input of `sources`, in the order the module describes.
     pub fn load(sources: &Sources, policy: Policy) -> Result<Project, Error> {
         let mut errors = Vec::new();
-        let fonts = fonts::load(&sources.font_dirs)?;
+        let fonts = gather(fonts::load(&sources.font_dirs), &mut errors)?.unwrap_or_default();
         let coverage = Coverage::with(&fonts);
         let layouts = match &sources.layouts {
             Some(dir) => LayoutFiles::with_overrides(dir)?,
