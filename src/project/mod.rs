@@ -109,14 +109,11 @@ impl Project {
                 "pass YAML files, or folders that hold them",
             ));
         }
-        let (mut contents, unusable) = match usable_content(&paths, &coverage, &catalogs, policy) {
-            Ok(found) => found,
-            Err(Error::Content(diags)) => {
-                errors.extend(diags);
-                (Vec::new(), Vec::new())
-            }
-            Err(other) => return Err(other),
-        };
+        let (mut contents, unusable) = gather(
+            usable_content(&paths, &coverage, &catalogs, policy),
+            &mut errors,
+        )?
+        .unwrap_or_default();
         let brands = gather(
             brand::for_contents(
                 sources.brand.as_deref(),
