@@ -214,6 +214,14 @@ mod tests {
 
     use super::*;
 
+    /// A value that holds braces is written as it is, never read as a
+    /// placeholder; an unknown placeholder stays.
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        let values = [("a", "{b}".to_string()), ("b", "x".to_string())];
+        assert_eq!(substitute("{a} {b} {c} {", &values), "{b} x {c} {");
+    }
+
     fn parse(text: &str) -> (crate::content::Content, Vec<crate::diag::Diagnostic>) {
         let text: Arc<str> = text.into();
         crate::content::parse("new.yaml", &text, &Default::default()).unwrap_or_else(|e| {
