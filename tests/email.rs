@@ -51,11 +51,37 @@ fn outbox(dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The outcomes in the send log: every line but the `sending` line written
+/// before each message goes out.
 fn log(dir: &Path) -> Vec<serde_json::Value> {
+    log_lines(dir)
+        .into_iter()
+        .filter(|e| e["status"] != "sending")
+        .collect()
+}
+
+fn log_lines(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join("sent.jsonl"))
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Each address of the outbox, with how many messages the server got for it.
+fn deliveries(out: &Path, servers: &[&SmtpServer]) -> Vec<(String, usize)> {
+    let got: Vec<String> = servers
+        .iter()
+        .flat_map(|s| s.received())
+        .flat_map(|m| m.to)
+        .collect();
+    outbox(out)
+        .iter()
+        .map(|e| {
+            let to = e["recipient"].as_str().unwrap().to_string();
+            let n = got.iter().filter(|g| **g == to).count();
+            (to, n)
+        })
         .collect()
 }
 
@@ -535,4 +561,297 @@ fn an_html_template_places_page_one_and_escapes_every_value() {
     assert!(body.contains("<p>{literal}</p>"));
     // The text part is still the built-in letter.
     assert!(m.body_text(0).unwrap().starts_with("Hello Smith, Jo,"));
+}
+
+/// The sender's domain typed in another case, or in a script of its own,
+/// changes no Message-ID: a rebuild never makes `send` email anyone again,
+/// and an IDN sender's drafts are not refused as edited.
+#[test]
+fn the_senders_domain_as_typed_never_causes_a_second_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let server = SmtpServer::start(&[], None);
+    assert_ok(&drafts(&out, PEOPLE, &[]));
+    let first: Vec<_> = outbox(&out)
+        .iter()
+        .map(|e| e["message_id"].clone())
+        .collect();
+    assert_ok(&send(&out, &server, &[]));
+    let upper = "Northfield Admissions <admissions@NorthField.Example>";
+    let o = handout(&[
+        &"build",
+        &SEED,
+        &"--recipients",
+        &PEOPLE,
+        &"--eml",
+        &"--from",
+        &upper,
+        &"-o",
+        &out,
+        &"-q",
+    ]);
+    assert_ok(&o);
+    let again: Vec<_> = outbox(&out)
+        .iter()
+        .map(|e| e["message_id"].clone())
+        .collect();
+    assert_eq!(first, again);
+    let o = send(&out, &server, &[]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "sent 0, refused 0, 3 already sent before");
+    assert!(deliveries(&out, &[&server]).iter().all(|(_, n)| *n == 1));
+
+    let idn = dir.path().join("idn");
+    let o = handout(&[
+        &"build",
+        &SEED,
+        &"--recipients",
+        &PEOPLE,
+        &"--eml",
+        &"--from",
+        &"admissions@école.example",
+        &"-o",
+        &idn,
+        &"-q",
+    ]);
+    assert_ok(&o);
+    let ids: Vec<String> = outbox(&idn)
+        .iter()
+        .map(|e| e["message_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        ids.iter()
+            .all(|id| id.is_ascii() && id.ends_with("@xn--cole-9oa.example>")),
+        "{ids:?}"
+    );
+    let server = SmtpServer::start(&[], None);
+    let o = send(&idn, &server, &[]);
+    assert_ok(&o);
+    assert!(deliveries(&idn, &[&server]).iter().all(|(_, n)| *n == 1));
+}
+
+/// `handout send` under a file size limit: writes past `bytes` fail as on
+/// a full disk.
+fn send_with_log_limit(dir: &Path, server: &SmtpServer, bytes: u64) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handout"));
+    cmd.args(["send", "--tls", "none", "--smtp"])
+        .arg(server.url())
+        .arg(dir);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.output().unwrap()
+}
+
+/// The disk fills while sending. Before a message goes out, it is logged as
+/// `sending`; if that fails, nothing more is sent. If the line after the
+/// server accepted fails, the error names the message that may have been
+/// delivered, and the next run logs it as `unknown` and never sends it
+/// again: every address gets one message, or is reported and gets at most
+/// one.
+#[test]
+fn a_full_disk_never_sends_anyone_a_second_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, PEOPLE, &[]));
+    // The lengths of the log's lines, from a run on a copy with room.
+    let copy = |name: &str| {
+        let to = dir.path().join(name);
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(&out).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+        to
+    };
+    let roomy = copy("roomy");
+    let full = copy("full");
+    let nothing = copy("nothing");
+    assert_ok(&send(&roomy, &SmtpServer::start(&[], None), &[]));
+    let lengths: Vec<u64> = std::fs::read_to_string(roomy.join("sent.jsonl"))
+        .unwrap()
+        .split_inclusive('\n')
+        .map(|l| l.len() as u64)
+        .collect();
+    assert_eq!(lengths.len(), 6, "sending and sent for each of 3 messages");
+
+    // No room even for the first `sending` line: nothing is sent.
+    let server = SmtpServer::start(&[], None);
+    let o = send_with_log_limit(&nothing, &server, 1);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_stderr_has(&o, "cannot write the send log before sending");
+    assert!(server.received().is_empty());
+
+    // Room for the first message and the second one's `sending` line: the
+    // second is accepted, but its outcome cannot be logged.
+    let server = SmtpServer::start(&[], None);
+    let o = send_with_log_limit(&full, &server, lengths[..3].iter().sum());
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let second = &outbox(&full)[1];
+    assert_stderr_has(
+        &o,
+        &format!(
+            "the server accepted {} for {}, but the send log could not record it",
+            second["file"].as_str().unwrap(),
+            second["recipient"].as_str().unwrap()
+        ),
+    );
+    assert_stderr_has(&o, "the next run logs it as unknown");
+    assert_eq!(server.received().len(), 2);
+
+    // With room again: the second is unknown and not sent again; the
+    // third goes.
+    let o = send(&full, &server, &[]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "1 unknown (may have arrived; not sent again)");
+    assert!(deliveries(&full, &[&server]).iter().all(|(_, n)| *n == 1));
+    let statuses: Vec<String> = log(&full)
+        .iter()
+        .map(|e| e["status"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(statuses, ["sent", "unknown", "sent"]);
+    // And a third run sends nothing.
+    let o = send(&full, &server, &[]);
+    assert_ok(&o);
+    assert_eq!(server.received().len(), 3);
+}
+
+/// A server that takes longer than a command may to answer the end of the
+/// data still gets its answer waited for (RFC 5321 allows 10 minutes; here
+/// `--smtp-timeout 8` makes it 8 s and other steps 4 s). One that takes
+/// longer still is left, the message is reported as perhaps delivered, and
+/// the next run does not send it again.
+#[test]
+fn a_slow_answer_to_the_end_of_data_is_waited_for_and_never_sent_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, PEOPLE, &[]));
+    let server = SmtpServer::slow(5.0, &["ana@example.org"]);
+    let o = send(&out, &server, &["--smtp-timeout", "8"]);
+    assert_ok(&o);
+    assert!(deliveries(&out, &[&server]).iter().all(|(_, n)| *n == 1));
+
+    let late = dir.path().join("late");
+    assert_ok(&drafts(&late, PEOPLE, &[]));
+    let slow = SmtpServer::slow(12.0, &["ana@example.org"]);
+    let start = Instant::now();
+    let o = send(&late, &slow, &["--smtp-timeout", "8"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(11),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_stderr_has(&o, "did not answer within 8 s while taking");
+    assert_stderr_has(&o, "it may have been delivered");
+    // The slow server kept it; the next run, to a quick one, does not
+    // send it again.
+    std::thread::sleep(Duration::from_secs(5));
+    let quick = SmtpServer::start(&[], None);
+    let o = send(&late, &quick, &[]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "1 unknown");
+    assert!(
+        deliveries(&late, &[&slow, &quick])
+            .iter()
+            .all(|(_, n)| *n == 1)
+    );
+}
+
+/// A server that drips its greeting a byte at a time is given up on at the
+/// deadline of the whole greeting, not after a pause between two bytes.
+#[test]
+fn a_greeting_that_drips_is_given_up_on_at_its_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, PEOPLE, &[]));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                for b in b"220 drip.example ESMTP slowly\r\n".iter().cycle() {
+                    if std::io::Write::write_all(&mut stream, &[*b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            });
+        }
+    });
+    let start = Instant::now();
+    let o = handout(&[
+        &"send",
+        &out,
+        &"--smtp",
+        &format!("smtp://127.0.0.1:{port}"),
+        &"--tls",
+        &"none",
+        &"--smtp-timeout",
+        &"6",
+    ]);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_stderr_has(&o, "did not finish answering within 3 s; nothing was sent");
+    assert!(log_lines(&out).is_empty());
+}
+
+/// A draft an editor saved with LF line endings is sent as it is (with
+/// CRLF on the wire); one whose `To:` was changed is refused, since the
+/// outbox's address is where it would go.
+#[test]
+fn a_draft_saved_with_lf_is_sent_and_an_edited_recipient_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, PEOPLE, &[]));
+    let entries = outbox(&out);
+    let lf = out.join(entries[0]["file"].as_str().unwrap());
+    let text = std::fs::read(&lf).unwrap();
+    let text: Vec<u8> = String::from_utf8(text)
+        .unwrap()
+        .replace("\r\n", "\n")
+        .into_bytes();
+    std::fs::write(&lf, &text).unwrap();
+    let server = SmtpServer::start(&[], None);
+    assert_ok(&send(&out, &server, &[]));
+    let got = server.received();
+    assert_eq!(got.len(), 3);
+    assert!(
+        !got[0]
+            .bytes
+            .windows(2)
+            .any(|w| w[1] == b'\n' && w[0] != b'\r')
+    );
+
+    let edited = dir.path().join("edited");
+    assert_ok(&drafts(&edited, PEOPLE, &[]));
+    let draft = edited.join(outbox(&edited)[1]["file"].as_str().unwrap());
+    let recipient = outbox(&edited)[1]["recipient"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = std::fs::read_to_string(&draft).unwrap();
+    std::fs::write(&draft, text.patched(&recipient, "someone.else@example.org")).unwrap();
+    let server = SmtpServer::start(&[], None);
+    let o = send(&edited, &server, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "but the outbox sends it to");
+    assert!(server.received().is_empty());
 }

@@ -78,6 +78,11 @@ pub struct SendArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// The longest wait, in seconds, for the server to answer a message's
+    /// end of data; every other step (greeting, commands) gets half.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u32).range(2..))]
+    pub smtp_timeout: u32,
+
     /// Send at most N messages a minute.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate: Option<u32>,

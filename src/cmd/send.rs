@@ -15,6 +15,7 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
             tls: TlsMode::None,
             ca_cert: None,
             credentials: None,
+            timeout: send::DEFAULT_TIMEOUT,
         },
     };
     let cancel = Cancel::signals().map_err(|e| {
@@ -36,10 +37,18 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
     }
     if !args.quiet || summary.refused > 0 {
         eprintln!(
-            "sent {}, refused {}, {} already sent before (log: {})",
+            "sent {}, refused {}, {} already sent before{} (log: {})",
             summary.sent,
             summary.refused,
             summary.already_sent,
+            if summary.unknown > 0 {
+                format!(
+                    ", {} unknown (may have arrived; not sent again)",
+                    summary.unknown
+                )
+            } else {
+                String::new()
+            },
             args.dir.join(crate::email::SENT_LOG).display()
         );
     }
@@ -114,5 +123,6 @@ fn server(url: &str, args: &SendArgs) -> Result<Server, Error> {
         tls,
         ca_cert: args.ca_cert.clone(),
         credentials,
+        timeout: std::time::Duration::from_secs(args.smtp_timeout.into()),
     })
 }

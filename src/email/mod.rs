@@ -197,8 +197,23 @@ pub fn message_id(campaign: &str, content_id: &str, address: &str, from: &Mailbo
         "<{}.{}@{}>",
         sanitize(campaign),
         &hex[..32],
-        from.email.domain()
+        id_domain(from.email.domain())
     )
+}
+
+/// The sender's domain as a Message-ID's right-hand side: lower-cased, and
+/// ASCII (IDNA) for a domain such as `école.example`, so that how the
+/// address was typed never changes an ID, and the header needs no encoding.
+pub(crate) fn id_domain(domain: &str) -> String {
+    match url::Host::parse(domain) {
+        Ok(url::Host::Domain(ascii)) => ascii,
+        Ok(ip) => ip.to_string(),
+        Err(_) => domain
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            .collect::<String>()
+            .to_ascii_lowercase(),
+    }
 }
 
 /// One line of `outbox.jsonl`.
@@ -236,5 +251,15 @@ mod tests {
         assert_eq!(a, message_id("spring", "x-vs-y", "ana@example.org", &from));
         assert_ne!(a, message_id("autumn", "x-vs-y", "ana@example.org", &from));
         assert!(a.starts_with("<spring.") && a.ends_with("@school.example>"));
+        // How the sender's domain is typed changes nothing.
+        let upper: Mailbox = "School <hello@School.EXAMPLE>".parse().unwrap();
+        assert_eq!(a, message_id("spring", "x-vs-y", "ana@example.org", &upper));
+        // A non-ASCII domain gives an ASCII ID.
+        let idn: Mailbox = "admissions@école.example".parse().unwrap();
+        let id = message_id("spring", "x-vs-y", "ana@example.org", &idn);
+        assert!(
+            id.is_ascii() && id.ends_with("@xn--cole-9oa.example>"),
+            "{id}"
+        );
     }
 }

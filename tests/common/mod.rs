@@ -303,6 +303,16 @@ impl SmtpServer {
         Self::launch(args)
     }
 
+    /// A server that keeps every message but answers the end of its data
+    /// `seconds` late, for messages to `to` (all when empty).
+    pub fn slow(seconds: f64, to: &[&str]) -> Self {
+        let mut args: Vec<std::ffi::OsString> = vec!["--slow".into(), seconds.to_string().into()];
+        for t in to {
+            args.extend(["--slow-to".into(), t.into()]);
+        }
+        Self::launch(args)
+    }
+
     /// A server that requires the login `user:password`.
     pub fn with_login(user_password: &str) -> Self {
         Self::launch(vec!["--auth".into(), user_password.into()])

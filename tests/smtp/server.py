@@ -9,6 +9,7 @@ standard input closes, so it never outlives the test that started it.
 """
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -22,10 +23,12 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Store:
-    def __init__(self, maildir, refuse):
+    def __init__(self, maildir, refuse, slow, slow_to):
         self.maildir = maildir
         self.refuse = {a.lower() for a in refuse}
         self.count = 0
+        self.slow = slow
+        self.slow_to = {a.lower() for a in slow_to}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -42,6 +45,10 @@ class Store:
             f.write(envelope.original_content or envelope.content)
         # The test reads a message only once it is whole.
         os.rename(base + ".eml.part", base + ".eml")
+        # A slow server: the message is kept, but the answer to the end of
+        # its data comes late, as from a server that scans it first.
+        if self.slow and (not self.slow_to or {a.lower() for a in envelope.rcpt_tos} & self.slow_to):
+            await asyncio.sleep(self.slow)
         return "250 2.0.0 queued as %05d" % self.count
 
 
@@ -71,6 +78,8 @@ def main():
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--auth", help="USER:PASSWORD the server requires")
+    parser.add_argument("--slow", type=float, default=0, help="seconds before answering the end of data")
+    parser.add_argument("--slow-to", action="append", default=[], help="only for these recipients")
     args = parser.parse_args()
 
     # A refused handshake is part of a test; its traceback is noise, as is
@@ -83,7 +92,7 @@ def main():
         tls.load_cert_chain(args.cert, args.key)
     port = free_port()
     controller = Controller(
-        Store(args.maildir, args.refuse),
+        Store(args.maildir, args.refuse, args.slow, args.slow_to),
         hostname="127.0.0.1",
         port=port,
         server_hostname="localhost",

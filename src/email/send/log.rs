@@ -1,7 +1,7 @@
 //! The outbox a build writes, and the send log that says who already has
 //! their message.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -13,11 +13,18 @@ use crate::diag::{Diagnostic, Span};
 use crate::email::{OUTBOX, OutboxEntry, SENT_LOG};
 use crate::error::Error;
 
+/// What the log knows of a message. A message is logged as `sending`
+/// before it goes out, and then as `sent` or `refused`; one whose last line
+/// is `sending` may have been delivered without its outcome being written
+/// (the disk filled, the process ended), so the next run logs it as
+/// `unknown` and never sends it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    Sending,
     Sent,
     Refused,
+    Unknown,
 }
 
 /// One line of `sent.jsonl`.
@@ -77,6 +84,9 @@ pub struct Log {
     file: File,
     /// Message-IDs the server accepted.
     sent: HashSet<String>,
+    /// Message-IDs that may have been delivered: their last line is
+    /// `sending` or `unknown`.
+    unknown: HashMap<String, LogEntry>,
 }
 
 impl Log {
@@ -96,8 +106,9 @@ impl Log {
             .create(true)
             .open(&path)
             .map_err(cannot)?;
+        // Exit 3, not 2: nothing is wrong with the command line.
         if file.try_lock().is_err() {
-            return Err(Error::usage(
+            return Err(Error::system(
                 format!("another `handout send` is using {}", dir.display()),
                 "wait for it to finish; two runs on one folder could email someone twice",
             ));
@@ -106,14 +117,23 @@ impl Log {
         file.read_to_string(&mut text).map_err(cannot)?;
         let text: Arc<str> = text.into();
         let mut sent = HashSet::new();
+        let mut unknown = HashMap::new();
         let mut errors = Vec::new();
         for (start, line) in lines(&text) {
             let complete = text[start + line.len()..].starts_with('\n');
             match serde_json::from_str::<LogEntry>(line) {
-                Ok(e) if e.status == Outcome::Sent => {
-                    sent.insert(e.message_id);
-                }
-                Ok(_) => {}
+                Ok(e) => match e.status {
+                    Outcome::Sent => {
+                        unknown.remove(&e.message_id);
+                        sent.insert(e.message_id);
+                    }
+                    Outcome::Sending | Outcome::Unknown => {
+                        unknown.insert(e.message_id.clone(), e);
+                    }
+                    Outcome::Refused => {
+                        unknown.remove(&e.message_id);
+                    }
+                },
                 Err(e) => errors.push(
                     Diagnostic::error(if complete {
                         format!("this send log line cannot be read: {e}")
@@ -128,28 +148,62 @@ impl Log {
         if !errors.is_empty() {
             return Err(Error::Content(errors));
         }
-        Ok(Self { file, sent })
+        Ok(Self {
+            file,
+            sent,
+            unknown,
+        })
     }
 
     pub fn has_sent(&self, message_id: &str) -> bool {
         self.sent.contains(message_id)
     }
 
-    /// Appends one entry and flushes it to the disk before returning.
-    pub(super) fn record(&mut self, entry: &LogEntry) -> Result<(), Error> {
-        let mut line = serde_json::to_string(entry).unwrap_or_default();
-        line.push('\n');
-        self.file
-            .write_all(line.as_bytes())
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| {
+    /// The message may have been delivered by an earlier run that could
+    /// not log its outcome; it is never sent again.
+    pub fn is_unknown(&self, message_id: &str) -> bool {
+        self.unknown.contains_key(message_id)
+    }
+
+    /// The messages an earlier run left at `sending`, now logged as
+    /// `unknown`, so that the log says plainly what is not known.
+    pub(super) fn settle_unknown(&mut self, time: &str) -> Result<Vec<LogEntry>, Error> {
+        let mut left: Vec<LogEntry> = self
+            .unknown
+            .values()
+            .filter(|e| e.status == Outcome::Sending)
+            .cloned()
+            .collect();
+        left.sort_by(|a, b| a.message_id.cmp(&b.message_id));
+        for entry in &mut left {
+            entry.status = Outcome::Unknown;
+            entry.time = time.to_string();
+            entry.reply = "an earlier run sent it, but could not log the server's answer".into();
+            self.append(entry).map_err(|e| {
                 Error::system(
                     format!("cannot write the send log: {e}"),
-                    "free disk space, then rerun: messages logged so far are not sent again",
+                    "free disk space, then rerun: nothing was sent",
                 )
             })?;
-        if entry.status == Outcome::Sent {
-            self.sent.insert(entry.message_id.clone());
+        }
+        for entry in &left {
+            self.unknown.insert(entry.message_id.clone(), entry.clone());
+        }
+        Ok(left)
+    }
+
+    /// Appends one entry in a single write and flushes it to the disk
+    /// before returning.
+    pub(super) fn append(&mut self, entry: &LogEntry) -> std::io::Result<()> {
+        let mut line = serde_json::to_string(entry).unwrap_or_default();
+        line.push('\n');
+        self.file.write_all(line.as_bytes())?;
+        self.file.sync_data()?;
+        match entry.status {
+            Outcome::Sent => {
+                self.sent.insert(entry.message_id.clone());
+            }
+            Outcome::Sending | Outcome::Unknown | Outcome::Refused => {}
         }
         Ok(())
     }
@@ -174,8 +228,28 @@ pub(super) fn span(name: &str, text: &Arc<str>, start: usize, len: usize) -> Spa
     }
 }
 
+/// Now, to the second: every log line of the same kind has one length.
 pub(super) fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// Bytes free for the log, as the file system tells; none where it cannot.
+#[cfg(unix)]
+pub(super) fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a valid C string and `stat` a valid buffer for the
+    // call to fill.
+    let rc = unsafe { libc::statvfs(path.as_ptr(), &mut stat) };
+    (rc == 0).then(|| (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+pub(super) fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
 }

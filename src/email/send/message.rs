@@ -6,20 +6,52 @@ pub(super) fn now_rfc2822() -> String {
         .unwrap_or_default()
 }
 
-/// The header block: everything before the first empty line.
+/// The header block: everything before the first empty line, whether the
+/// draft's lines end in CRLF or, after an editor saved it, in LF.
 fn header_block(message: &[u8]) -> &[u8] {
-    let end = message
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(message.len(), |i| i + 2);
-    &message[..end]
+    let mut start = 0;
+    while start < message.len() {
+        let end = message[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(message.len(), |i| start + i + 1);
+        let line = &message[start..end];
+        if line == b"\r\n" || line == b"\n" {
+            return &message[..start];
+        }
+        start = end;
+    }
+    message
+}
+
+/// The lines of a header block without their line ends, each with where it
+/// starts and where the next one does.
+fn header_lines(block: &[u8]) -> impl Iterator<Item = (usize, usize, &[u8])> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= block.len() {
+            return None;
+        }
+        let end = block[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(block.len(), |i| start + i + 1);
+        let mut line = &block[start..end];
+        while let [rest @ .., b'\n' | b'\r'] = line {
+            line = rest;
+        }
+        let item = (start, end, line);
+        start = end;
+        Some(item)
+    })
 }
 
 /// The first top-level header named `name` (any case), unfolded.
 pub fn header(message: &[u8], name: &str) -> Option<String> {
-    let block = std::str::from_utf8(header_block(message)).ok()?;
+    let block = header_block(message);
     let mut value: Option<String> = None;
-    for line in block.split("\r\n") {
+    for (_, _, line) in header_lines(block) {
+        let line = std::str::from_utf8(line).ok()?;
         if line.starts_with([' ', '\t']) {
             if let Some(v) = value.as_mut() {
                 v.push_str(line);
@@ -41,29 +73,45 @@ pub fn header(message: &[u8], name: &str) -> Option<String> {
 /// The message with its top-level Date header replaced by `date`.
 pub fn with_date(message: &[u8], date: &str) -> Option<Vec<u8>> {
     let block = header_block(message);
-    let mut start = 0;
-    while start < block.len() {
-        let end = block[start..]
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .map_or(block.len(), |i| start + i + 2);
-        if block[start..end].len() > 5 && block[start..start + 5].eq_ignore_ascii_case(b"date:") {
+    let mut lines = header_lines(block).peekable();
+    while let Some((start, _, line)) = lines.next() {
+        if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"date:") {
             // The header ends where the next line does not continue it.
-            let mut stop = end;
-            while stop < block.len() && matches!(block[stop], b' ' | b'\t') {
-                stop = block[stop..]
-                    .windows(2)
-                    .position(|w| w == b"\r\n")
-                    .map_or(block.len(), |i| stop + i + 2);
+            let mut stop = block.len();
+            while let Some(&(next, _, text)) = lines.peek() {
+                if !text.starts_with(b" ") && !text.starts_with(b"\t") {
+                    stop = next;
+                    break;
+                }
+                lines.next();
             }
             let mut out = message[..start].to_vec();
             out.extend_from_slice(format!("Date: {date}\r\n").as_bytes());
             out.extend_from_slice(&message[stop..]);
             return Some(out);
         }
-        start = end;
     }
     None
+}
+
+/// The message with every bare LF made CRLF, as SMTP wants: an editor may
+/// have saved the draft with LF line endings.
+pub fn with_crlf(message: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let bare = message
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || message[i - 1] != b'\r'));
+    if !bare {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let mut out = Vec::with_capacity(message.len() + message.len() / 40);
+    for (i, &b) in message.iter().enumerate() {
+        if b == b'\n' && (i == 0 || message[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -86,6 +134,22 @@ mod tests {
             out,
             b"From: a@b.example\r\nDate: Wed, 2 Dec 2026 10:00:00 +0000\r\nMessage-ID:\r\n <x@y>\r\n\r\nDate: body\r\n"
         );
+    }
+
+    #[test]
+    fn reads_and_edits_a_draft_saved_with_lf() {
+        let lf = b"From: a@b.example\nDate: Tue, 1 Dec 2026\n 00:00:00 +0000\nMessage-ID:\n <x@y>\n\nDate: body\n";
+        assert_eq!(header(lf, "message-id").as_deref(), Some("<x@y>"));
+        let out = with_date(lf, "Wed, 2 Dec 2026 10:00:00 +0000").unwrap();
+        assert_eq!(
+            out,
+            b"From: a@b.example\nDate: Wed, 2 Dec 2026 10:00:00 +0000\r\nMessage-ID:\n <x@y>\n\nDate: body\n"
+        );
+        assert_eq!(
+            &*with_crlf(&out),
+            b"From: a@b.example\r\nDate: Wed, 2 Dec 2026 10:00:00 +0000\r\nMessage-ID:\r\n <x@y>\r\n\r\nDate: body\r\n"
+        );
+        assert!(matches!(with_crlf(MESSAGE), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use lettre::{SmtpTransport, Transport};
 use log::now_rfc3339;
 pub use log::{Log, LogEntry, Outcome, read_outbox};
 use message::now_rfc2822;
-pub use message::{header, with_date};
+pub use message::{header, with_crlf, with_date};
 
 use super::{OUTBOX, OutboxEntry};
 use crate::diag::{Diagnostic, count};
@@ -46,7 +46,20 @@ pub struct Server {
     /// roots, for a school's own mail relay.
     pub ca_cert: Option<PathBuf>,
     pub credentials: Option<(String, String)>,
+    /// The longest wait for the server's answer to a message's end of
+    /// data (RFC 5321 asks for 10 minutes); every other step, such as the
+    /// greeting or a command, gets half of it. A slow server that drips
+    /// its answer a byte at a time gains nothing: the deadline is for the
+    /// whole step.
+    pub timeout: Duration,
 }
+
+/// RFC 5321's wait for the reply to the end of a message's data.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Below this much free space on the log's disk, no message is sent: its
+/// two log lines might not fit.
+const MIN_FREE_BYTES: u64 = 64 * 1024;
 
 pub struct SendOptions {
     pub dir: PathBuf,
@@ -64,6 +77,9 @@ pub struct Summary {
     pub sent: usize,
     pub refused: usize,
     pub already_sent: usize,
+    /// Sent by an earlier run that could not log the server's answer: they
+    /// may have arrived, and are never sent again.
+    pub unknown: usize,
     pub total: usize,
 }
 
@@ -78,7 +94,9 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
     };
     let mut todo = Vec::new();
     for entry in outbox {
-        if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
+        if log.is_unknown(&entry.message_id) {
+            summary.unknown += 1;
+        } else if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
             summary.already_sent += 1;
         } else {
             todo.push(entry);
@@ -105,13 +123,31 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         );
         return Ok(summary);
     }
+    for entry in log.settle_unknown(&now_rfc3339())? {
+        eprintln!(
+            "unknown: {} ({}): an earlier run sent it but could not log the answer; it is not sent again",
+            entry.recipient, entry.file
+        );
+    }
     if todo.is_empty() {
         return Ok(summary);
     }
+    let watchdog = Watchdog::start();
+    watchdog.arm(
+        opts.server.timeout / 2,
+        format!(
+            "the mail server at {}:{} did not finish answering within {} s; nothing was sent",
+            opts.server.host,
+            opts.server.port,
+            (opts.server.timeout / 2).as_secs()
+        ),
+    );
     let transport = smtp::connect(&opts.server)?;
+    watchdog.disarm();
     let mut run = Run {
         opts,
         transport,
+        watchdog,
         log: &mut log,
         summary,
         bar: crate::terminal::bar(todo.len(), opts.quiet),
@@ -127,6 +163,7 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
 struct Run<'a> {
     opts: &'a SendOptions,
     transport: SmtpTransport,
+    watchdog: Watchdog,
     log: &'a mut Log,
     summary: Summary,
     bar: Option<ProgressBar>,
@@ -152,7 +189,21 @@ impl Run<'_> {
         let envelope = smtp::envelope(entry)?;
         let bytes = read_draft(&self.opts.dir, entry).map_err(|d| Error::Content(vec![d]))?;
         let message = with_date(&bytes, &now_rfc2822()).unwrap_or(bytes);
-        let (status, reply) = match self.transport.send_raw(&envelope, &message) {
+        let message = with_crlf(&message);
+        self.log_before(entry)?;
+        self.watchdog.arm(
+            self.opts.server.timeout,
+            format!(
+                "the mail server did not answer within {} s while taking {} for {}; it may have \
+                 been delivered: the next run logs it as unknown and does not send it again",
+                self.opts.server.timeout.as_secs(),
+                entry.file,
+                entry.recipient
+            ),
+        );
+        let sent = self.transport.send_raw(&envelope, &message);
+        self.watchdog.disarm();
+        let (status, reply) = match sent {
             Ok(response) => (
                 Outcome::Sent,
                 format!(
@@ -164,7 +215,24 @@ impl Run<'_> {
             Err(e) if e.status().is_some_and(|c| !smtp::ends_session(c)) => {
                 (Outcome::Refused, e.to_string())
             }
+            // The server answered that the session is over: it did not
+            // take the message, and a rerun may send it.
+            Err(e) if e.status().is_some() => {
+                self.log_after(entry, Outcome::Refused, &e.to_string())?;
+                return Err(smtp::connection_error(
+                    &self.opts.server,
+                    &e,
+                    self.summary.sent,
+                ));
+            }
+            // The connection failed without an answer, perhaps after the
+            // message went: its `sending` line stays, so the next run logs
+            // it as unknown instead of sending it again.
             Err(e) => {
+                eprintln!(
+                    "{} for {} may have been delivered: the connection failed before the server answered",
+                    entry.file, entry.recipient
+                );
                 return Err(smtp::connection_error(
                     &self.opts.server,
                     &e,
@@ -172,18 +240,65 @@ impl Run<'_> {
                 ));
             }
         };
-        self.log.record(&LogEntry {
-            message_id: entry.message_id.clone(),
-            recipient: entry.recipient.clone(),
-            file: entry.file.clone(),
-            campaign: entry.campaign.clone(),
-            status,
-            time: now_rfc3339(),
-            reply: reply.clone(),
-        })?;
+        self.log_after(entry, status, &reply)?;
         self.left -= 1;
         self.show(entry, status, &reply);
         Ok(())
+    }
+
+    /// Logs the message as `sending`, so that it is never sent twice even
+    /// if its outcome cannot be logged; stops before sending when the log's
+    /// disk is nearly full or the line cannot be written.
+    fn log_before(&mut self, entry: &OutboxEntry) -> Result<(), Error> {
+        let not_sent = "free disk space, then rerun: nothing more was sent, and logged messages are not sent again";
+        if let Some(free) = log::free_bytes(&self.opts.dir)
+            && free < MIN_FREE_BYTES
+        {
+            return Err(Error::system(
+                format!(
+                    "only {} KB are free on the disk of the send log, too little to log {} safely",
+                    free / 1024,
+                    entry.file
+                ),
+                not_sent,
+            ));
+        }
+        self.log
+            .append(&log_entry(entry, Outcome::Sending, ""))
+            .map_err(|e| {
+                Error::system(
+                    format!(
+                        "cannot write the send log before sending {}: {e}",
+                        entry.file
+                    ),
+                    not_sent,
+                )
+            })
+    }
+
+    /// Logs what the server answered. If that fails after it accepted the
+    /// message, the error says which message may have been delivered.
+    fn log_after(
+        &mut self,
+        entry: &OutboxEntry,
+        status: Outcome,
+        reply: &str,
+    ) -> Result<(), Error> {
+        self.log
+            .append(&log_entry(entry, status, reply))
+            .map_err(|e| match status {
+                Outcome::Sent => Error::system(
+                    format!(
+                        "the server accepted {} for {}, but the send log could not record it: {e}",
+                        entry.file, entry.recipient
+                    ),
+                    "it may have been delivered: the next run logs it as unknown and does not send it again; free disk space, then rerun",
+                ),
+                Outcome::Refused | Outcome::Sending | Outcome::Unknown => Error::system(
+                    format!("cannot write the send log after trying {}: {e}", entry.file),
+                    "it was not delivered, but the next run logs it as unknown and does not send it again; free disk space, then rerun",
+                ),
+            })
     }
 
     /// Waits until `--rate` allows the next message, or Ctrl-C.
@@ -205,7 +320,7 @@ impl Run<'_> {
 
     fn show(&mut self, entry: &OutboxEntry, status: Outcome, reply: &str) {
         match status {
-            Outcome::Sent => self.summary.sent += 1,
+            Outcome::Sent | Outcome::Sending | Outcome::Unknown => self.summary.sent += 1,
             Outcome::Refused => {
                 self.summary.refused += 1;
                 let line = format!("refused: {} ({}): {reply}", entry.recipient, entry.file);
@@ -221,6 +336,62 @@ impl Run<'_> {
         } else if !self.opts.quiet && status == Outcome::Sent {
             println!("sent {} to {}", entry.file, entry.recipient);
         }
+    }
+}
+
+fn log_entry(entry: &OutboxEntry, status: Outcome, reply: &str) -> LogEntry {
+    LogEntry {
+        message_id: entry.message_id.clone(),
+        recipient: entry.recipient.clone(),
+        file: entry.file.clone(),
+        campaign: entry.campaign.clone(),
+        status,
+        time: now_rfc3339(),
+        reply: reply.to_string(),
+    }
+}
+
+/// Ends the process when a step with the mail server runs past its
+/// deadline. A blocked read cannot be interrupted from here, and ending the
+/// process is safe: a message in flight is already logged as `sending`.
+struct Watchdog {
+    armed: std::sync::Arc<parking_lot::Mutex<Option<(Instant, Duration, String)>>>,
+}
+
+impl Watchdog {
+    fn start() -> Self {
+        let armed: std::sync::Arc<parking_lot::Mutex<Option<(Instant, Duration, String)>>> =
+            Default::default();
+        let watched = armed.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(50));
+                let late = watched
+                    .lock()
+                    .as_ref()
+                    .filter(|(start, limit, _)| start.elapsed() > *limit)
+                    .map(|(_, _, message)| message.clone());
+                if let Some(message) = late {
+                    crate::terminal::print_error(
+                        &Error::system(
+                            message,
+                            "a slow or stuck mail server; try again later, or another server",
+                        ),
+                        crate::terminal::Effect::Sends,
+                    );
+                    std::process::exit(3);
+                }
+            }
+        });
+        Self { armed }
+    }
+
+    fn arm(&self, limit: Duration, message: String) {
+        *self.armed.lock() = Some((Instant::now(), limit, message));
+    }
+
+    fn disarm(&self) {
+        *self.armed.lock() = None;
     }
 }
 
@@ -244,6 +415,19 @@ fn read_draft(dir: &Path, entry: &OutboxEntry) -> Result<Vec<u8>, Diagnostic> {
         .in_file(path.display().to_string())
         .with_hint("build the drafts again, or remove it from the outbox")
     })?;
+    // The envelope goes to the outbox's address whatever the draft says;
+    // a `To:` edited to someone else would be sent to the wrong person.
+    let to = header(&bytes, "to").unwrap_or_default();
+    if !to.to_lowercase().contains(&entry.recipient.to_lowercase()) {
+        return Err(Diagnostic::error(format!(
+            "the draft is addressed to `{to}`, but the outbox sends it to {}",
+            entry.recipient
+        ))
+        .in_file(path.display().to_string())
+        .with_hint(
+            "the recipients file decides who gets a draft: change it there and build again, or restore the `To:` line",
+        ));
+    }
     match header(&bytes, "message-id") {
         Some(id) if id == entry.message_id => Ok(bytes),
         found => Err(Diagnostic::error(format!(

@@ -1,7 +1,5 @@
 //! The connection to the mail server, and what its errors mean.
 
-use std::time::Duration;
-
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -26,7 +24,14 @@ pub(super) fn envelope(entry: &OutboxEntry) -> Result<Envelope, Error> {
         .recipient
         .parse()
         .map_err(|_| bad("recipient", &entry.recipient))?;
-    Envelope::new(Some(from.email), vec![to]).map_err(|_| bad("recipient", &entry.recipient))
+    // A sender such as admissions@école.example goes out in its ASCII
+    // (IDNA) form, which every server accepts.
+    let sender = Address::new(
+        from.email.user(),
+        crate::email::id_domain(from.email.domain()),
+    )
+    .map_err(|_| bad("sender", &entry.from))?;
+    Envelope::new(Some(sender), vec![to]).map_err(|_| bad("recipient", &entry.recipient))
 }
 
 pub(super) fn transport(server: &Server) -> Result<SmtpTransport, Error> {
@@ -60,7 +65,9 @@ pub(super) fn transport(server: &Server) -> Result<SmtpTransport, Error> {
     let mut builder = SmtpTransport::builder_dangerous(server.host.clone())
         .port(server.port)
         .tls(tls)
-        .timeout(Some(Duration::from_secs(60)));
+        // A read waits as long as the longest step may; the watchdog holds
+        // each step to its own deadline.
+        .timeout(Some(server.timeout));
     if let Some((user, password)) = &server.credentials {
         builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
     }
