@@ -855,3 +855,19 @@ fn a_draft_saved_with_lf_is_sent_and_an_edited_recipient_is_refused() {
     assert_stderr_has(&o, "but the outbox sends it to");
     assert!(server.received().is_empty());
 }
+
+/// A second `send` on a folder another one is sending from is refused with
+/// exit 3: nothing is wrong with its command line.
+#[test]
+fn a_second_send_on_the_same_folder_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, PEOPLE, &[]));
+    let server = SmtpServer::start(&[], None);
+    let mut first = start_slow_send(&out, &server, 1);
+    let o = send(&out, &server, &[]);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_stderr_has(&o, "another `handout send` is using");
+}
