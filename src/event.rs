@@ -48,6 +48,13 @@ pub struct Event {
 /// Reads and checks an event file, reporting every problem at its place.
 pub fn load(path: &Path) -> Result<Event, Error> {
     let name = path.display().to_string();
+    if let Some(problem) = crate::diag::unreadable_input(path, 1024 * 1024) {
+        return Err(Error::Content(vec![
+            Diagnostic::error(format!("cannot use this event file: {problem}"))
+                .in_file(name.clone())
+                .with_hint("give --event a YAML file of a few lines"),
+        ]));
+    }
     let text: Arc<str> = std::fs::read_to_string(path)
         .map_err(|e| {
             Error::Content(vec![

@@ -303,6 +303,64 @@ fn restricted_font() -> Vec<u8> {
     font
 }
 
+fn base64_of(bytes: &[u8]) -> String {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A small PNG whose header claims `side` × `side` pixels: decoding it
+/// would take gigabytes.
+fn pixel_bomb(side: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let chunk = |png: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        png.extend_from_slice(&body);
+        png.extend_from_slice(&crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = side.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
 #[test]
 fn each_refusal_names_the_brand_file_line_and_column_and_writes_nothing() {
     let svg = |body: &str| {
@@ -400,9 +458,38 @@ fn each_refusal_names_the_brand_file_line_and_column_and_writes_nothing() {
             "3:13",
             "a font weight is 100 to 900",
         ),
+        (
+            "logo: bomb.png\n".into(),
+            vec![("bomb.png", pixel_bomb(100_000))],
+            "1:7",
+            "is 100000 × 100000 pixels, more than the 25 megapixel limit",
+        ),
+        (
+            "logo: bomb.svg\n".into(),
+            vec![(
+                "bomb.svg",
+                svg(&format!(
+                    "<image href=\"data:image/png;base64,{}\"/>",
+                    base64_of(&pixel_bomb(65_535))
+                )),
+            )],
+            "1:7",
+            "holds an image of 65535 × 65535 pixels",
+        ),
+        (
+            "logo: pipe.svg\n".into(),
+            vec![],
+            "1:7",
+            "is not a regular file",
+        ),
     ];
     for (brand, files, at, message) in cases {
         let dir = brand_folder(&brand, &files);
+        if brand.contains("pipe.svg") {
+            let path = std::ffi::CString::new(dir.path().join("brand/pipe.svg").to_str().unwrap())
+                .unwrap();
+            assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+        }
         if brand.contains("link.svg") {
             std::os::unix::fs::symlink(
                 outside.path().join("logo.svg"),

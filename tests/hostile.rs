@@ -260,3 +260,69 @@ fn an_output_folder_that_is_a_file_is_an_error() {
     assert_stderr_has(&o, "output folder");
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
+
+/// A named pipe where a file is expected is refused unread, never waited
+/// on: as a content file, a brand file, an event, recipients or a template.
+#[test]
+fn pipes_are_refused_before_reading_and_nothing_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = |name: &str| {
+        let path = dir.path().join(name);
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        path
+    };
+    let content = fifo("content.yaml");
+    let brand = fifo("_brand.yml");
+    let event = fifo("event.yaml");
+    let people = fifo("people.csv");
+    let start = Instant::now();
+    let cases: Vec<(Vec<&dyn AsRef<std::ffi::OsStr>>, &str)> = vec![
+        (vec![&"check", &content], "not a regular file"),
+        (
+            vec![&"check", &SEED, &"--brand", &brand],
+            "not a regular file",
+        ),
+        (
+            vec![&"check", &SEED, &"--event", &event],
+            "not a regular file",
+        ),
+        (
+            vec![&"check", &SEED, &"--recipients", &people],
+            "not a regular file",
+        ),
+    ];
+    for (args, says) in cases {
+        let o = handout(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_stderr_has(&o, says);
+    }
+    assert!(start.elapsed() < Duration::from_secs(30));
+}
+
+/// A huge sparse font file is refused by its size before it is read, and a
+/// font that is a symbolic link (as in Debian's font folders) is used.
+#[test]
+fn font_folders_check_sizes_first_and_follow_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let fonts = dir.path().join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    let huge = std::fs::File::create(fonts.join("huge.ttf")).unwrap();
+    huge.set_len(20 * 1024 * 1024 * 1024).unwrap();
+    let start = Instant::now();
+    let o = handout(&[&"check", &SEED, &"--font-dir", &fonts]);
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "more than the 128 MB limit");
+    assert!(!stderr(&o).contains("permission"), "{}", stderr(&o));
+
+    let linked = dir.path().join("linked");
+    std::fs::create_dir_all(&linked).unwrap();
+    std::os::unix::fs::symlink(
+        root().join("fonts/NotoSansArabic-Regular.ttf"),
+        linked.join("arabic.ttf"),
+    )
+    .unwrap();
+    let o = handout(&[&"check", &SEED, &"--font-dir", &linked]);
+    assert_ok(&o);
+}

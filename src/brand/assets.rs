@@ -11,6 +11,10 @@ use super::Loader;
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 /// Font files larger than this are refused.
 pub const MAX_FONT_BYTES: u64 = 32 * 1024 * 1024;
+/// Raster images with more pixels than this are refused before anything
+/// decodes them: a few kilobytes of PNG can claim a size that takes
+/// gigabytes to decode. 25 megapixels is 5000 × 5000, far beyond a logo.
+pub const MAX_IMAGE_PIXELS: u64 = 25_000_000;
 
 impl Loader<'_> {
     /// Reads `rel`, a path relative to the brand file, refusing paths that
@@ -69,12 +73,26 @@ impl Loader<'_> {
             );
             return None;
         }
-        let size = std::fs::metadata(&real).map(|m| m.len()).unwrap_or(0);
+        let meta = std::fs::metadata(&real);
+        // A pipe or a device would block or never end: refused unread.
+        if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+            self.errors.push(
+                self.file
+                    .error_at(at, format!("{what} `{rel}` is not a regular file"))
+                    .with_hint("give the path of a file, not of a pipe, a device or a folder"),
+            );
+            return None;
+        }
+        let size = meta.map(|m| m.len()).unwrap_or(0);
         if size > max {
             self.errors.push(
                 self.file
                     .error_at(at, format!("{what} `{rel}` is {:.1} MB, more than the {} MB limit", size as f64 / 1048576.0, max / 1048576))
-                    .with_hint("export a smaller file; a logo prints sharply as SVG or as a PNG of about 1000 pixels across"),
+                    .with_hint(if what == "font" {
+                        "use the font's own .ttf or .otf file; a font for a brand is rarely over a few MB"
+                    } else {
+                        "export a smaller file; a logo prints sharply as SVG or as a PNG of about 1000 pixels across"
+                    }),
             );
             return None;
         }
@@ -135,6 +153,12 @@ impl Loader<'_> {
                 .push(self.file.error_at(at, message).with_hint(hint));
             return None;
         }
+        if let Some(message) = too_many_pixels(&bytes, rel) {
+            self.errors.push(self.file.error_at(at, message).with_hint(
+                "export a smaller image: about 1000 pixels across prints a logo sharply",
+            ));
+            return None;
+        }
         self.files.push((clean.clone(), bytes));
         self.images.push((rel.to_string(), clean.clone()));
         Some(clean)
@@ -154,7 +178,9 @@ impl Loader<'_> {
             );
             return Vec::new();
         }
-        if let Ok(face) = ttf_parser::Face::parse(&bytes, 0) {
+        // Every face of a collection, not only the first.
+        let count = ttf_parser::fonts_in_collection(&bytes).unwrap_or(1);
+        for face in (0..count).filter_map(|i| ttf_parser::Face::parse(&bytes, i).ok()) {
             let restricted = matches!(
                 face.permissions(),
                 Some(ttf_parser::Permissions::Restricted)
@@ -173,6 +199,64 @@ impl Loader<'_> {
         self.fonts.push((name, bytes));
         families
     }
+}
+
+/// Width and height from a raster image's header, without decoding it.
+pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()
+}
+
+/// Why an image (or a raster image an SVG embeds) is too large to decode,
+/// if it is.
+pub fn too_many_pixels(bytes: &[u8], rel: &str) -> Option<String> {
+    let over = |(w, h): (u32, u32)| u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS;
+    match image_kind(bytes)? {
+        ImageKind::Png | ImageKind::Jpeg => {
+            let (w, h) = image_size(bytes).filter(|&size| over(size))?;
+            Some(format!(
+                "image `{rel}` is {w} × {h} pixels, more than the {} megapixel limit",
+                MAX_IMAGE_PIXELS / 1_000_000
+            ))
+        }
+        ImageKind::Svg => svg_data_images(bytes).into_iter().find_map(|inner| {
+            let (w, h) = image_size(&inner).filter(|&size| over(size))?;
+            Some(format!(
+                "SVG image `{rel}` holds an image of {w} × {h} pixels, more than the {} megapixel limit",
+                MAX_IMAGE_PIXELS / 1_000_000
+            ))
+        }),
+    }
+}
+
+/// The raster images an SVG embeds as base64 `data:image/…` URIs.
+fn svg_data_images(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use base64::Engine;
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("data:image/") {
+        rest = &rest[i..];
+        let end = rest.find(['"', '\'', ')']).unwrap_or(rest.len());
+        let uri = &rest[..end];
+        rest = &rest[end..];
+        let Some((head, data)) = uri.split_once(',') else {
+            continue;
+        };
+        if !head.ends_with(";base64") {
+            continue;
+        }
+        let clean: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(clean) {
+            out.push(decoded);
+        }
+    }
+    out
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -98,6 +98,12 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
             "pass the folder's _brand.yml",
         ));
     }
+    if !meta.is_file() {
+        return Err(fail(
+            "the brand file is not a regular file (a pipe or a device)".into(),
+            "give the path of a brand.yml file",
+        ));
+    }
     if meta.len() > MAX_BRAND_BYTES {
         return Err(fail(
             "brand file is larger than 1 MB".into(),

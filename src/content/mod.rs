@@ -57,6 +57,12 @@ pub fn load(path: &Path, coverage: &Coverage) -> Result<Loaded, Vec<Diagnostic>>
                 .with_hint("pass the YAML files inside it, or use `handout build <folder>`"),
         ));
     }
+    if !meta.is_file() {
+        return Err(fail(
+            Diagnostic::error("this content file is not a regular file (a pipe or a device)")
+                .with_hint("give the path of a YAML file"),
+        ));
+    }
     if meta.len() > MAX_CONTENT_BYTES {
         return Err(fail(
             Diagnostic::error(format!(

@@ -38,6 +38,27 @@ pub fn io_reason(e: &std::io::Error, what: &str) -> String {
     }
 }
 
+/// Why an input file must not be read, if it must not: it is not a
+/// regular file (a pipe would block, a device might never end), or it is
+/// larger than `max` bytes. Checked before reading; an error in reading is
+/// the caller's to report.
+pub fn unreadable_input(path: &std::path::Path, max: u64) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
+        return Some("this is a folder, not a file".into());
+    }
+    if !meta.is_file() {
+        return Some("this is not a regular file (a pipe or a device)".into());
+    }
+    (meta.len() > max).then(|| {
+        format!(
+            "this file is {:.1} MB, more than the {} MB limit",
+            meta.len() as f64 / 1_048_576.0,
+            (max / 1_048_576).max(1)
+        )
+    })
+}
+
 /// `--deny-warnings`: every warning becomes an error that says why.
 /// Returns whether there was one.
 pub fn deny_warnings(diags: &mut [Diagnostic]) -> bool {

@@ -160,6 +160,13 @@ fn parse(
 }
 
 fn read(path: &Path, option: &str) -> Result<Arc<str>, Error> {
+    if let Some(problem) = crate::diag::unreadable_input(path, 1024 * 1024) {
+        return Err(Error::Content(vec![
+            Diagnostic::error(format!("cannot use this template: {problem}"))
+                .in_file(path.display().to_string())
+                .with_hint(format!("give {option} a text file")),
+        ]));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Content(vec![
             Diagnostic::error(format!(

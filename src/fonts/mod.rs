@@ -113,19 +113,20 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Error> {
     })?;
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
+        // Through symbolic links, as Debian's font folders are full of them.
+        let Ok(meta) = std::fs::metadata(&path) else {
             continue;
         };
-        if kind.is_dir() && depth < 8 {
+        if meta.is_dir() && depth < 8 {
             walk(&path, out, depth + 1)?;
-        } else if kind.is_file()
-            && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                matches!(
-                    e.to_ascii_lowercase().as_str(),
-                    "ttf" | "otf" | "ttc" | "otc"
-                )
-            })
-        {
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "ttf" | "otf" | "ttc" | "otc"
+            )
+        }) {
+            // A pipe or a device named like a font is listed, and refused
+            // unread by `read`.
             out.push(path);
         }
     }
@@ -137,13 +138,16 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<FontFile>, Error> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
-        let too_large = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_BYTES);
-        match std::fs::read(path) {
-            Ok(_) if too_large => errors.push(
-                Diagnostic::error("this font file is larger than 128 MB")
+        // Checked before reading: a sparse 20 GB file must not be read.
+        if let Some(problem) = crate::diag::unreadable_input(path, MAX_BYTES) {
+            errors.push(
+                Diagnostic::error(format!("cannot use this font: {problem}"))
                     .in_file(path.display().to_string())
-                    .with_hint("use a smaller font, or a folder without it"),
-            ),
+                    .with_hint("keep only font files of a usual size in the folder; the largest CJK collections are about 30 MB"),
+            );
+            continue;
+        }
+        match std::fs::read(path) {
             Ok(bytes) => {
                 let data = Bytes::new(bytes);
                 if FontInfo::iter(&data).next().is_none() {
@@ -160,9 +164,12 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<FontFile>, Error> {
                 }
             }
             Err(e) => errors.push(
-                Diagnostic::error(format!("cannot read font: {e}"))
-                    .in_file(path.display().to_string())
-                    .with_hint("check the file's permissions"),
+                Diagnostic::error(format!(
+                    "cannot read font: {}",
+                    crate::diag::io_reason(&e, "file")
+                ))
+                .in_file(path.display().to_string())
+                .with_hint("check the file's permissions"),
             ),
         }
     }

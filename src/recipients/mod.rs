@@ -110,6 +110,12 @@ pub fn load(path: &Path, rules: Rules) -> Result<Recipients, Error> {
             "check the path given to --recipients",
         )
     })?;
+    if !meta.is_file() {
+        return Err(fail(
+            "the recipients file is not a regular file (a pipe, a device or a folder)".into(),
+            "give --recipients a CSV, YAML or JSON file",
+        ));
+    }
     if meta.len() > MAX_BYTES {
         return Err(fail(
             "recipients file is larger than 64 MB".into(),

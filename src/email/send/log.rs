@@ -45,6 +45,13 @@ pub struct LogEntry {
 pub fn read_outbox(dir: &Path) -> Result<Vec<OutboxEntry>, Error> {
     let path = dir.join(OUTBOX);
     let name = path.display().to_string();
+    if let Some(problem) = crate::diag::unreadable_input(&path, 256 * 1024 * 1024) {
+        return Err(Error::Content(vec![
+            Diagnostic::error(format!("cannot use the outbox: {problem}"))
+                .in_file(name.clone())
+                .with_hint("build the drafts again"),
+        ]));
+    }
     let text: Arc<str> = std::fs::read_to_string(&path)
         .map_err(|e| {
             Error::Content(vec![if e.kind() == std::io::ErrorKind::NotFound {
