@@ -235,3 +235,102 @@ fn a_bad_event_file_is_refused_at_its_place() {
         assert!(!out.exists());
     }
 }
+
+/// Writes `text` as a recipients file and checks it with the seed.
+fn check_people(dir: &Path, name: &str, text: &str) -> std::process::Output {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    handout(&[&"check", &SEED, &"--recipients", &path])
+}
+
+/// Headers as spreadsheets write them never crash the reader, and what
+/// would silently lose data is refused at its place.
+#[test]
+fn odd_headers_and_rows_are_refused_where_they_are_and_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, says) in [
+        // A header cell with a line break, as Excel writes one.
+        (
+            "break.csv",
+            "\"first\nname\",email\nAna,ana@example.org\n",
+            "is not an id",
+        ),
+        // An escaped quote and a non-ASCII letter in a header cell.
+        (
+            "quote.csv",
+            "name,\"é\"\"x\",email\nAna,1,ana@example.org\n",
+            "is not an id",
+        ),
+        (
+            "twice.csv",
+            "name,email,name\nAna,ana@example.org,Bob\n",
+            "column `name` appears twice",
+        ),
+        (
+            "extra.csv",
+            "name,email\nSmith, John,john@example.org\n",
+            "line 2 has 3 fields",
+        ),
+    ] {
+        let o = check_people(dir.path(), name, text);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(says), "{name}: expected {says}:\n{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let o = check_people(
+        dir.path(),
+        "twice.csv",
+        "name,email,name\nAna,ana@example.org,Bob\n",
+    );
+    assert_stderr_has(&o, "twice.csv:1:12");
+}
+
+/// Row errors point at the right line whatever the line endings: LF, CRLF
+/// (as Excel saves) or a quoted line break in an earlier row.
+#[test]
+fn row_errors_point_at_their_line_with_any_line_endings() {
+    let dir = tempfile::tempdir().unwrap();
+    let lf = "name,email\nAna,ana@example.org\n\"Bo\nB\",bo@example.org\nCy,bad@\n";
+    let o = check_people(dir.path(), "lf.csv", lf);
+    assert_stderr_has(&o, "lf.csv:5:4");
+    let crlf = "name,email\r\nAna,ana@example.org\r\nBo,bo@example.org\r\nCy,bad@\r\n";
+    let o = check_people(dir.path(), "crlf.csv", crlf);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "crlf.csv:4:4");
+    // And the repeated-address message counts lines the same way.
+    let again = "name,email\r\nAna,ana@example.org\r\nBo,bo@example.org\r\nAnn,ANA@example.org\r\n";
+    let o = check_people(dir.path(), "again.csv", again);
+    assert_stderr_has(&o, "is also on line 2");
+    assert_stderr_has(&o, "again.csv:4:5");
+}
+
+/// Names whose file names would collide after numbering still get a file
+/// each.
+#[test]
+fn names_that_slug_alike_get_a_file_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("jose.csv");
+    std::fs::write(&people, "name\nJose\nJose\nJose 3\n").unwrap();
+    let out = dir.path().join("out");
+    let o = build(&out, people.to_str().unwrap(), &["-q"]);
+    assert_ok(&o);
+    assert_eq!(pdfs_in(&out).len(), 3);
+}
+
+/// Tens of thousands of bad rows are reported in linear time: each
+/// diagnostic no longer indexes the whole file.
+#[test]
+fn many_bad_rows_are_reported_without_slowing_to_a_crawl() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("name,email\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("P{i},bad{i}@\n"));
+    }
+    let start = std::time::Instant::now();
+    let o = check_people(dir.path(), "many.csv", &text);
+    assert_eq!(o.status.code(), Some(1));
+    assert_stderr_has(&o, "many.csv:30001:");
+    // A bound against a hang, far above the seconds this takes.
+    assert!(start.elapsed() < std::time::Duration::from_secs(120));
+}

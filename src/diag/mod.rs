@@ -99,11 +99,86 @@ impl Span {
 /// One-based line and column (in characters) of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    let starts = line_starts(text);
+    let line = starts.partition_point(|&s| s <= offset);
+    let line_start = starts[line - 1];
+    let column = text[line_start..offset].chars().count() + 1;
     (line, column)
+}
+
+/// Where each line of `text` starts. The last text asked about is kept, so
+/// that thousands of diagnostics in one file take linear time, not
+/// quadratic.
+fn line_starts(text: &str) -> std::sync::Arc<Vec<usize>> {
+    type Cache = Option<((usize, usize), std::sync::Arc<Vec<usize>>)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Cache> = const { std::cell::RefCell::new(None) };
+    }
+    let key = (text.as_ptr() as usize, text.len());
+    LAST.with(|last| {
+        if let Some((k, starts)) = &*last.borrow()
+            && *k == key
+        {
+            return starts.clone();
+        }
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let starts = std::sync::Arc::new(starts);
+        *last.borrow_mut() = Some((key, starts.clone()));
+        starts
+    })
+}
+
+/// The lines of one text around a span, for printing a snippet without
+/// indexing the whole text for every diagnostic.
+struct Snippet<'a> {
+    name: &'a str,
+    text: &'a str,
+    starts: std::sync::Arc<Vec<usize>>,
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for Snippet<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.text)
+    }
+
+    fn line_index(
+        &'a self,
+        (): (),
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.starts.partition_point(|&s| s <= byte) - 1)
+    }
+
+    fn line_range(
+        &'a self,
+        (): (),
+        line: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let start =
+            *self
+                .starts
+                .get(line)
+                .ok_or(codespan_reporting::files::Error::LineTooLarge {
+                    given: line,
+                    max: self.starts.len() - 1,
+                })?;
+        let end = self
+            .starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Ok(start..end)
+    }
 }
 
 /// Byte offset of a one-based line and column (in characters).
@@ -214,7 +289,11 @@ impl Diagnostic {
         let config = term::Config::default();
         match &self.span {
             Some(span) => {
-                let file = SimpleFile::new(span.file.clone(), span.text.clone());
+                let file = Snippet {
+                    name: &span.file,
+                    text: &span.text,
+                    starts: line_starts(&span.text),
+                };
                 let mut range = span.range.clone();
                 range.start = range.start.min(span.text.len());
                 range.end = range.end.clamp(range.start, span.text.len());

@@ -68,11 +68,7 @@ impl<'a> Checker<'a> {
             ));
         }
         if problems.is_empty() {
-            let base = slug(&recipient.name);
-            recipient.slug = match self.slugs.insert(base.clone(), row.line) {
-                None => base,
-                Some(_) => format!("{base}-{}", row.line),
-            };
+            recipient.slug = self.unique_slug(&recipient.name, row.line);
             out.rows.push(recipient);
         } else {
             out.set_aside.push(SetAside {
@@ -81,6 +77,24 @@ impl<'a> Checker<'a> {
                 errors: problems,
             });
         }
+    }
+
+    /// A file name part for the person, unique in the file: the name's
+    /// slug, else with the row's line, else with a count as well, so that
+    /// `Jose`, `Jose` and `Jose 3` never share a file.
+    fn unique_slug(&mut self, name: &str, line: usize) -> String {
+        let base = slug(name);
+        let mut candidate = base.clone();
+        let mut n = 1;
+        while self.slugs.contains_key(&candidate) {
+            candidate = match n {
+                1 => format!("{base}-{line}"),
+                _ => format!("{base}-{line}-{n}"),
+            };
+            n += 1;
+        }
+        self.slugs.insert(candidate.clone(), line);
+        candidate
     }
 
     fn name(&self, value: &str, span: &Span, problems: &mut Vec<Diagnostic>, out: &mut Recipients) {

@@ -44,19 +44,35 @@ pub(super) fn csv_rows(
         .clone();
     let mut errors = Vec::new();
     let columns: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
+    // Where the header ends, as the reader counts it: a quoted header cell
+    // may hold a line break.
+    let header_end = (reader.position().byte() as usize).min(text.len());
     let mut offset = 0;
+    let mut seen: Vec<&str> = Vec::new();
     for column in &columns {
-        let start = header_line[offset..]
+        // A cell written with quotes, or with a line break inside, is not
+        // found as it reads; it is then placed at the previous one.
+        let start = text[offset..header_end]
             .find(column.as_str())
             .map_or(offset, |i| offset + i);
-        offset = start + column.len();
+        if start > offset || text[offset..].starts_with(column.as_str()) {
+            offset = start + column.len();
+        }
+        let span = span_of(name, text, start, column.len());
         if !is_id(column) {
             errors.push(
-                Diagnostic::error(format!("column `{column}` is not an id"))
-                    .with_span(span_of(name, text, start, column.len()))
+                Diagnostic::error(format!("column `{}` is not an id", column.escape_debug()))
+                    .with_span(span)
                     .with_hint("name columns with lowercase letters, digits, `-` and `_`, such as `first_name`"),
             );
+        } else if seen.contains(&column.as_str()) {
+            errors.push(
+                Diagnostic::error(format!("column `{column}` appears twice"))
+                    .with_span(span)
+                    .with_hint("name each column once; rename or remove the second"),
+            );
         }
+        seen.push(column);
     }
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -76,10 +92,32 @@ pub(super) fn csv_rows(
         let Some(pos) = record.position() else {
             continue;
         };
-        let start = pos.byte() as usize;
+        // With CRLF line ends, the reader's position can fall on the end
+        // of the line before; the row starts after it.
+        let mut start = (pos.byte() as usize).min(text.len());
+        while text[start..].starts_with(['\r', '\n']) {
+            start += 1;
+        }
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let raw = &text[start..line_end];
         if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        // Lines counted from the byte offset, so that CRLF files and quoted
+        // line breaks number them as an editor does.
+        let line = crate::diag::line_column(text, start).0;
+        if record.len() > columns.len() {
+            errors.push(
+                Diagnostic::error(format!(
+                    "line {line} has {} fields, but the header names {} columns",
+                    record.len(),
+                    columns.len()
+                ))
+                .with_span(span_of(name, text, start, raw.trim_end().len()))
+                .with_hint(
+                    "put a field that holds the delimiter in quotes, such as \"Smith, John\"",
+                ),
+            );
             continue;
         }
         let mut cells = Vec::new();
@@ -90,8 +128,14 @@ pub(super) fn csv_rows(
                 .cloned()
                 .unwrap_or_else(|| format!("column_{}", i + 1));
             let first = value.lines().next().unwrap_or_default();
-            let at = raw[from..].find(first).map_or(from, |j| from + j);
-            from = (at + first.len()).min(raw.len());
+            let at = match raw[from..].find(first) {
+                Some(j) => {
+                    let at = from + j;
+                    from = at + first.len();
+                    at
+                }
+                None => from,
+            };
             cells.push((
                 column,
                 value.to_string(),
@@ -99,7 +143,7 @@ pub(super) fn csv_rows(
             ));
         }
         rows.push(Row {
-            line: pos.line() as usize,
+            line,
             cells,
             span: span_of(name, text, start, raw.trim_end().len()),
         });
