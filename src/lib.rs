@@ -8,6 +8,25 @@
 //! point per subcommand, over a [`config::BuildConfig`] that [`cli`]
 //! resolves from the command line.
 
+// `println!`, `print!` and `eprintln!` that never panic: output into a
+// pipe that closed early (`handout list … | head -3`) ends the output, not
+// the program. Defined before the modules, so they replace std's in all.
+macro_rules! println {
+    ($($arg:tt)*) => {
+        $crate::terminal::write_out(false, format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::terminal::write_out(false, format_args!($($arg)*))
+    };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::terminal::write_out(true, format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod batch;
 pub mod brand;
 pub mod cli;

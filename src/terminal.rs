@@ -8,6 +8,17 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::diag::{Diagnostic, count};
 use crate::error::Error;
 
+/// Writes to stdout or stderr, ignoring a closed pipe: the reader has
+/// seen enough, and the command goes on as if it had read everything.
+pub fn write_out(to_stderr: bool, args: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = if to_stderr {
+        std::io::stderr().lock().write_fmt(args)
+    } else {
+        std::io::stdout().lock().write_fmt(args)
+    };
+}
+
 /// Prints diagnostics with source snippets.
 pub fn emit(diags: &[Diagnostic]) {
     let choice = if std::io::stderr().is_terminal() {

@@ -743,3 +743,47 @@ fn an_ejected_project_compiles_with_typst_to_the_same_document() {
     assert_eq!(page_count(&theirs), page_count(&ours));
     assert_eq!(pdf_text(&theirs, None), pdf_text(&ours, None));
 }
+
+/// Every command that prints keeps going when its reader has gone (`| head`):
+/// no panic, and the exit code of the work itself.
+#[test]
+fn output_into_a_closed_pipe_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("out");
+    let eject = d.join("eject");
+    let runs: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["--help".into()],
+        vec!["--version".into()],
+        vec!["list".into(), SEED.into()],
+        vec!["schema".into()],
+        vec!["schema".into(), "brand".into()],
+        vec!["check".into(), SEED.into()],
+        vec!["check".into(), "tests/fixtures/broken".into()],
+        vec![
+            "build".into(),
+            SEED.into(),
+            "--all-goals".into(),
+            "-j".into(),
+            "1".into(),
+            "-o".into(),
+            out.clone().into(),
+        ],
+        vec!["eject".into(), SEED.into(), "--out".into(), eject.into()],
+        vec!["new".into(), "a-vs-b".into(), "--dir".into(), d.into()],
+    ];
+    for args in runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+            .current_dir(root())
+            .args(&args)
+            .stdout(writer.try_clone().unwrap())
+            .stderr(writer)
+            .status()
+            .unwrap();
+        assert_ne!(status.code(), Some(101), "{args:?} panicked");
+        assert!(status.code().is_some(), "{args:?} was killed: {status}");
+    }
+    assert_eq!(pdfs_in(&out).len(), 4, "the build went on");
+}
