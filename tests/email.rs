@@ -871,3 +871,22 @@ fn a_second_send_on_the_same_folder_exits_3() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_stderr_has(&o, "another `handout send` is using");
 }
+
+/// The shards of a build made into one folder each keep an outbox, and
+/// `send` reads them all: every draft is sent, once.
+#[test]
+fn shards_built_into_one_folder_send_every_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, PEOPLE, &["--shard", "1/2"]));
+    assert_ok(&drafts(&out, PEOPLE, &["--shard", "2/2"]));
+    assert_eq!(emls(&out).len(), 3);
+    let server = SmtpServer::start(&[], None);
+    let dry = send(&out, &server, &["--dry-run"]);
+    assert_ok(&dry);
+    assert_eq!(String::from_utf8_lossy(&dry.stdout).lines().count(), 3);
+    assert_ok(&send(&out, &server, &[]));
+    let mut to: Vec<String> = server.received().into_iter().flat_map(|m| m.to).collect();
+    to.sort();
+    assert_eq!(to, ["ana@example.org", "jo@example.org", "zoe@example.org"]);
+}

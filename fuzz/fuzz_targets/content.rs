@@ -9,11 +9,11 @@ use std::sync::{Arc, LazyLock};
 
 use handout::content;
 use handout::layouts::LayoutFiles;
-use handout::render::{self, Edition, Job, Paper, Settings};
+use handout::render::{self, Document, Edition, Paper, Settings};
 use handout::world::Env;
 use libfuzzer_sys::fuzz_target;
 
-static ENV: LazyLock<Env> = LazyLock::new(|| Env::new(LayoutFiles::builtin()));
+static ENV: LazyLock<Env> = LazyLock::new(|| Env::new(LayoutFiles::builtin(), &[], &[]));
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -26,15 +26,17 @@ fuzz_target!(|data: &[u8]| {
     let settings = Settings::default();
     let goals: Vec<_> = content.goals().take(1).collect();
     for goal in std::iter::once(None).chain(goals.into_iter().map(Some)) {
-        let job = Job {
+        let document = Document {
             content: &content,
             goal,
             paper: Paper::A4,
             edition: Edition::Print,
             layout: "handout",
             settings: &settings,
+            brand: None,
+            recipient: None,
         };
-        let _ = render::render(&ENV, &job);
+        let _ = render::render(&ENV, &document);
         typst::comemo::evict(10);
     }
 });

@@ -142,7 +142,11 @@ fn conclude(
     };
     if let Some(drafts) = &work.drafts {
         let entries = outbox(work, drafts, &done);
-        keep_stop(crate::email::write_outbox(&config.out_dir, &entries), &stop)?;
+        let shard = config.shard.map(|s| (s.k, s.n));
+        keep_stop(
+            crate::email::write_outbox(&config.out_dir, shard, &entries),
+            &stop,
+        )?;
     }
     if let Some(path) = &config.report {
         let report = Report::new(&Inputs {

@@ -237,14 +237,24 @@ pub struct OutboxEntry {
 }
 
 /// Writes the outbox atomically, one JSON object per line.
-pub fn write_outbox(dir: &Path, entries: &[OutboxEntry]) -> Result<(), Diagnostic> {
+/// `shard`, as `K/N`, names the outbox of one part of a build split with
+/// `--shard`, so that the parts built into one folder keep every draft.
+pub fn write_outbox(
+    dir: &Path,
+    shard: Option<(usize, usize)>,
+    entries: &[OutboxEntry],
+) -> Result<(), Diagnostic> {
     let mut text = String::new();
     for e in entries {
         // Plain strings always serialise.
         text.push_str(&serde_json::to_string(e).unwrap_or_default());
         text.push('\n');
     }
-    crate::output::write_atomic(&dir.join(OUTBOX), text.as_bytes())
+    let name = match shard {
+        Some((k, n)) => format!("outbox.{k}-of-{n}.jsonl"),
+        None => OUTBOX.to_string(),
+    };
+    crate::output::write_atomic(&dir.join(name), text.as_bytes())
 }
 
 #[cfg(test)]

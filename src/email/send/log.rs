@@ -41,29 +41,72 @@ pub struct LogEntry {
     pub reply: String,
 }
 
-/// Reads `DIR/outbox.jsonl`; every line must be an entry.
+/// The outboxes of a folder: `outbox.jsonl`, and one per shard of a build
+/// split with `--shard` (`outbox.2-of-4.jsonl`), in name order.
+pub fn outbox_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n == OUTBOX || (n.starts_with("outbox.") && n.ends_with(".jsonl"))
+            })
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Reads every outbox of `dir`; every line must be an entry.
 pub fn read_outbox(dir: &Path) -> Result<Vec<OutboxEntry>, Error> {
-    let path = dir.join(OUTBOX);
-    let name = path.display().to_string();
-    if let Some(problem) = crate::diag::unreadable_input(&path, 256 * 1024 * 1024) {
+    let files = outbox_files(dir);
+    if files.is_empty() {
         return Err(Error::Content(vec![
-            Diagnostic::error(format!("cannot use the outbox: {problem}"))
-                .in_file(name.clone())
-                .with_hint("build the drafts again"),
+            Diagnostic::error(format!(
+                "there are no drafts in {}: it has no {OUTBOX}",
+                dir.display()
+            ))
+            .with_hint(
+                "make drafts first: handout build CONTENT --recipients FILE --eml --from ADDRESS --out-dir DIR",
+            ),
         ]));
     }
-    let text: Arc<str> = std::fs::read_to_string(&path)
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for path in files {
+        match read_one_outbox(&path) {
+            Ok(found) => entries.extend(found),
+            Err(found) => errors.extend(found),
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(Error::Content(errors))
+    }
+}
+
+fn read_one_outbox(path: &Path) -> Result<Vec<OutboxEntry>, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    if let Some(problem) = crate::diag::unreadable_input(path, 256 * 1024 * 1024) {
+        return Err(vec![
+            Diagnostic::error(format!("cannot use the outbox: {problem}"))
+                .in_file(name)
+                .with_hint("build the drafts again"),
+        ]);
+    }
+    let text: Arc<str> = std::fs::read_to_string(path)
         .map_err(|e| {
-            Error::Content(vec![if e.kind() == std::io::ErrorKind::NotFound {
-                Diagnostic::error(format!("there are no drafts in {}: it has no {OUTBOX}", dir.display()))
-                    .with_hint(
-                        "make drafts first: handout build CONTENT --recipients FILE --eml --from ADDRESS --out-dir DIR",
-                    )
-            } else {
-                Diagnostic::error(format!("cannot read the outbox: {e}"))
-                    .in_file(name.clone())
-                    .with_hint("check the folder's permissions")
-            }])
+            vec![
+                Diagnostic::error(format!(
+                    "cannot read the outbox: {}",
+                    crate::diag::io_reason(&e, "file")
+                ))
+                .in_file(name.clone())
+                .with_hint("check the folder's permissions"),
+            ]
         })?
         .into();
     let mut entries = Vec::new();
@@ -81,7 +124,7 @@ pub fn read_outbox(dir: &Path) -> Result<Vec<OutboxEntry>, Error> {
     if errors.is_empty() {
         Ok(entries)
     } else {
-        Err(Error::Content(errors))
+        Err(errors)
     }
 }
 
