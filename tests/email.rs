@@ -890,3 +890,25 @@ fn shards_built_into_one_folder_send_every_draft() {
     to.sort();
     assert_eq!(to, ["ana@example.org", "jo@example.org", "zoe@example.org"]);
 }
+
+/// A recipients column named like a built-in placeholder is hidden by it:
+/// a template that uses the name is refused, naming both.
+#[test]
+fn a_column_hidden_by_a_built_in_placeholder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, "name,email,title\nAna Lima,ana@example.org,Dr\n").unwrap();
+    let out = dir.path().join("out");
+    let o = drafts(
+        &out,
+        people.to_str().unwrap(),
+        &["--subject", "Dear {title} {name}"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(
+        &o,
+        "has a column `title`, but {title} in --subject is the built-in `title`",
+    );
+    // Without a template of its own that names it, the column is fine.
+    assert_ok(&drafts(&out, people.to_str().unwrap(), &[]));
+}

@@ -115,6 +115,30 @@ impl DraftArgs {
             }
             None => None,
         };
+        // A column named like a built-in placeholder is hidden by it; a
+        // template of the user's that uses the name would silently print
+        // the built-in value.
+        let mine = [
+            (
+                "--subject",
+                subject.as_ref().filter(|_| self.subject.is_some()),
+            ),
+            ("--body", body.as_ref()),
+            ("--html-body", html.as_ref()),
+        ];
+        for column in columns.iter().filter(|c| FIXED.contains(c)) {
+            if let Some((option, _)) = mine.iter().find(|(_, t)| t.is_some_and(|t| t.uses(column)))
+            {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "the recipients file has a column `{column}`, but {{{column}}} in {option} is the built-in `{column}`"
+                    ))
+                    .with_hint(format!(
+                        "rename the column (e.g. `my_{column}`) and write {{my_{column}}}; the built-in placeholders always win"
+                    )),
+                );
+            }
+        }
         if let Some(c) = &self.campaign
             && (c.trim().is_empty() || c.chars().any(char::is_control))
         {

@@ -50,9 +50,9 @@ pub fn outbox_files(dir: &Path) -> Vec<std::path::PathBuf> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n == OUTBOX || (n.starts_with("outbox.") && n.ends_with(".jsonl"))
-            })
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == OUTBOX || (n.starts_with("outbox.") && n.ends_with(".jsonl")))
         })
         .collect();
     found.sort();
