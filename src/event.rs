@@ -88,7 +88,8 @@ pub fn load(path: &Path) -> Result<Event, Error> {
             );
         }
     }
-    let date = parse_date(&e.date);
+    // Year 0 and the like parse as dates, but no event is that old.
+    let date = parse_date(&e.date).filter(|(year, ..)| (1000..=9999).contains(year));
     if date.is_none() {
         errors.push(
             file.error_at(&key("date"), format!("`{}` is not a date", e.date))

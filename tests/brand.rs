@@ -477,6 +477,12 @@ fn each_refusal_names_the_brand_file_line_and_column_and_writes_nothing() {
             "holds an image of 65535 × 65535 pixels",
         ),
         (
+            "color:\n  palette:\n    a: b\n    b: a\n  primary: a\n".into(),
+            vec![],
+            "5:12",
+            "the colour names refer to each other in a circle: a → b → a",
+        ),
+        (
             "logo: pipe.svg\n".into(),
             vec![],
             "1:7",
@@ -571,4 +577,16 @@ fn keys_of_the_specification_that_are_not_used_are_listed_in_one_note() {
     ] {
         assert!(err.contains(key), "{key}: {err}");
     }
+}
+
+/// A path that goes down and up again stays in the brand's folder.
+#[test]
+fn a_path_through_a_subfolder_and_back_stays_inside() {
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"/>".to_vec();
+    let dir = brand_folder(
+        "logo: sub/../logo.svg\n",
+        &[("logo.svg", svg), ("sub/x.txt", b"x".to_vec())],
+    );
+    let o = build_with(dir.path(), &[]);
+    assert_ok(&o);
 }

@@ -912,3 +912,25 @@ fn a_column_hidden_by_a_built_in_placeholder_is_refused() {
     // Without a template of its own that names it, the column is fine.
     assert_ok(&drafts(&out, people.to_str().unwrap(), &[]));
 }
+
+/// A name that looks like an encoded word reaches the subject as written,
+/// not as what a mail client would decode it to.
+#[test]
+fn an_encoded_word_in_a_name_is_not_decoded_by_mail_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "name,email\n=?utf-8?b?QWRtaW4=?=,ana@example.org\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(
+        &out,
+        people.to_str().unwrap(),
+        &["--subject", "For {name}"],
+    ));
+    let bytes = std::fs::read(&emls(&out)[0]).unwrap();
+    let m = MessageParser::default().parse(&bytes[..]).unwrap();
+    assert_eq!(m.subject(), Some("For =?utf-8?b?QWRtaW4=?="));
+}

@@ -334,3 +334,15 @@ fn many_bad_rows_are_reported_without_slowing_to_a_crawl() {
     // A bound against a hang, far above the seconds this takes.
     assert!(start.elapsed() < std::time::Duration::from_secs(120));
 }
+
+/// Year 0 parses as a date, but no event is that old.
+#[test]
+fn an_event_in_year_zero_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = dir.path().join("event.yaml");
+    std::fs::write(&event, "name: Open day\ndate: 0000-01-01\nvenue: Hall\n").unwrap();
+    let o = handout(&[&"check", &SEED, &"--event", &event]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "`0000-01-01` is not a date");
+    assert_stderr_has(&o, "event.yaml:2:7");
+}

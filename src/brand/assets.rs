@@ -27,21 +27,19 @@ impl Loader<'_> {
         what: &str,
     ) -> Option<(String, Vec<u8>)> {
         let path = Path::new(rel);
-        let leaves = path.is_absolute()
-            || rel.starts_with('/')
-            || rel.starts_with('\\')
-            || path
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
-        if leaves || rel.contains("://") {
+        // `a/../logo.svg` stays inside; only a path that climbs above the
+        // folder leaves it.
+        let inside = normal_parts(path);
+        let leaves = path.is_absolute() || rel.starts_with('/') || rel.starts_with('\\');
+        let Some(parts) = inside.filter(|_| !leaves && !rel.contains("://")) else {
             self.errors.push(
                 self.file
                     .error_at(at, format!("`{rel}` is outside the brand file's folder"))
                     .with_hint("keep the brand's files in its folder or below, and give paths relative to it, such as `logos/logo.svg`"),
             );
             return None;
-        }
-        let full = self.dir.join(path);
+        };
+        let full = self.dir.join(parts.join("/"));
         let real = match full.canonicalize() {
             Ok(real) => real,
             Err(e) => {
@@ -99,15 +97,7 @@ impl Loader<'_> {
         match std::fs::read(&real) {
             Ok(bytes) => {
                 self.read_paths.push(real);
-                let rel = path
-                    .components()
-                    .filter_map(|c| match c {
-                        Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-                    .join("/");
-                Some((rel, bytes))
+                Some((parts.join("/"), bytes))
             }
             Err(e) => {
                 self.errors.push(self.file.error_at(
@@ -257,6 +247,23 @@ fn svg_data_images(bytes: &[u8]) -> Vec<Vec<u8>> {
         }
     }
     out
+}
+
+/// The parts of a relative path with `.` and `..` resolved, or none when
+/// it climbs above where it starts.
+fn normal_parts(path: &Path) -> Option<Vec<String>> {
+    let mut parts: Vec<String> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!parts.is_empty()).then_some(parts)
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -217,6 +217,7 @@ impl Loader<'_> {
     /// A colour value: hex, a palette name or a semantic name.
     pub(super) fn color(&mut self, at: &[Seg], value: &str, c: &Color) -> Option<Rgb> {
         let mut v = value.trim().to_string();
+        let mut chain = vec![v.clone()];
         for _ in 0..8 {
             if let Some(rgb) = Rgb::parse_hex(&v).or_else(|| colors::named(&v)) {
                 return Some(rgb);
@@ -228,8 +229,26 @@ impl Loader<'_> {
                     .and_then(|i| semantic(c, i).cloned())
             });
             match next {
-                Some(n) if n != v => v = n,
-                _ => break,
+                Some(n) if chain.contains(&n) => {
+                    chain.push(n);
+                    self.errors.push(
+                        self.file
+                            .error_at(
+                                at,
+                                format!(
+                                    "the colour names refer to each other in a circle: {}",
+                                    chain.join(" → ")
+                                ),
+                            )
+                            .with_hint("give one of them a colour such as \"#1b4f8a\""),
+                    );
+                    return None;
+                }
+                Some(n) => {
+                    chain.push(n.clone());
+                    v = n;
+                }
+                None => break,
             }
         }
         let mut names: Vec<&str> = c.palette.keys().map(String::as_str).collect();

@@ -211,15 +211,52 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
             p.pdf.to_vec(),
             ContentType::parse("application/pdf").unwrap(),
         ));
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
+    let builder = Message::builder().from(from).to(to);
+    // Text that looks like an encoded word (`=?utf-8?b?…?=`), say from a
+    // name, would be decoded by mail clients if it went out as it is: the
+    // whole subject is then encoded, so it reads exactly as written.
+    let builder = if subject.contains("=?") {
+        builder.raw_header(encoded_subject(&subject))
+    } else {
+        builder.subject(subject)
+    };
+    let message = builder
         .date(date)
         .message_id(Some(id))
         .multipart(mixed)
         .map_err(|e| fail("message", &e))?;
     Ok(message.formatted())
+}
+
+/// A Subject header with `subject` as RFC 2047 base64 encoded words, folded
+/// so that no line runs past 78 characters.
+fn encoded_subject(subject: &str) -> lettre::message::header::HeaderValue {
+    use base64::Engine;
+    use lettre::message::header::{HeaderName, HeaderValue};
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in subject.chars() {
+        // 45 bytes make 60 base64 characters: a word of 72 with its frame.
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(std::mem::take(&mut chunk));
+        }
+        chunk.push(c);
+    }
+    words.push(chunk);
+    let encoded: Vec<String> = words
+        .iter()
+        .map(|w| {
+            format!(
+                "=?utf-8?b?{}?=",
+                base64::engine::general_purpose::STANDARD.encode(w)
+            )
+        })
+        .collect();
+    HeaderValue::dangerous_new_pre_encoded(
+        HeaderName::new_from_ascii_str("Subject"),
+        subject.to_string(),
+        encoded.join("\r\n "),
+    )
 }
 
 /// The draft's Date: the document's date, so that the same build gives the
