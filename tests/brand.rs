@@ -361,6 +361,35 @@ fn pixel_bomb(side: u32) -> Vec<u8> {
     png
 }
 
+/// A font collection of `fonts`, as a `.ttc` file holds them.
+fn collection(fonts: &[Vec<u8>]) -> Vec<u8> {
+    let header = 12 + 4 * fonts.len();
+    let mut out = b"ttcf".to_vec();
+    out.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+    out.extend_from_slice(&(fonts.len() as u32).to_be_bytes());
+    let mut at = header;
+    let mut bodies = Vec::new();
+    for font in fonts {
+        out.extend_from_slice(&(at as u32).to_be_bytes());
+        let mut body = font.clone();
+        let tables = u16::from_be_bytes([body[4], body[5]]) as usize;
+        for i in 0..tables {
+            let r = 12 + 16 * i + 8;
+            let offset = u32::from_be_bytes(body[r..r + 4].try_into().unwrap()) as usize;
+            body[r..r + 4].copy_from_slice(&((offset + at) as u32).to_be_bytes());
+        }
+        while body.len() % 4 != 0 {
+            body.push(0);
+        }
+        at += body.len();
+        bodies.push(body);
+    }
+    for body in bodies {
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
 #[test]
 fn each_refusal_names_the_brand_file_line_and_column_and_writes_nothing() {
     let svg = |body: &str| {
@@ -443,6 +472,18 @@ fn each_refusal_names_the_brand_file_line_and_column_and_writes_nothing() {
         (
             fonts("locked.otf"),
             vec![("locked.otf", restricted_font())],
+            "6:11",
+            "forbids embedding",
+        ),
+        (
+            fonts("pair.ttc"),
+            vec![(
+                "pair.ttc",
+                collection(&[
+                    std::fs::read(root().join("fonts/Inter-Regular.otf")).unwrap(),
+                    restricted_font(),
+                ]),
+            )],
             "6:11",
             "forbids embedding",
         ),

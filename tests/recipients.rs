@@ -345,4 +345,11 @@ fn an_event_in_year_zero_is_refused() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_stderr_has(&o, "`0000-01-01` is not a date");
     assert_stderr_has(&o, "event.yaml:2:7");
+    // A missing file is said in words, not as the system's error kind.
+    for option in ["--event", "--recipients"] {
+        let o = handout(&[&"check", &SEED, &option, &"missing.yaml"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_stderr_has(&o, "no such file");
+        assert!(!stderr(&o).contains("entity not found"), "{}", stderr(&o));
+    }
 }
