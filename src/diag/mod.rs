@@ -92,40 +92,48 @@ pub struct Span {
 impl Span {
     /// One-based line and column (in characters) of the start.
     pub fn line_column(&self) -> (usize, usize) {
-        line_column(&self.text, self.range.start)
+        line_column_in(&self.text, self.range.start)
     }
 }
 
 /// One-based line and column (in characters) of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// As [`line_column`], with the text's line starts kept between calls, so
+/// that thousands of diagnostics in one file take linear time.
+pub fn line_column_in(text: &Arc<str>, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
     let starts = line_starts(text);
     let line = starts.partition_point(|&s| s <= offset);
     let line_start = starts[line - 1];
-    let column = text[line_start..offset].chars().count() + 1;
-    (line, column)
+    (line, text[line_start..offset].chars().count() + 1)
 }
 
-/// Where each line of `text` starts. The last text asked about is kept, so
-/// that thousands of diagnostics in one file take linear time, not
-/// quadratic.
-fn line_starts(text: &str) -> std::sync::Arc<Vec<usize>> {
-    type Cache = Option<((usize, usize), std::sync::Arc<Vec<usize>>)>;
+/// Where each line of `text` starts. The last text asked about is kept,
+/// with a reference to it, so that its memory cannot be reused by another
+/// text while the cache holds its line starts.
+fn line_starts(text: &Arc<str>) -> Arc<Vec<usize>> {
+    type Cache = Option<(Arc<str>, Arc<Vec<usize>>)>;
     thread_local! {
         static LAST: std::cell::RefCell<Cache> = const { std::cell::RefCell::new(None) };
     }
-    let key = (text.as_ptr() as usize, text.len());
     LAST.with(|last| {
-        if let Some((k, starts)) = &*last.borrow()
-            && *k == key
+        if let Some((cached, starts)) = &*last.borrow()
+            && Arc::ptr_eq(cached, text)
         {
             return starts.clone();
         }
         let starts: Vec<usize> = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        let starts = std::sync::Arc::new(starts);
-        *last.borrow_mut() = Some((key, starts.clone()));
+        let starts = Arc::new(starts);
+        *last.borrow_mut() = Some((text.clone(), starts.clone()));
         starts
     })
 }
@@ -135,7 +143,7 @@ fn line_starts(text: &str) -> std::sync::Arc<Vec<usize>> {
 struct Snippet<'a> {
     name: &'a str,
     text: &'a str,
-    starts: std::sync::Arc<Vec<usize>>,
+    starts: Arc<Vec<usize>>,
 }
 
 impl<'a> codespan_reporting::files::Files<'a> for Snippet<'a> {
@@ -338,6 +346,21 @@ impl fmt::Display for Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: a new text in the memory of a dropped one must not
+    /// get the dropped one's line starts.
+    #[test]
+    fn line_starts_never_outlive_their_text() {
+        for round in 0..200 {
+            let a: Arc<str> = format!("{}\n{}", "a".repeat(round % 7), "b".repeat(40)).into();
+            let _ = line_column_in(&a, a.len() - 1);
+            let len = a.len();
+            drop(a);
+            let b: Arc<str> = "Р".repeat(len / 2).into();
+            let at = b.len() - 2;
+            assert_eq!(line_column_in(&b, at), line_column(&b, at));
+        }
+    }
 
     #[test]
     fn offsets_and_positions_round_trip() {

@@ -105,7 +105,7 @@ pub(super) fn csv_rows(
         }
         // Lines counted from the byte offset, so that CRLF files and quoted
         // line breaks number them as an editor does.
-        let line = crate::diag::line_column(text, start).0;
+        let line = crate::diag::line_column_in(text, start).0;
         if record.len() > columns.len() {
             errors.push(
                 Diagnostic::error(format!(
