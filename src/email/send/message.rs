@@ -51,7 +51,10 @@ pub fn header(message: &[u8], name: &str) -> Option<String> {
     let block = header_block(message);
     let mut value: Option<String> = None;
     for (_, _, line) in header_lines(block) {
-        let line = std::str::from_utf8(line).ok()?;
+        // A line that is not UTF-8 (found by fuzzing) must not hide the
+        // headers after it.
+        let line = String::from_utf8_lossy(line);
+        let line = line.as_ref();
         if line.starts_with([' ', '\t']) {
             if let Some(v) = value.as_mut() {
                 v.push_str(line);
@@ -150,6 +153,19 @@ mod tests {
             b"From: a@b.example\r\nDate: Wed, 2 Dec 2026 10:00:00 +0000\r\nMessage-ID:\r\n <x@y>\r\n\r\nDate: body\r\n"
         );
         assert!(matches!(with_crlf(MESSAGE), std::borrow::Cow::Borrowed(_)));
+    }
+
+    /// Found by fuzzing: a header line that is not UTF-8 hid the ones after
+    /// it, so a replaced Date could not be read back.
+    #[test]
+    fn a_line_that_is_not_utf8_hides_no_header() {
+        let draft = b"From: a@b.example\r\nTo: <x@y>\xc1\xc1\r\nDate: Tue, 1 Dec 2026\r\nMessage-ID: <x@y>\r\n\r\nbody";
+        assert_eq!(header(draft, "message-id").as_deref(), Some("<x@y>"));
+        let dated = with_date(draft, "Wed, 2 Dec 2026 10:00:00 +0000").unwrap();
+        assert_eq!(
+            header(&dated, "date").as_deref(),
+            Some("Wed, 2 Dec 2026 10:00:00 +0000")
+        );
     }
 
     #[test]
