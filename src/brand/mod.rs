@@ -76,58 +76,7 @@ struct Loader<'a> {
 /// every error found.
 pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
     let name = path.display().to_string();
-    let fail = |message: String, hint: &str| {
-        vec![
-            Diagnostic::error(message)
-                .in_file(name.clone())
-                .with_hint(hint),
-        ]
-    };
-    let meta = std::fs::metadata(path).map_err(|e| {
-        fail(
-            format!(
-                "cannot read brand file: {}",
-                crate::diag::io_reason(&e, "file")
-            ),
-            "check the path given to --brand",
-        )
-    })?;
-    if meta.is_dir() {
-        return Err(fail(
-            "expected a brand file but found a folder".into(),
-            "pass the folder's _brand.yml",
-        ));
-    }
-    if !meta.is_file() {
-        return Err(fail(
-            "the brand file is not a regular file (a pipe or a device)".into(),
-            "give the path of a brand.yml file",
-        ));
-    }
-    if meta.len() > MAX_BRAND_BYTES {
-        return Err(fail(
-            "brand file is larger than 1 MB".into(),
-            "a brand file names its logos and fonts; it does not contain them",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        fail(
-            format!(
-                "cannot read brand file: {}",
-                crate::diag::io_reason(&e, "file")
-            ),
-            "check the file's permissions",
-        )
-    })?;
-    let text: Arc<str> = match String::from_utf8(bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').into(),
-        Err(_) => {
-            return Err(fail(
-                "brand file is not valid UTF-8".into(),
-                "save the file as UTF-8 in your editor",
-            ));
-        }
-    };
+    let text = read_text(path, &name)?;
     let file = SourceFile::new(&name, &text);
     let (parsed, broken) = resolve::parse(&file)?;
     let dir = assets::folder_of(path);
@@ -175,6 +124,60 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
         sources: loader.read_paths,
     };
     Ok((brand, warnings))
+}
+
+/// The brand file's text: a regular file of at most 1 MB, in UTF-8.
+fn read_text(path: &Path, name: &str) -> Result<Arc<str>, Vec<Diagnostic>> {
+    let fail = |message: String, hint: &str| {
+        vec![
+            Diagnostic::error(message)
+                .in_file(name.to_string())
+                .with_hint(hint),
+        ]
+    };
+    let meta = std::fs::metadata(path).map_err(|e| {
+        fail(
+            format!(
+                "cannot read brand file: {}",
+                crate::diag::io_reason(&e, "file")
+            ),
+            "check the path given to --brand",
+        )
+    })?;
+    if meta.is_dir() {
+        return Err(fail(
+            "expected a brand file but found a folder".into(),
+            "pass the folder's _brand.yml",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(fail(
+            "the brand file is not a regular file (a pipe or a device)".into(),
+            "give the path of a brand.yml file",
+        ));
+    }
+    if meta.len() > MAX_BRAND_BYTES {
+        return Err(fail(
+            "brand file is larger than 1 MB".into(),
+            "a brand file names its logos and fonts; it does not contain them",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(
+            format!(
+                "cannot read brand file: {}",
+                crate::diag::io_reason(&e, "file")
+            ),
+            "check the file's permissions",
+        )
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(t.trim_start_matches('\u{feff}').into()),
+        Err(_) => Err(fail(
+            "brand file is not valid UTF-8".into(),
+            "save the file as UTF-8 in your editor",
+        )),
+    }
 }
 
 /// The nearest `_brand.yml` for a content file: in its folder or a folder

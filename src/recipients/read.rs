@@ -15,6 +15,45 @@ fn span_of(name: &str, text: &Arc<str>, start: usize, len: usize) -> Span {
     }
 }
 
+/// Every column must be an id, and named once; each problem is placed at
+/// its header cell, found in the text up to `header_end`.
+fn check_columns(
+    name: &str,
+    text: &Arc<str>,
+    columns: &[String],
+    header_end: usize,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut offset = 0;
+    let mut seen: Vec<&str> = Vec::new();
+    for column in columns {
+        // A cell written with quotes, or with a line break inside, is not
+        // found as it reads; it is then placed at the previous one.
+        let start = text[offset..header_end]
+            .find(column.as_str())
+            .map_or(offset, |i| offset + i);
+        if start > offset || text[offset..].starts_with(column.as_str()) {
+            offset = start + column.len();
+        }
+        let span = span_of(name, text, start, column.len());
+        if !is_id(column) {
+            errors.push(
+                Diagnostic::error(format!("column `{}` is not an id", column.escape_debug()))
+                    .with_span(span)
+                    .with_hint("name columns with lowercase letters, digits, `-` and `_`, such as `first_name`"),
+            );
+        } else if seen.contains(&column.as_str()) {
+            errors.push(
+                Diagnostic::error(format!("column `{column}` appears twice"))
+                    .with_span(span)
+                    .with_hint("name each column once; rename or remove the second"),
+            );
+        }
+        seen.push(column);
+    }
+    errors
+}
+
 /// Rows of a CSV file; the delimiter is `,` or `;`, whichever the header
 /// line holds more of, unless given.
 pub(super) fn csv_rows(
@@ -47,33 +86,7 @@ pub(super) fn csv_rows(
     // Where the header ends, as the reader counts it: a quoted header cell
     // may hold a line break.
     let header_end = (reader.position().byte() as usize).min(text.len());
-    let mut offset = 0;
-    let mut seen: Vec<&str> = Vec::new();
-    for column in &columns {
-        // A cell written with quotes, or with a line break inside, is not
-        // found as it reads; it is then placed at the previous one.
-        let start = text[offset..header_end]
-            .find(column.as_str())
-            .map_or(offset, |i| offset + i);
-        if start > offset || text[offset..].starts_with(column.as_str()) {
-            offset = start + column.len();
-        }
-        let span = span_of(name, text, start, column.len());
-        if !is_id(column) {
-            errors.push(
-                Diagnostic::error(format!("column `{}` is not an id", column.escape_debug()))
-                    .with_span(span)
-                    .with_hint("name columns with lowercase letters, digits, `-` and `_`, such as `first_name`"),
-            );
-        } else if seen.contains(&column.as_str()) {
-            errors.push(
-                Diagnostic::error(format!("column `{column}` appears twice"))
-                    .with_span(span)
-                    .with_hint("name each column once; rename or remove the second"),
-            );
-        }
-        seen.push(column);
-    }
+    errors.extend(check_columns(name, text, &columns, header_end));
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = match record {
@@ -120,28 +133,7 @@ pub(super) fn csv_rows(
             );
             continue;
         }
-        let mut cells = Vec::new();
-        let mut from = 0;
-        for (i, value) in record.iter().enumerate() {
-            let column = columns
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| format!("column_{}", i + 1));
-            let first = value.lines().next().unwrap_or_default();
-            let at = match raw[from..].find(first) {
-                Some(j) => {
-                    let at = from + j;
-                    from = at + first.len();
-                    at
-                }
-                None => from,
-            };
-            cells.push((
-                column,
-                value.to_string(),
-                span_of(name, text, start + at, first.len()),
-            ));
-        }
+        let cells = cells_of(name, text, &columns, &record, start, raw);
         rows.push(Row {
             line,
             cells,
@@ -149,6 +141,41 @@ pub(super) fn csv_rows(
         });
     }
     Ok((rows, errors))
+}
+
+/// The cells of a record with their columns, each placed where its text
+/// starts in `raw`, the record's line at byte `start`.
+fn cells_of(
+    name: &str,
+    text: &Arc<str>,
+    columns: &[String],
+    record: &csv::StringRecord,
+    start: usize,
+    raw: &str,
+) -> Vec<(String, String, Span)> {
+    let mut cells = Vec::new();
+    let mut from = 0;
+    for (i, value) in record.iter().enumerate() {
+        let column = columns
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("column_{}", i + 1));
+        let first = value.lines().next().unwrap_or_default();
+        let at = match raw[from..].find(first) {
+            Some(j) => {
+                let at = from + j;
+                from = at + first.len();
+                at
+            }
+            None => from,
+        };
+        cells.push((
+            column,
+            value.to_string(),
+            span_of(name, text, start + at, first.len()),
+        ));
+    }
+    cells
 }
 
 /// Rows of a YAML or JSON list of objects.
