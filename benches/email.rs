@@ -130,9 +130,10 @@ with smtplib.SMTP("127.0.0.1", port) as s:
 
 fn row(name: &str, n: usize, run: Run) {
     println!(
-        "{name:<44} {:>7.2} s  {:>7.1} ms/message  peak RSS {:>4} MB",
+        "{name:<44} {:>7.2} s  {:>7.1} ms/message  {:>6.1} CPU ms/message  peak RSS {:>4} MB",
         run.wall.as_secs_f64(),
         run.wall.as_secs_f64() * 1000.0 / n as f64,
+        run.cpu.as_secs_f64() * 1000.0 / n as f64,
         run.peak_rss_kb / 1024
     );
 }

@@ -56,7 +56,10 @@ fn bytes_do_not_depend_on_jobs_threads_processes_or_shards() {
     assert_eq!(expected.len(), 2 * (4 + 3 + 1));
 
     for (name, workers, jobs) in [
+        ("threads-2", "threads", "2"),
         ("threads-3", "threads", "3"),
+        // What a build chooses by itself at two workers: processes.
+        ("default-2", "auto", "2"),
         ("processes-1", "processes", "1"),
         ("processes-2", "processes", "2"),
         ("processes-3", "processes", "3"),

@@ -119,10 +119,10 @@ fn worker_processes(workers: usize) -> Option<PathBuf> {
     let processes = match std::env::var("HANDOUT_WORKERS").as_deref() {
         Ok("threads") => false,
         Ok("processes") => true,
-        // Threads of one process contend for Typst's shared caches, more
-        // with each thread; a process per worker scales with the cores. At
-        // two workers both measure the same, and threads start faster.
-        _ => workers >= 3,
+        // Threads of one process contend for Typst's shared caches, so two
+        // threads already cost more CPU per document than one; a process per
+        // worker scales with the cores (docs/parallel.md has the figures).
+        _ => workers >= 2,
     };
     processes.then(std::env::current_exe).and_then(Result::ok)
 }
