@@ -167,14 +167,24 @@ fn to_json(
 }
 
 /// The catalogs of a layout folder, by language code.
+/// Cloned into every process's world, so shared rather than copied.
 #[derive(Debug, Clone)]
 pub struct Catalogs {
-    by_lang: BTreeMap<String, Catalog>,
+    by_lang: Arc<BTreeMap<String, Catalog>>,
 }
 
 impl Catalogs {
     /// Reads and checks every `lang/*.yaml`; each problem is reported.
+    /// Layouts that replace no catalog share the built-in ones, read once
+    /// per process.
     pub fn load(layouts: &LayoutFiles) -> Result<Self, Vec<Diagnostic>> {
+        if !layouts.overrides_under("lang/") {
+            return Ok(Self::builtin().clone());
+        }
+        Self::read(layouts)
+    }
+
+    fn read(layouts: &LayoutFiles) -> Result<Self, Vec<Diagnostic>> {
         let mut by_lang = BTreeMap::new();
         let mut errors = Vec::new();
         for path in layouts.paths() {
@@ -218,7 +228,9 @@ impl Catalogs {
                 ),
             }
         }
-        let catalogs = Self { by_lang };
+        let catalogs = Self {
+            by_lang: Arc::new(by_lang),
+        };
         if let Some(reference) = catalogs.by_lang.get(REFERENCE) {
             for c in catalogs.by_lang.values() {
                 let display = layouts
@@ -243,7 +255,7 @@ impl Catalogs {
     pub fn builtin() -> &'static Catalogs {
         static BUILTIN: OnceLock<Catalogs> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            Catalogs::load(&LayoutFiles::builtin())
+            Catalogs::read(&LayoutFiles::builtin())
                 .expect("the built-in catalogs are checked by tests")
         })
     }

@@ -138,6 +138,14 @@ impl LayoutFiles {
             .collect()
     }
 
+    /// Whether a file under `prefix` (such as `lang/`) is not the
+    /// built-in one.
+    pub fn overrides_under(&self, prefix: &str) -> bool {
+        self.files
+            .iter()
+            .any(|(path, f)| f.overridden && path.starts_with(prefix))
+    }
+
     /// The built-in layouts with `overrides` in their place.
     pub fn with_files(overrides: Vec<OverrideFile>) -> Self {
         let mut layouts = Self::builtin();

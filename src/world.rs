@@ -83,9 +83,15 @@ pub struct Env {
 }
 
 impl Env {
-    /// Built once per process; `brands` are the build's brands, whose fonts
-    /// join the bundled ones after them.
-    pub fn new(layouts: LayoutFiles, brands: &[Brand], extra: &[crate::fonts::FontFile]) -> Self {
+    /// Built once per process; `catalogs` are those of `layouts`, as the
+    /// build checked them, and `brands` the build's brands, whose fonts join
+    /// the bundled ones after them.
+    pub fn new(
+        layouts: LayoutFiles,
+        catalogs: Catalogs,
+        brands: &[Brand],
+        extra: &[crate::fonts::FontFile],
+    ) -> Self {
         let mut fonts = FontStore::new();
         for (_, data) in crate::fonts::FONTS {
             for (index, info) in FontInfo::iter(data).enumerate() {
@@ -150,9 +156,6 @@ impl Env {
                 files.insert(id, slot);
             }
         }
-        // A build checks its catalogs before it makes an Env; a worker gets
-        // the files its build checked.
-        let catalogs = Catalogs::load(&layouts).unwrap_or_else(|_| Catalogs::builtin().clone());
         let data_id = file_id(DATA_PATH).expect("valid path");
         let qr_ids = (0..MAX_QR)
             .filter_map(|i| file_id(&format!("/qr/{i}.svg")))

@@ -25,6 +25,7 @@ use crate::brand::Brand;
 use crate::content::Content;
 use crate::diag::Diagnostic;
 use crate::error::Error;
+use crate::lang::Catalogs;
 use crate::layouts::{LayoutFiles, OverrideFile};
 use crate::output::Writes;
 use crate::render::Settings;
@@ -145,11 +146,11 @@ pub fn serve() -> Result<(), Error> {
     // The build read these files a moment ago; they can only fail now if
     // they changed since.
     let fonts = crate::fonts::read(&setup.font_files)?;
-    let env = Env::new(
-        LayoutFiles::with_files(setup.layouts),
-        &setup.brands,
-        &fonts,
-    );
+    let layouts = LayoutFiles::with_files(setup.layouts);
+    // The build checked these same bytes before it started this worker.
+    let catalogs = Catalogs::load(&layouts)
+        .map_err(|_| Error::Internal("worker: the checked catalogs did not load".into()))?;
+    let env = Env::new(layouts, catalogs, &setup.brands, &fonts);
     let writes = Writes::with_prefix(setup.temp_prefix.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(setup.threads.max(1))

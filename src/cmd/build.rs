@@ -77,6 +77,7 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
     let Project {
         fonts,
         layouts,
+        catalogs,
         contents,
         unusable,
         brands,
@@ -99,7 +100,7 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
         docs = shard.select(docs);
     }
     let work = Arc::new(Work {
-        env: Env::new(layouts, &brands, &fonts),
+        env: Env::new(layouts, catalogs, &brands, &fonts),
         brands,
         font_files: fonts.iter().map(|f| f.path.clone()).collect(),
         settings,

@@ -95,7 +95,12 @@ fn write_project(
             write(path, file.bytes.as_slice())?;
         }
     }
-    let env = crate::world::Env::new(layouts.clone(), &project.brands, &project.fonts);
+    let env = crate::world::Env::new(
+        layouts.clone(),
+        project.catalogs.clone(),
+        &project.brands,
+        &project.fonts,
+    );
     let DocumentFiles { data, qr, labels } =
         document_files(document, 0, &project.catalogs, &|family| {
             env.book().contains_family(&family.to_lowercase())

@@ -208,8 +208,11 @@ fn display_url(url: &str) -> String {
 
 /// The QR codes a document's links need, in the order of their paths.
 fn qr_codes(data: &LayoutData) -> Vec<Arc<[u8]>> {
+    use rayon::prelude::*;
+    // Spread over the threads that one document gets (all of `--jobs` when
+    // it is the only one); in order.
     data.qr_urls
-        .iter()
+        .par_iter()
         .filter_map(|url| crate::qr::svg_cached(url))
         .collect()
 }

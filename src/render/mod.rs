@@ -282,7 +282,12 @@ mod tests {
         );
         let loaded = crate::content::load(std::path::Path::new(seed), &Default::default()).unwrap();
         let c = &loaded.content;
-        let env = Env::new(crate::layouts::LayoutFiles::builtin(), &[], &[]);
+        let env = Env::new(
+            crate::layouts::LayoutFiles::builtin(),
+            crate::lang::Catalogs::builtin().clone(),
+            &[],
+            &[],
+        );
         let settings = Settings::default();
         let render_all = || {
             for goal in std::iter::once(None).chain(c.goals().map(Some)) {
