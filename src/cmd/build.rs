@@ -44,7 +44,7 @@ pub fn build(config: &BuildConfig) -> Result<(), Error> {
         deny_warnings: config.deny_warnings,
         timeout: config.timeout,
         cancel,
-        processes: worker_processes(config.jobs.min(work.docs.len())),
+        processes: worker_processes(config.jobs.min(work.docs.len()), content_files(work)),
     };
     let start = Instant::now();
     let outcome = batch::run(work, &opts, |done| {
@@ -116,16 +116,26 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
 }
 
 /// The program to start as worker processes, or none for threads.
-fn worker_processes(workers: usize) -> Option<PathBuf> {
+fn worker_processes(workers: usize, content_files: usize) -> Option<PathBuf> {
     let processes = match std::env::var("HANDOUT_WORKERS").as_deref() {
         Ok("threads") => false,
         Ok("processes") => true,
-        // Threads of one process contend for Typst's shared caches, so two
-        // threads already cost more CPU per document than one; a process per
-        // worker scales with the cores (docs/parallel.md has the figures).
-        _ => workers >= 2,
+        // Threads of one process contend for Typst's shared caches, so a
+        // process per worker scales with the cores. At two workers, threads
+        // still win when every document is a variant of one content file:
+        // they share its shaped text, which each process would make again
+        // (docs/parallel.md has the figures).
+        _ => workers >= 3 || (workers == 2 && content_files > 1),
     };
     processes.then(std::env::current_exe).and_then(Result::ok)
+}
+
+/// How many content files the planned documents come from.
+fn content_files(work: &Work) -> usize {
+    let mut seen: Vec<usize> = work.docs.iter().map(|d| d.content).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
 }
 
 /// Writes the outbox and the report, and turns the outcome into the
