@@ -166,3 +166,36 @@ fn a_runaway_layout_is_stopped_by_ending_its_worker() {
         "workers outlived the build: {orphans:?}"
     );
 }
+
+/// How many worker processes a default build at `--jobs 2` starts.
+fn workers_started(contents: &[&str], extra: &[&str]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("workers.txt");
+    let o = Command::new(env!("CARGO_BIN_EXE_handout"))
+        .current_dir(root())
+        .env_remove("HANDOUT_WORKERS")
+        .env("HANDOUT_WORKER_PIDS", &pids)
+        .args(["build", "-q", "--jobs", "2", "--pdf-standard", "none", "-o"])
+        .arg(dir.path().join("out"))
+        .args(contents)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_ok(&o);
+    std::fs::read_to_string(&pids)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn two_workers_are_processes_for_several_content_files_and_threads_for_one() {
+    let three = fixture("three-options.yaml");
+    let minimal = fixture("minimal.yaml");
+    let several = [three.to_str().unwrap(), minimal.to_str().unwrap()];
+    assert_eq!(workers_started(&several, &[]), 2);
+    // One content file's variants share its shaped text, which threads of
+    // one process keep once.
+    assert_eq!(workers_started(&[SEED], &["--all-goals"]), 0);
+    // One document: one worker, on a thread.
+    assert_eq!(workers_started(&[SEED], &[]), 0);
+}
