@@ -21,7 +21,16 @@ pub struct Report {
     pub unusable_content: Vec<UnusableEntry>,
     /// Rows of `--recipients` set aside by `--keep-going`.
     pub recipients_set_aside: Vec<SetAsideEntry>,
+    /// Rows of `--recipients` on the `--suppress` list: not errors.
+    pub recipients_suppressed: Vec<SuppressedEntry>,
     pub totals: Totals,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SuppressedEntry {
+    pub line: usize,
+    pub name: String,
+    pub email: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,6 +102,7 @@ pub struct Totals {
     pub interrupted: usize,
     pub unusable_content: usize,
     pub recipients_set_aside: usize,
+    pub recipients_suppressed: usize,
     pub pages: usize,
     /// Sheets of paper the print editions take, printed on both sides.
     pub sheets: usize,
@@ -111,6 +121,8 @@ pub struct Inputs<'a> {
     pub unusable: &'a [Unusable],
     /// Rows of `--recipients` set aside by `--keep-going`.
     pub set_aside: &'a [crate::recipients::SetAside],
+    /// Rows of `--recipients` left out by `--suppress`.
+    pub suppressed: &'a [crate::recipients::Suppressed],
     pub docs: &'a [Planned],
     /// Finished documents, in any order.
     pub done: &'a [Done],
@@ -152,12 +164,22 @@ impl Report {
                 errors: s.errors.iter().map(plain).collect(),
             })
             .collect();
+        let recipients_suppressed = i
+            .suppressed
+            .iter()
+            .map(|s| SuppressedEntry {
+                line: s.line,
+                name: s.name.clone(),
+                email: s.email.clone(),
+            })
+            .collect();
         Report {
             format: 1,
             handout_version: env!("CARGO_PKG_VERSION"),
             documents,
             unusable_content,
             recipients_set_aside,
+            recipients_suppressed,
             totals,
         }
     }
@@ -240,6 +262,7 @@ fn totals(i: &Inputs, documents: &[ReportEntry]) -> Totals {
         interrupted: count(Status::Interrupted),
         unusable_content: i.unusable.len(),
         recipients_set_aside: i.set_aside.len(),
+        recipients_suppressed: i.suppressed.len(),
         pages: documents.iter().filter_map(|d| d.pages).sum(),
         sheets: documents.iter().filter_map(|d| d.sheets).sum(),
         denser: documents

@@ -38,6 +38,29 @@ pub struct EmailArgs {
     /// name [default: the content's id]
     #[arg(long, value_name = "NAME", requires = "eml")]
     pub campaign: Option<String>,
+
+    /// The unsubscribe page, e.g.
+    /// https://school.example/unsubscribe?e={email}&t={unsubscribe_token}: each
+    /// message gets one-click List-Unsubscribe headers and a line in its
+    /// body. The token is an HMAC of the address with
+    /// HANDOUT_UNSUBSCRIBE_SECRET.
+    #[arg(long, value_name = "URL", requires = "eml")]
+    pub unsubscribe: Option<String>,
+
+    /// An address that unsubscribes whoever writes to it, in the
+    /// List-Unsubscribe header (and the body, without --unsubscribe).
+    #[arg(long, value_name = "ADDRESS", requires = "eml")]
+    pub unsubscribe_mailto: Option<String>,
+
+    /// The messages answer each person's own request, so they need no
+    /// unsubscribe: no warning without one.
+    #[arg(long, requires = "eml")]
+    pub transactional: bool,
+
+    /// People not to email (a CSV with an `email` column, or one address a
+    /// line; `@domain` for a whole domain): their rows get no draft.
+    #[arg(long, value_name = "FILE", requires = "eml")]
+    pub suppress: Option<PathBuf>,
 }
 
 impl EmailArgs {
@@ -48,6 +71,10 @@ impl EmailArgs {
             body: self.body.clone(),
             html_body: self.html_body.clone(),
             campaign: self.campaign.clone(),
+            unsubscribe: self.unsubscribe.clone(),
+            unsubscribe_mailto: self.unsubscribe_mailto.clone(),
+            transactional: self.transactional,
+            suppress: self.suppress.clone(),
         })
     }
 }
@@ -82,6 +109,12 @@ pub struct SendArgs {
     /// end of data; every other step (greeting, commands) gets half.
     #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u32).range(2..))]
     pub smtp_timeout: u32,
+
+    /// A list of people not to email: a CSV with an `email` column, or one
+    /// address a line (`@domain` for a whole domain). Drafts to them are
+    /// skipped and logged as suppressed.
+    #[arg(long, value_name = "FILE")]
+    pub suppress: Option<PathBuf>,
 
     /// Send at most N messages a minute.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::output::{prepare_dir, prepare_report};
 use crate::progress::Progress;
 use crate::project::{Project, Unusable};
-use crate::recipients::SetAside;
+use crate::recipients::{SetAside, Suppressed};
 use crate::report::{Inputs, Report, Status};
 use crate::signal::Cancel;
 use crate::terminal::emit;
@@ -60,6 +60,7 @@ struct Planned {
     work: Arc<Work>,
     unusable: Vec<Unusable>,
     set_aside: Vec<SetAside>,
+    suppressed: Vec<Suppressed>,
 }
 
 /// Plans every document of the build from the loaded project.
@@ -67,12 +68,13 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
     for name in &config.layouts {
         project.check_layout(name)?;
     }
-    let (goals, set_aside) = match &project.recipients {
+    let (goals, set_aside, suppressed) = match &project.recipients {
         Some(people) => (
             batch::Goals::Recipients(Arc::new(people.rows.clone())),
             people.set_aside.clone(),
+            people.suppressed.clone(),
         ),
-        None => (config.goals.clone(), Vec::new()),
+        None => (config.goals.clone(), Vec::new(), Vec::new()),
     };
     let Project {
         fonts,
@@ -112,6 +114,7 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
         work,
         unusable,
         set_aside,
+        suppressed,
     })
 }
 
@@ -164,6 +167,7 @@ fn conclude(
             contents: &work.contents,
             unusable: &planned.unusable,
             set_aside: &planned.set_aside,
+            suppressed: &planned.suppressed,
             docs: &work.docs,
             done: &done,
             unfinished: match stop {

@@ -2,6 +2,7 @@
 
 use crate::cli::SendArgs;
 use crate::email::send::{self, SendOptions, Server, TlsMode};
+use crate::email::suppress::Suppression;
 use crate::error::Error;
 use crate::signal::Cancel;
 
@@ -31,16 +32,28 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
         rate: args.rate,
         quiet: args.quiet,
         cancel,
+        suppress: match &args.suppress {
+            Some(path) => Suppression::load(path)?,
+            None => Suppression::default(),
+        },
     })?;
     if args.dry_run {
         return Ok(());
     }
     if !args.quiet || summary.refused > 0 {
         eprintln!(
-            "sent {}, refused {}, {} already sent before{} (log: {})",
+            "sent {}, refused {}, {} already sent before{}{} (log: {})",
             summary.sent,
             summary.refused,
             summary.already_sent,
+            if summary.suppressed > 0 {
+                format!(
+                    ", {} suppressed (on --suppress; not sent)",
+                    summary.suppressed
+                )
+            } else {
+                String::new()
+            },
             if summary.unknown > 0 {
                 format!(
                     ", {} unknown (may have arrived; not sent again)",

@@ -10,6 +10,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use sha2::{Digest, Sha256};
 
+use super::unsubscribe::URL_PLACEHOLDER;
 use super::{Drafts, message_id};
 use crate::content::{Content, Goal};
 use crate::diag::Diagnostic;
@@ -142,7 +143,6 @@ fn html_page(lang: &str, title: &str, body: &str) -> String {
 
 /// The draft's bytes.
 pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnostic> {
-    let v = values(p);
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         Diagnostic::error(format!("cannot write the email draft: {what}: {e}"))
             .with_hint("check --from and the recipient's address")
@@ -154,34 +154,12 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     );
     let from: Mailbox = d.from.parse().map_err(|e| fail("sender", &e))?;
     let id = message_id(d.campaign(p.content), &p.content.id, address, &from);
-    let plain = |s: &str| s.to_string();
-    // A subject is one line, whatever a recipients column holds.
-    let one_line = |s: &str| s.replace(|c: char| c.is_control(), " ");
-    let subject = d.subject.fill(&v, one_line);
-    let text = match &d.body {
-        Some(t) => t.fill(&v, plain),
-        None => default_body(&v),
-    };
-    let tag = thumbnail_tag(&p.content.title);
-    let (html, inline) = match &d.html {
-        Some(t) => {
-            let mut v = v.clone();
-            for value in v.values_mut() {
-                *value = html_escape::encode_text(value).into_owned();
-            }
-            v.insert(super::template::THUMBNAIL, tag);
-            // Values were escaped above; the thumbnail tag is ours.
-            (t.fill(&v, plain), t.uses(super::template::THUMBNAIL))
-        }
-        None => (
-            html_page(
-                p.content.lang.as_deref().unwrap_or("en"),
-                &subject,
-                &html_from_text(&text, &tag),
-            ),
-            true,
-        ),
-    };
+    let Bodies {
+        subject,
+        text,
+        html,
+        inline,
+    } = bodies(d, p, address);
 
     // Boundaries come from the Message-ID, so the same draft has the same
     // bytes; none can occur in base64 or in these bodies by chance.
@@ -211,7 +189,16 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
             p.pdf.to_vec(),
             ContentType::parse("application/pdf").unwrap(),
         ));
-    let builder = Message::builder().from(from).to(to);
+    let mut builder = Message::builder().from(from).to(to);
+    if let Some(u) = &d.unsubscribe {
+        builder = builder.raw_header(raw("List-Unsubscribe", u.header(address)));
+        if u.one_click() {
+            builder = builder.raw_header(raw(
+                "List-Unsubscribe-Post",
+                "List-Unsubscribe=One-Click".into(),
+            ));
+        }
+    }
     // Text that looks like an encoded word (`=?utf-8?b?…?=`), say from a
     // name, would be decoded by mail clients if it went out as it is: the
     // whole subject is then encoded, so it reads exactly as written.
@@ -226,6 +213,106 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
         .multipart(mixed)
         .map_err(|e| fail("message", &e))?;
     Ok(message.formatted())
+}
+
+/// A draft's subject and bodies.
+struct Bodies {
+    subject: String,
+    text: String,
+    html: String,
+    /// Whether the HTML shows page 1, attached inline.
+    inline: bool,
+}
+
+/// Fills the templates for one recipient, and adds the unsubscribe line
+/// where the templates do not place it themselves.
+fn bodies(d: &Drafts, p: &Parts, address: &str) -> Bodies {
+    let plain = |s: &str| s.to_string();
+    // A subject is one line, whatever a recipients column holds.
+    let one_line = |s: &str| s.replace(|c: char| c.is_control(), " ");
+    let mut v = values(p);
+    let unsubscribe = d.unsubscribe.as_ref();
+    let link = unsubscribe.map(|u| {
+        u.url_for(address).unwrap_or_else(|| {
+            format!(
+                "mailto:{}?subject=unsubscribe",
+                u.mailto.as_deref().unwrap_or_default()
+            )
+        })
+    });
+    if let Some(link) = &link {
+        v.insert(URL_PLACEHOLDER, link.clone());
+    }
+    let subject = d.subject.fill(&v, one_line);
+    let mut text = match &d.body {
+        Some(t) => t.fill(&v, plain),
+        None => default_body(&v),
+    };
+    // A template that places the link itself gets no second one.
+    let placed =
+        |t: &Option<super::template::Template>| t.as_ref().is_some_and(|t| t.uses(URL_PLACEHOLDER));
+    let footer = unsubscribe.map(|u| u.line(address));
+    let tag = thumbnail_tag(&p.content.title);
+    let (html, inline) = match &d.html {
+        Some(t) => {
+            let mut v = v.clone();
+            for value in v.values_mut() {
+                *value = html_escape::encode_text(value).into_owned();
+            }
+            v.insert(super::template::THUMBNAIL, tag);
+            // Values were escaped above; the thumbnail tag is ours.
+            (t.fill(&v, plain), t.uses(super::template::THUMBNAIL))
+        }
+        None => (
+            html_page(
+                p.content.lang.as_deref().unwrap_or("en"),
+                &subject,
+                &(html_from_text(&text, &tag)
+                    + &link
+                        .as_deref()
+                        .filter(|_| !placed(&d.body))
+                        .map(html_footer)
+                        .unwrap_or_default()),
+            ),
+            true,
+        ),
+    };
+    let html = match &link {
+        Some(link) if d.html.is_some() && !placed(&d.html) => with_footer(&html, link),
+        _ => html,
+    };
+    if let Some(line) = footer.filter(|_| !placed(&d.body)) {
+        text = format!("{}\n\n-- \n{line}\n", text.trim_end());
+    }
+    Bodies {
+        subject,
+        text,
+        html,
+        inline,
+    }
+}
+
+/// A header of ASCII text that lettre has no type for.
+fn raw(name: &'static str, value: String) -> lettre::message::header::HeaderValue {
+    use lettre::message::header::{HeaderName, HeaderValue};
+    HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+}
+
+/// The unsubscribe paragraph of an HTML body.
+fn html_footer(link: &str) -> String {
+    format!(
+        "<p style=\"font-size:13px;color:#57606a\">To stop receiving these emails, <a href=\"{}\">unsubscribe here</a>.</p>\n",
+        html_escape::encode_double_quoted_attribute(link)
+    )
+}
+
+/// `html` with the unsubscribe paragraph before `</body>`, or at the end.
+fn with_footer(html: &str, link: &str) -> String {
+    let footer = html_footer(link);
+    match html.to_ascii_lowercase().rfind("</body>") {
+        Some(at) => format!("{}{footer}{}", &html[..at], &html[at..]),
+        None => format!("{html}{footer}"),
+    }
 }
 
 /// A Subject header with `subject` as RFC 2047 base64 encoded words, folded

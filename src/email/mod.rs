@@ -8,7 +8,9 @@
 
 pub mod draft;
 pub mod send;
+pub mod suppress;
 pub mod template;
+pub mod unsubscribe;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output::sanitize;
 use template::{FIXED, Source, THUMBNAIL, Template};
+use unsubscribe::Unsubscribe;
 
 /// The list of drafts a build made, in `--out-dir`.
 pub const OUTBOX: &str = "outbox.jsonl";
@@ -40,6 +43,8 @@ pub struct Drafts {
     pub html: Option<Template>,
     /// `None`: each content file's id.
     pub campaign: Option<String>,
+    /// `None`: no unsubscribe (a warning, unless transactional).
+    pub unsubscribe: Option<Unsubscribe>,
 }
 
 impl Drafts {
@@ -56,6 +61,10 @@ pub struct DraftArgs {
     pub body: Option<std::path::PathBuf>,
     pub html_body: Option<std::path::PathBuf>,
     pub campaign: Option<String>,
+    pub unsubscribe: Option<String>,
+    pub unsubscribe_mailto: Option<String>,
+    pub transactional: bool,
+    pub suppress: Option<std::path::PathBuf>,
 }
 
 /// The subject when none is given.
@@ -78,6 +87,18 @@ impl DraftArgs {
             .filter(|k| event || !k.starts_with("event."))
             .collect();
         known.extend(columns);
+        let unsubscribe = Unsubscribe::new(
+            self.unsubscribe.as_deref(),
+            self.unsubscribe_mailto.as_deref(),
+            std::env::var(unsubscribe::SECRET_VAR).ok(),
+        )
+        .unwrap_or_else(|e| {
+            errors.extend(e);
+            None
+        });
+        if unsubscribe.is_some() {
+            known.push(unsubscribe::URL_PLACEHOLDER);
+        }
         let subject_text: Arc<str> = self.subject.as_deref().unwrap_or(DEFAULT_SUBJECT).into();
         if subject_text.contains(['\r', '\n']) {
             errors.push(
@@ -115,30 +136,17 @@ impl DraftArgs {
             }
             None => None,
         };
-        // A column named like a built-in placeholder is hidden by it; a
-        // template of the user's that uses the name would silently print
-        // the built-in value.
-        let mine = [
-            (
-                "--subject",
-                subject.as_ref().filter(|_| self.subject.is_some()),
-            ),
-            ("--body", body.as_ref()),
-            ("--html-body", html.as_ref()),
-        ];
-        for column in columns.iter().filter(|c| FIXED.contains(c)) {
-            if let Some((option, _)) = mine.iter().find(|(_, t)| t.is_some_and(|t| t.uses(column)))
-            {
-                errors.push(
-                    Diagnostic::error(format!(
-                        "the recipients file has a column `{column}`, but {{{column}}} in {option} is the built-in `{column}`"
-                    ))
-                    .with_hint(format!(
-                        "rename the column (e.g. `my_{column}`) and write {{my_{column}}}; the built-in placeholders always win"
-                    )),
-                );
-            }
-        }
+        errors.extend(shadowed_columns(
+            columns,
+            [
+                (
+                    "--subject",
+                    subject.as_ref().filter(|_| self.subject.is_some()),
+                ),
+                ("--body", body.as_ref()),
+                ("--html-body", html.as_ref()),
+            ],
+        ));
         if let Some(c) = &self.campaign
             && (c.trim().is_empty() || c.chars().any(char::is_control))
         {
@@ -156,8 +164,41 @@ impl DraftArgs {
             body,
             html,
             campaign: self.campaign.clone(),
+            unsubscribe,
         })
     }
+
+    /// What a campaign lacks that the law and mailbox providers ask for.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if self.unsubscribe.is_none() && self.unsubscribe_mailto.is_none() && !self.transactional {
+            out.push(
+                Diagnostic::warning("the drafts have no way to unsubscribe")
+                    .with_hint("marketing email needs one in most countries, and Gmail and Outlook refuse bulk mail without one-click unsubscribe (RFC 8058): give --unsubscribe URL or --unsubscribe-mailto ADDRESS, or --transactional if each message answers the person's own request"),
+            );
+        }
+        out
+    }
+}
+
+/// Columns named like a built-in placeholder are hidden by it: a template
+/// of the user's that uses the name would silently print the built-in
+/// value.
+fn shadowed_columns(columns: &[&str], mine: [(&str, Option<&Template>); 3]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for column in columns.iter().filter(|c| FIXED.contains(c)) {
+        if let Some((option, _)) = mine.iter().find(|(_, t)| t.is_some_and(|t| t.uses(column))) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "the recipients file has a column `{column}`, but {{{column}}} in {option} is the built-in `{column}`"
+                ))
+                .with_hint(format!(
+                    "rename the column (e.g. `my_{column}`) and write {{my_{column}}}; the built-in placeholders always win"
+                )),
+            );
+        }
+    }
+    errors
 }
 
 /// A template, or its problems added to `errors`.

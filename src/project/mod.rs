@@ -135,15 +135,16 @@ impl Project {
         // A recipient's goal is checked against the content's goals, and the
         // templates against the recipients' columns: each needs the step
         // before it to have read.
-        let recipients = match &sources.recipients {
+        let mut recipients = match &sources.recipients {
             Some(path) if errors.is_empty() => gather(
                 people(path, sources, &contents, &coverage, policy),
                 &mut errors,
             )?,
             _ => None,
         };
-        let drafts = match (&sources.email, &recipients) {
+        let drafts = match (&sources.email, &mut recipients) {
             (Some(args), Some(people)) => {
+                gather(campaign_checks(args, people, policy), &mut errors)?;
                 gather(args.load(&people.columns(), event.is_some()), &mut errors)?
             }
             _ => None,
@@ -290,4 +291,47 @@ fn people(
         );
     }
     Ok(people)
+}
+
+/// What a campaign needs besides its templates: a way to unsubscribe (a
+/// warning without one), and the suppression list, whose rows are taken out
+/// of `people`.
+fn campaign_checks(
+    args: &DraftArgs,
+    people: &mut crate::recipients::Recipients,
+    policy: Policy,
+) -> Result<(), Error> {
+    let mut warnings = args.warnings();
+    if policy.deny_warnings && diag::deny_warnings(&mut warnings) {
+        return Err(Error::Content(warnings));
+    }
+    if policy.warn {
+        emit(&warnings);
+    }
+    let Some(path) = &args.suppress else {
+        return Ok(());
+    };
+    let list = crate::email::suppress::Suppression::load(path)?;
+    let (suppressed, kept) = std::mem::take(&mut people.rows)
+        .into_iter()
+        .partition(|r| r.email.as_deref().is_some_and(|e| list.contains(e)));
+    people.rows = kept;
+    people.suppressed = suppressed
+        .into_iter()
+        .map(
+            |r: crate::recipients::Recipient| crate::recipients::Suppressed {
+                line: r.line,
+                name: r.name,
+                email: r.email.unwrap_or_default(),
+            },
+        )
+        .collect();
+    if !people.suppressed.is_empty() && !policy.quiet {
+        eprintln!(
+            "{} on {}: no draft for them",
+            diag::count(people.suppressed.len(), "recipient is", "recipients are"),
+            path.display()
+        );
+    }
+    Ok(())
 }

@@ -44,6 +44,14 @@ pub struct SetAside {
     pub errors: Vec<Diagnostic>,
 }
 
+/// A row left out because its address is on the suppression list.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub line: usize,
+    pub name: String,
+    pub email: String,
+}
+
 /// The rows of a recipients file that can be rendered, and the ones that
 /// cannot.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +59,8 @@ pub struct Recipients {
     pub file: String,
     pub rows: Vec<Recipient>,
     pub set_aside: Vec<SetAside>,
+    /// Rows on the suppression list (`--suppress`): no draft, no document.
+    pub suppressed: Vec<Suppressed>,
     /// Names the bundled fonts cannot show.
     pub warnings: Vec<Diagnostic>,
 }

@@ -25,6 +25,8 @@ pub enum Outcome {
     Sent,
     Refused,
     Unknown,
+    /// Not sent: on the suppression list at the time of sending.
+    Suppressed,
 }
 
 /// One line of `sent.jsonl`.
@@ -183,6 +185,8 @@ impl Log {
                     Outcome::Refused => {
                         unknown.remove(&e.message_id);
                     }
+                    // Checked again on every run against the list of the day.
+                    Outcome::Suppressed => {}
                 },
                 Err(e) => errors.push(
                     Diagnostic::error(if complete {
@@ -253,7 +257,7 @@ impl Log {
             Outcome::Sent => {
                 self.sent.insert(entry.message_id.clone());
             }
-            Outcome::Sending | Outcome::Unknown | Outcome::Refused => {}
+            Outcome::Sending | Outcome::Unknown | Outcome::Refused | Outcome::Suppressed => {}
         }
         Ok(())
     }

@@ -1,5 +1,10 @@
 //! Reading and editing the headers of a draft as it is sent.
 
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::email::{OUTBOX, OutboxEntry};
+
 pub(super) fn now_rfc2822() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc2822)
@@ -115,6 +120,53 @@ pub fn with_crlf(message: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         out.push(b);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// The draft's bytes, once its Message-ID is the one the outbox lists.
+pub(super) fn read_draft(dir: &Path, entry: &OutboxEntry) -> Result<Vec<u8>, Diagnostic> {
+    let rel = Path::new(&entry.file);
+    if rel.is_absolute() || rel.components().count() != 1 {
+        return Err(Diagnostic::error(format!(
+            "the outbox lists `{}`, which is not a file in its folder",
+            entry.file
+        ))
+        .in_file(dir.join(OUTBOX).display().to_string())
+        .with_hint("build the drafts again"));
+    }
+    let path = dir.join(rel);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot read the draft: {}",
+            crate::diag::io_reason(&e, "file")
+        ))
+        .in_file(path.display().to_string())
+        .with_hint("build the drafts again, or remove it from the outbox")
+    })?;
+    // The envelope goes to the outbox's address whatever the draft says;
+    // a `To:` edited to someone else would be sent to the wrong person.
+    let to = header(&bytes, "to").unwrap_or_default();
+    if !to.to_lowercase().contains(&entry.recipient.to_lowercase()) {
+        return Err(Diagnostic::error(format!(
+            "the draft is addressed to `{to}`, but the outbox sends it to {}",
+            entry.recipient
+        ))
+        .in_file(path.display().to_string())
+        .with_hint(
+            "the recipients file decides who gets a draft: change it there and build again, or restore the `To:` line",
+        ));
+    }
+    match header(&bytes, "message-id") {
+        Some(id) if id == entry.message_id => Ok(bytes),
+        found => Err(Diagnostic::error(format!(
+            "the draft's Message-ID is {}, but the outbox lists {}",
+            found.as_deref().unwrap_or("missing"),
+            entry.message_id
+        ))
+        .in_file(path.display().to_string())
+        .with_hint(
+            "keep the Message-ID when editing a draft; it is how a rerun knows who was emailed",
+        )),
+    }
 }
 
 #[cfg(test)]

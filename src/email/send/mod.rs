@@ -7,7 +7,7 @@ mod smtp;
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
@@ -15,11 +15,12 @@ use lettre::{SmtpTransport, Transport};
 
 use log::now_rfc3339;
 pub use log::{Log, LogEntry, Outcome, read_outbox};
-use message::now_rfc2822;
 pub use message::{header, with_crlf, with_date};
+use message::{now_rfc2822, read_draft};
 
-use super::{OUTBOX, OutboxEntry};
+use super::OutboxEntry;
 use crate::diag::{Diagnostic, count};
+use crate::email::suppress::Suppression;
 use crate::error::Error;
 use crate::signal::Cancel;
 
@@ -69,6 +70,8 @@ pub struct SendOptions {
     pub rate: Option<u32>,
     pub quiet: bool,
     pub cancel: Cancel,
+    /// `--suppress`: drafts to these addresses are not sent.
+    pub suppress: Suppression,
 }
 
 /// What a run did.
@@ -80,6 +83,8 @@ pub struct Summary {
     /// Sent by an earlier run that could not log the server's answer: they
     /// may have arrived, and are never sent again.
     pub unknown: usize,
+    /// On the suppression list now, though not when the drafts were built.
+    pub suppressed: usize,
     pub total: usize,
 }
 
@@ -93,15 +98,20 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         ..Summary::default()
     };
     let mut todo = Vec::new();
+    let mut suppressed = Vec::new();
     for entry in outbox {
         if log.is_unknown(&entry.message_id) {
             summary.unknown += 1;
         } else if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
             summary.already_sent += 1;
+        } else if opts.suppress.contains(&entry.recipient) {
+            // Added to the list since the build: the list of the day counts.
+            suppressed.push(entry);
         } else {
             todo.push(entry);
         }
     }
+    summary.suppressed = suppressed.len();
     // Every draft is read and checked before the first is sent, and read
     // again when it is sent, so that memory holds one at a time.
     let errors: Vec<Diagnostic> = todo
@@ -122,6 +132,19 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
             summary.already_sent
         );
         return Ok(summary);
+    }
+    for entry in &suppressed {
+        log.append(&log_entry(
+            entry,
+            Outcome::Suppressed,
+            "on the suppression list",
+        ))
+        .map_err(|e| {
+            Error::system(
+                format!("cannot write the send log: {e}"),
+                "free disk space, then rerun: nothing was sent",
+            )
+        })?;
     }
     for entry in log.settle_unknown(&now_rfc3339())? {
         eprintln!(
@@ -294,7 +317,7 @@ impl Run<'_> {
                     ),
                     "it may have been delivered: the next run logs it as unknown and does not send it again; free disk space, then rerun",
                 ),
-                Outcome::Refused | Outcome::Sending | Outcome::Unknown => Error::system(
+                Outcome::Refused | Outcome::Sending | Outcome::Unknown | Outcome::Suppressed => Error::system(
                     format!("cannot write the send log after trying {}: {e}", entry.file),
                     "it was not delivered, but the next run logs it as unknown and does not send it again; free disk space, then rerun",
                 ),
@@ -321,6 +344,7 @@ impl Run<'_> {
     fn show(&mut self, entry: &OutboxEntry, status: Outcome, reply: &str) {
         match status {
             Outcome::Sent | Outcome::Sending | Outcome::Unknown => self.summary.sent += 1,
+            Outcome::Suppressed => self.summary.suppressed += 1,
             Outcome::Refused => {
                 self.summary.refused += 1;
                 let line = format!("refused: {} ({}): {reply}", entry.recipient, entry.file);
@@ -392,53 +416,6 @@ impl Watchdog {
 
     fn disarm(&self) {
         *self.armed.lock() = None;
-    }
-}
-
-/// The draft's bytes, once its Message-ID is the one the outbox lists.
-fn read_draft(dir: &Path, entry: &OutboxEntry) -> Result<Vec<u8>, Diagnostic> {
-    let rel = Path::new(&entry.file);
-    if rel.is_absolute() || rel.components().count() != 1 {
-        return Err(Diagnostic::error(format!(
-            "the outbox lists `{}`, which is not a file in its folder",
-            entry.file
-        ))
-        .in_file(dir.join(OUTBOX).display().to_string())
-        .with_hint("build the drafts again"));
-    }
-    let path = dir.join(rel);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read the draft: {}",
-            crate::diag::io_reason(&e, "file")
-        ))
-        .in_file(path.display().to_string())
-        .with_hint("build the drafts again, or remove it from the outbox")
-    })?;
-    // The envelope goes to the outbox's address whatever the draft says;
-    // a `To:` edited to someone else would be sent to the wrong person.
-    let to = header(&bytes, "to").unwrap_or_default();
-    if !to.to_lowercase().contains(&entry.recipient.to_lowercase()) {
-        return Err(Diagnostic::error(format!(
-            "the draft is addressed to `{to}`, but the outbox sends it to {}",
-            entry.recipient
-        ))
-        .in_file(path.display().to_string())
-        .with_hint(
-            "the recipients file decides who gets a draft: change it there and build again, or restore the `To:` line",
-        ));
-    }
-    match header(&bytes, "message-id") {
-        Some(id) if id == entry.message_id => Ok(bytes),
-        found => Err(Diagnostic::error(format!(
-            "the draft's Message-ID is {}, but the outbox lists {}",
-            found.as_deref().unwrap_or("missing"),
-            entry.message_id
-        ))
-        .in_file(path.display().to_string())
-        .with_hint(
-            "keep the Message-ID when editing a draft; it is how a rerun knows who was emailed",
-        )),
     }
 }
 

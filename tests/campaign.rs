@@ -1,0 +1,202 @@
+//! What a real campaign needs: unsubscribe headers and links whose tokens
+//! check against the secret, a warning without them, and a suppression
+//! list honoured at build and again at send, against a real SMTP server.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+use hmac::{Hmac, Mac};
+use mail_parser::MessageParser;
+use sha2::Sha256;
+
+const PEOPLE: &str = "tests/fixtures/email/people.csv";
+const FROM: &str = "Northfield Admissions <admissions@northfield.example>";
+const SECRET: &str = "test secret for unsubscribe tokens";
+const PAGE: &str = "https://northfield.example/unsubscribe?e={email}&t={unsubscribe_token}";
+
+fn run(args: &[&str], secret: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handout"));
+    cmd.current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("HANDOUT_UNSUBSCRIBE_SECRET")
+        .args(args);
+    if let Some(s) = secret {
+        cmd.env("HANDOUT_UNSUBSCRIBE_SECRET", s);
+    }
+    cmd.output().unwrap()
+}
+
+fn drafts(out: &Path, extra: &[&str], secret: Option<&str>) -> Output {
+    let out = out.to_str().unwrap();
+    let mut args = vec![
+        "build",
+        SEED,
+        "--recipients",
+        PEOPLE,
+        "--eml",
+        "--from",
+        FROM,
+        "-o",
+        out,
+        "-q",
+    ];
+    args.extend(extra);
+    run(&args, secret)
+}
+
+/// What the school's unsubscribe page computes to check a link.
+fn expected_token(address: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(address.to_lowercase().as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn every_message_carries_one_click_unsubscribe_with_a_token_for_its_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = drafts(
+        &out,
+        &[
+            "--unsubscribe",
+            PAGE,
+            "--unsubscribe-mailto",
+            "unsubscribe@northfield.example",
+        ],
+        Some(SECRET),
+    );
+    assert_ok(&o);
+    assert!(!stderr(&o).contains("unsubscribe"), "{}", stderr(&o));
+    let server = SmtpServer::start(&[], None);
+    let url = server.url();
+    let out_str = out.to_str().unwrap();
+    assert_ok(&run(
+        &["send", out_str, "--smtp", &url, "--tls", "none", "-q"],
+        None,
+    ));
+    let got = server.received();
+    assert_eq!(got.len(), 3);
+    for message in &got {
+        let to = &message.to[0];
+        let m = MessageParser::default().parse(&message.bytes[..]).unwrap();
+        let header = |name: &str| {
+            m.header_raw(name)
+                .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default()
+        };
+        let link = format!(
+            "https://northfield.example/unsubscribe?e={}&t={}",
+            to.replace('@', "%40"),
+            expected_token(to)
+        );
+        assert_eq!(
+            header("List-Unsubscribe"),
+            format!("<{link}>, <mailto:unsubscribe@northfield.example?subject=unsubscribe>")
+        );
+        assert_eq!(
+            header("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click"
+        );
+        let text = m.body_text(0).unwrap();
+        assert!(
+            text.contains(&format!("unsubscribe here: {link}")),
+            "{text}"
+        );
+        let html = m.body_html(0).unwrap();
+        let escaped = link.replace('&', "&amp;");
+        assert!(html.contains(&format!("<a href=\"{escaped}\">")), "{html}");
+    }
+}
+
+#[test]
+fn a_campaign_without_unsubscribe_is_warned_unless_transactional() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = drafts(&dir.path().join("a"), &[], None);
+    assert_ok(&o);
+    assert_stderr_has(&o, "warning: the drafts have no way to unsubscribe");
+    assert_stderr_has(&o, "RFC 8058");
+    let o = drafts(&dir.path().join("b"), &["--transactional"], None);
+    assert_ok(&o);
+    assert!(!stderr(&o).contains("unsubscribe"), "{}", stderr(&o));
+    // A token without its secret, or a plain-http page, stops the build.
+    let o = drafts(&dir.path().join("c"), &["--unsubscribe", PAGE], None);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "HANDOUT_UNSUBSCRIBE_SECRET is not set");
+    let o = drafts(
+        &dir.path().join("d"),
+        &["--unsubscribe", "http://northfield.example/u"],
+        Some(SECRET),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "is not an https address");
+    assert!(!dir.path().join("c").join("outbox.jsonl").exists());
+}
+
+#[test]
+fn suppressed_people_get_no_draft_and_an_address_added_later_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let list = dir.path().join("suppress.txt");
+    std::fs::write(&list, "# opted out at the open day\nANA@example.org\n").unwrap();
+    let report = dir.path().join("report.json");
+    let o = drafts(
+        &out,
+        &[
+            "--transactional",
+            "--suppress",
+            list.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_ok(&o);
+    let outbox = std::fs::read_to_string(out.join("outbox.jsonl")).unwrap();
+    assert_eq!(outbox.lines().count(), 2);
+    assert!(!outbox.contains("ana@example.org"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["totals"]["recipients_suppressed"], 1);
+    assert_eq!(report["totals"]["failed"], 0);
+    assert_eq!(
+        report["recipients_suppressed"][0]["email"],
+        "ana@example.org"
+    );
+    assert_eq!(report["recipients_suppressed"][0]["line"], 2);
+
+    // Between build and send, a whole domain asks not to be emailed.
+    std::fs::write(&list, "ana@example.org\n@EXAMPLE.org\n").unwrap();
+    let server = SmtpServer::start(&[], None);
+    let url = server.url();
+    let send = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            out.to_str().unwrap(),
+            "--smtp",
+            &url,
+            "--tls",
+            "none",
+        ];
+        args.extend(extra);
+        run(&args, None)
+    };
+    let o = send(&["--suppress", list.to_str().unwrap()]);
+    assert_ok(&o);
+    assert!(server.received().is_empty());
+    assert_stderr_has(&o, "2 suppressed");
+    let log = std::fs::read_to_string(out.join("sent.jsonl")).unwrap();
+    assert_eq!(log.matches("\"status\":\"suppressed\"").count(), 2, "{log}");
+    // Taken off the list again, they are sent, once.
+    std::fs::write(&list, "ana@example.org\n").unwrap();
+    assert_ok(&send(&["--suppress", list.to_str().unwrap()]));
+    assert_eq!(server.received().len(), 2);
+    assert_ok(&send(&[]));
+    assert_eq!(server.received().len(), 2);
+}
