@@ -23,8 +23,9 @@ pub enum Error {
         /// Rows of `--recipients` with errors.
         set_aside: usize,
     },
-    /// The mail server refused some messages; the rest were sent. Exit 1.
-    #[error("{refused} of {} refused", crate::diag::count(*.total, "message", "messages"))]
+    /// The mail server refused or deferred some messages; the rest were
+    /// sent. Exit 1.
+    #[error("{refused} of {} not delivered", crate::diag::count(*.total, "message", "messages"))]
     Undelivered { refused: usize, total: usize },
     /// A document took longer than `--timeout`; the build stopped. Exit 1.
     #[error("{0}")]

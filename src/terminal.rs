@@ -110,7 +110,7 @@ pub fn print_error(err: &Error, effect: Effect) {
             eprintln!("stopped by {signal}; finished files were kept, unfinished ones removed")
         }
         Error::Undelivered { refused, total } => eprintln!(
-            "{refused} of {} {} refused; the send log says which, and a rerun tries them again",
+            "{refused} of {} {} not delivered; the send log says which: a rerun tries the deferred ones again, and the refused ones with --retry-refused",
             count(*total, "message", "messages"),
             if *refused == 1 { "was" } else { "were" }
         ),

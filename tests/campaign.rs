@@ -200,3 +200,105 @@ fn suppressed_people_get_no_draft_and_an_address_added_later_is_not_sent() {
     assert_ok(&send(&[]));
     assert_eq!(server.received().len(), 2);
 }
+
+fn send(out: &Path, server: &SmtpServer, extra: &[&str]) -> Output {
+    let url = server.url();
+    let mut args = vec![
+        "send",
+        out.to_str().unwrap(),
+        "--smtp",
+        &url,
+        "--tls",
+        "none",
+    ];
+    args.extend(extra);
+    run(&args, None)
+}
+
+fn statuses(out: &Path, address: &str) -> Vec<String> {
+    std::fs::read_to_string(out.join("sent.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["recipient"] == address && e["status"] != "sending")
+        .map(|e| e["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+
+    // 550: logged once, and a rerun leaves it alone unless asked.
+    let refusing = SmtpServer::start(&["jo@example.org"], None);
+    assert_eq!(send(&out, &refusing, &[]).status.code(), Some(1));
+    let o = send(&out, &refusing, &[]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "1 refused before (not tried again; --retry-refused)");
+    assert_eq!(refusing.received().len(), 2);
+    assert_eq!(statuses(&out, "jo@example.org"), ["refused"]);
+    let o = send(&out, &refusing, &["--retry-refused"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(statuses(&out, "jo@example.org"), ["refused", "refused"]);
+
+    // 451 twice, then accepted, within one run: one message arrives.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    let limited = SmtpServer::deferring("zoe@example.org", 2);
+    let o = send(&out, &limited, &["--retry-wait", "0.05"]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "deferred: zoe@example.org");
+    assert_eq!(limited.received().len(), 3);
+    assert_eq!(
+        statuses(&out, "zoe@example.org"),
+        ["deferred", "deferred", "sent"]
+    );
+
+    // More refusals than tries: deferred, exit 1, and the next run sends it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    let limited = SmtpServer::deferring("zoe@example.org", 2);
+    let o = send(&out, &limited, &["--retries", "1", "--retry-wait", "0.05"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "1 deferred (refused for now; the next run tries again)");
+    assert_eq!(limited.received().len(), 2);
+    assert_ok(&send(&out, &limited, &[]));
+    let zoe = limited
+        .received()
+        .iter()
+        .filter(|m| m.to == ["zoe@example.org"])
+        .count();
+    assert_eq!(zoe, 1, "exactly one message to the deferred address");
+}
+
+#[test]
+fn a_limit_sends_part_of_the_outbox_and_a_rerun_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    let server = SmtpServer::start(&[], None);
+    let o = send(&out, &server, &["--limit", "2"]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "1 left for the next run (--limit)");
+    assert_eq!(server.received().len(), 2);
+    assert_ok(&send(&out, &server, &["--limit", "2"]));
+    assert_eq!(server.received().len(), 3);
+}
+
+#[test]
+fn two_outboxes_listing_one_message_stop_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // A whole build, then a sharded one, into one folder.
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    assert_ok(&drafts(&out, &["--transactional", "--shard", "1/2"], None));
+    let server = SmtpServer::start(&[], None);
+    let o = send(&out, &server, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(&o, "outbox.jsonl both list");
+    assert!(server.received().is_empty());
+}

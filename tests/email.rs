@@ -278,7 +278,7 @@ fn a_refused_address_is_logged_and_the_others_are_delivered() {
     let server = SmtpServer::start(&["jo@example.org"], None);
     let o = send(&out, &server, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_stderr_has(&o, "1 of 3 messages was refused");
+    assert_stderr_has(&o, "1 of 3 messages was not delivered");
     let got: Vec<Vec<String>> = server.received().into_iter().map(|m| m.to).collect();
     assert_eq!(got, vec![vec!["ana@example.org"], vec!["zoe@example.org"]]);
     let refused: Vec<_> = log(&out)

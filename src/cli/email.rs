@@ -116,6 +116,27 @@ pub struct SendArgs {
     #[arg(long, value_name = "FILE")]
     pub suppress: Option<PathBuf>,
 
+    /// Also send the messages a server refused for good (5xx) in an
+    /// earlier run, after the address was fixed, say.
+    #[arg(long)]
+    pub retry_refused: bool,
+
+    /// After a temporary refusal (4xx, such as a rate limit), try the
+    /// message again this many times in the run before leaving it for the
+    /// next run.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
+    /// The wait before the first try again, in seconds; each next wait is
+    /// twice as long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = retry_wait)]
+    pub retry_wait: f64,
+
+    /// Send at most N messages in this run (for a daily limit); a rerun
+    /// sends the next ones.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+
     /// Send at most N messages a minute.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate: Option<u32>,
@@ -143,5 +164,13 @@ impl From<TlsArg> for TlsMode {
             TlsArg::Implicit => TlsMode::Implicit,
             TlsArg::None => TlsMode::None,
         }
+    }
+}
+
+/// `--retry-wait`: seconds, at most a day.
+fn retry_wait(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=86_400.0).contains(&v) => Ok(v),
+        _ => Err("give a number of seconds from 0 to 86400, e.g. 30".into()),
     }
 }

@@ -36,42 +36,55 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
             Some(path) => Suppression::load(path)?,
             None => Suppression::default(),
         },
+        retry_refused: args.retry_refused,
+        retries: args.retries,
+        retry_wait: std::time::Duration::from_secs_f64(args.retry_wait),
+        limit: args.limit.map(|n| n as usize),
     })?;
     if args.dry_run {
         return Ok(());
     }
-    if !args.quiet || summary.refused > 0 {
+    if !args.quiet || summary.refused + summary.deferred > 0 {
         eprintln!(
-            "sent {}, refused {}, {} already sent before{}{} (log: {})",
-            summary.sent,
-            summary.refused,
-            summary.already_sent,
-            if summary.suppressed > 0 {
-                format!(
-                    ", {} suppressed (on --suppress; not sent)",
-                    summary.suppressed
-                )
-            } else {
-                String::new()
-            },
-            if summary.unknown > 0 {
-                format!(
-                    ", {} unknown (may have arrived; not sent again)",
-                    summary.unknown
-                )
-            } else {
-                String::new()
-            },
+            "{} (log: {})",
+            summary_line(&summary),
             args.dir.join(crate::email::SENT_LOG).display()
         );
     }
-    if summary.refused > 0 {
+    if summary.refused + summary.deferred > 0 {
         return Err(Error::Undelivered {
-            refused: summary.refused,
+            refused: summary.refused + summary.deferred,
             total: summary.total,
         });
     }
     Ok(())
+}
+
+/// What the run did, in one line; counts that are zero are left out,
+/// except the first three.
+fn summary_line(s: &send::Summary) -> String {
+    let mut line = format!(
+        "sent {}, refused {}, {} already sent before",
+        s.sent, s.refused, s.already_sent
+    );
+    for (n, what) in [
+        (
+            s.deferred,
+            "deferred (refused for now; the next run tries again)",
+        ),
+        (
+            s.refused_before,
+            "refused before (not tried again; --retry-refused)",
+        ),
+        (s.suppressed, "suppressed (on --suppress; not sent)"),
+        (s.over_limit, "left for the next run (--limit)"),
+        (s.unknown, "unknown (may have arrived; not sent again)"),
+    ] {
+        if n > 0 {
+            line.push_str(&format!(", {n} {what}"));
+        }
+    }
+    line
 }
 
 /// The server from `--smtp`, `--tls` and the environment.

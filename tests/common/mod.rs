@@ -313,6 +313,17 @@ impl SmtpServer {
         Self::launch(args)
     }
 
+    /// A server that answers 451 (try again later) to `address` the first
+    /// `times` times, as a provider's rate limit does.
+    pub fn deferring(address: &str, times: u32) -> Self {
+        Self::launch(vec![
+            "--defer".into(),
+            address.into(),
+            "--defer-times".into(),
+            times.to_string().into(),
+        ])
+    }
+
     /// A server that requires the login `user:password`.
     pub fn with_login(user_password: &str) -> Self {
         Self::launch(vec!["--auth".into(), user_password.into()])

@@ -3,7 +3,8 @@
 
 Every message it accepts is stored as NNNNN.eml, with NNNNN.json holding the
 envelope (sender and recipients). Addresses given with --refuse are refused
-with 550 at RCPT time. With --cert and --key it offers STARTTLS and requires
+with 550 at RCPT time, and those given with --defer with 451 the first
+--defer-times times. With --cert and --key it offers STARTTLS and requires
 it. It prints "ready PORT" once it accepts connections, and stops when its
 standard input closes, so it never outlives the test that started it.
 """
@@ -23,9 +24,11 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Store:
-    def __init__(self, maildir, refuse, slow, slow_to):
+    def __init__(self, maildir, refuse, slow, slow_to, defer, defer_times):
         self.maildir = maildir
         self.refuse = {a.lower() for a in refuse}
+        # Temporary refusals left for each address given with --defer.
+        self.defer = {a.lower(): defer_times for a in defer}
         self.count = 0
         self.slow = slow
         self.slow_to = {a.lower() for a in slow_to}
@@ -33,6 +36,9 @@ class Store:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
             return "550 5.1.1 <%s>: mailbox unavailable" % address
+        if self.defer.get(address.lower(), 0) > 0:
+            self.defer[address.lower()] -= 1
+            return "451 4.7.1 <%s>: rate limited, try again later" % address
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -80,6 +86,8 @@ def main():
     parser.add_argument("--auth", help="USER:PASSWORD the server requires")
     parser.add_argument("--slow", type=float, default=0, help="seconds before answering the end of data")
     parser.add_argument("--slow-to", action="append", default=[], help="only for these recipients")
+    parser.add_argument("--defer", action="append", default=[], help="answer 451 to RCPT for this address")
+    parser.add_argument("--defer-times", type=int, default=2, help="how many times --defer answers 451")
     args = parser.parse_args()
 
     # A refused handshake is part of a test; its traceback is noise, as is
@@ -92,7 +100,7 @@ def main():
         tls.load_cert_chain(args.cert, args.key)
     port = free_port()
     controller = Controller(
-        Store(args.maildir, args.refuse, args.slow, args.slow_to),
+        Store(args.maildir, args.refuse, args.slow, args.slow_to, args.defer, args.defer_times),
         hostname="127.0.0.1",
         port=port,
         server_hostname="localhost",

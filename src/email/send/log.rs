@@ -27,6 +27,9 @@ pub enum Outcome {
     Unknown,
     /// Not sent: on the suppression list at the time of sending.
     Suppressed,
+    /// A temporary refusal (4xx) after the run's tries: the next run tries
+    /// again.
+    Deferred,
 }
 
 /// One line of `sent.jsonl`.
@@ -77,9 +80,31 @@ pub fn read_outbox(dir: &Path) -> Result<Vec<OutboxEntry>, Error> {
     }
     let mut entries = Vec::new();
     let mut errors = Vec::new();
+    // Which outbox first listed each Message-ID.
+    let mut listed: HashMap<String, std::path::PathBuf> = HashMap::new();
     for path in files {
         match read_one_outbox(&path) {
-            Ok(found) => entries.extend(found),
+            Ok(found) => {
+                for entry in found {
+                    if let Some(first) = listed.get(&entry.message_id) {
+                        if first != &path {
+                            errors.push(
+                                Diagnostic::error(format!(
+                                    "{} and {} both list {} (to {})",
+                                    first.display(),
+                                    path.display(),
+                                    entry.message_id,
+                                    entry.recipient
+                                ))
+                                .with_hint("two builds wrote drafts into this folder: keep the outbox of the one to send, and remove the other"),
+                            );
+                        }
+                        continue;
+                    }
+                    listed.insert(entry.message_id.clone(), path.clone());
+                    entries.push(entry);
+                }
+            }
             Err(found) => errors.extend(found),
         }
     }
@@ -139,6 +164,8 @@ pub struct Log {
     /// Message-IDs that may have been delivered: their last line is
     /// `sending` or `unknown`.
     unknown: HashMap<String, LogEntry>,
+    /// Message-IDs whose last answer was a permanent refusal.
+    refused: HashSet<String>,
 }
 
 impl Log {
@@ -170,6 +197,7 @@ impl Log {
         let text: Arc<str> = text.into();
         let mut sent = HashSet::new();
         let mut unknown = HashMap::new();
+        let mut refused = HashSet::new();
         let mut errors = Vec::new();
         for (start, line) in lines(&text) {
             let complete = text[start + line.len()..].starts_with('\n');
@@ -177,6 +205,7 @@ impl Log {
                 Ok(e) => match e.status {
                     Outcome::Sent => {
                         unknown.remove(&e.message_id);
+                        refused.remove(&e.message_id);
                         sent.insert(e.message_id);
                     }
                     Outcome::Sending | Outcome::Unknown => {
@@ -184,6 +213,11 @@ impl Log {
                     }
                     Outcome::Refused => {
                         unknown.remove(&e.message_id);
+                        refused.insert(e.message_id);
+                    }
+                    Outcome::Deferred => {
+                        unknown.remove(&e.message_id);
+                        refused.remove(&e.message_id);
                     }
                     // Checked again on every run against the list of the day.
                     Outcome::Suppressed => {}
@@ -206,11 +240,17 @@ impl Log {
             file,
             sent,
             unknown,
+            refused,
         })
     }
 
     pub fn has_sent(&self, message_id: &str) -> bool {
         self.sent.contains(message_id)
+    }
+
+    /// The server's last answer was a permanent refusal (5xx).
+    pub fn was_refused(&self, message_id: &str) -> bool {
+        self.refused.contains(message_id)
     }
 
     /// The message may have been delivered by an earlier run that could
@@ -257,7 +297,10 @@ impl Log {
             Outcome::Sent => {
                 self.sent.insert(entry.message_id.clone());
             }
-            Outcome::Sending | Outcome::Unknown | Outcome::Refused | Outcome::Suppressed => {}
+            Outcome::Refused => {
+                self.refused.insert(entry.message_id.clone());
+            }
+            Outcome::Sending | Outcome::Unknown | Outcome::Suppressed | Outcome::Deferred => {}
         }
         Ok(())
     }

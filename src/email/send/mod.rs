@@ -3,7 +3,9 @@
 
 mod log;
 mod message;
+mod record;
 mod smtp;
+mod watchdog;
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -17,6 +19,8 @@ use log::now_rfc3339;
 pub use log::{Log, LogEntry, Outcome, read_outbox};
 pub use message::{header, with_crlf, with_date};
 use message::{now_rfc2822, read_draft};
+use record::log_entry;
+use watchdog::Watchdog;
 
 use super::OutboxEntry;
 use crate::diag::{Diagnostic, count};
@@ -72,6 +76,14 @@ pub struct SendOptions {
     pub cancel: Cancel,
     /// `--suppress`: drafts to these addresses are not sent.
     pub suppress: Suppression,
+    /// Send again the messages a server refused for good before.
+    pub retry_refused: bool,
+    /// Tries after a temporary refusal, within the run.
+    pub retries: u32,
+    /// The first wait before trying again; each next wait is twice as long.
+    pub retry_wait: Duration,
+    /// Send at most this many messages in the run.
+    pub limit: Option<usize>,
 }
 
 /// What a run did.
@@ -85,6 +97,12 @@ pub struct Summary {
     pub unknown: usize,
     /// On the suppression list now, though not when the drafts were built.
     pub suppressed: usize,
+    /// Temporarily refused after every try: the next run tries again.
+    pub deferred: usize,
+    /// Refused for good by an earlier run, and not tried again.
+    pub refused_before: usize,
+    /// Left for the next run by `--limit`.
+    pub over_limit: usize,
     pub total: usize,
 }
 
@@ -104,6 +122,8 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
             summary.unknown += 1;
         } else if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
             summary.already_sent += 1;
+        } else if log.was_refused(&entry.message_id) && !opts.retry_refused {
+            summary.refused_before += 1;
         } else if opts.suppress.contains(&entry.recipient) {
             // Added to the list since the build: the list of the day counts.
             suppressed.push(entry);
@@ -112,6 +132,12 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         }
     }
     summary.suppressed = suppressed.len();
+    if let Some(limit) = opts.limit
+        && todo.len() > limit
+    {
+        summary.over_limit = todo.len() - limit;
+        todo.truncate(limit);
+    }
     // Every draft is read and checked before the first is sent, and read
     // again when it is sent, so that memory holds one at a time.
     let errors: Vec<Diagnostic> = todo
@@ -213,7 +239,41 @@ impl Run<'_> {
         let bytes = read_draft(&self.opts.dir, entry).map_err(|d| Error::Content(vec![d]))?;
         let message = with_date(&bytes, &now_rfc2822()).unwrap_or(bytes);
         let message = with_crlf(&message);
-        self.log_before(entry)?;
+        let mut tries = 0;
+        loop {
+            self.log_before(entry)?;
+            let (status, reply) = self.attempt(entry, &envelope, &message)?;
+            if status == Outcome::Deferred && tries < self.opts.retries {
+                // Logged, so that a run ended while waiting leaves no
+                // `sending` line behind for a message that was not taken.
+                self.log_after(entry, status, &reply)?;
+                let wait = self.opts.retry_wait * 2u32.pow(tries);
+                self.note(format!(
+                    "deferred: {} ({}): {reply}; trying again in {:.0} s",
+                    entry.recipient,
+                    entry.file,
+                    wait.as_secs_f64()
+                ));
+                tries += 1;
+                if self.pause(wait) {
+                    continue;
+                }
+            }
+            self.log_after(entry, status, &reply)?;
+            self.left -= 1;
+            self.show(entry, status, &reply);
+            return Ok(());
+        }
+    }
+
+    /// One try at sending: the outcome and the server's reply, or an error
+    /// that ends the run.
+    fn attempt(
+        &mut self,
+        entry: &OutboxEntry,
+        envelope: &lettre::address::Envelope,
+        message: &[u8],
+    ) -> Result<(Outcome, String), Error> {
         self.watchdog.arm(
             self.opts.server.timeout,
             format!(
@@ -224,7 +284,7 @@ impl Run<'_> {
                 entry.recipient
             ),
         );
-        let sent = self.transport.send_raw(&envelope, &message);
+        let sent = self.transport.send_raw(envelope, message);
         self.watchdog.disarm();
         let (status, reply) = match sent {
             Ok(response) => (
@@ -235,8 +295,14 @@ impl Run<'_> {
                     response.message().collect::<Vec<_>>().join(" ")
                 ),
             ),
+            // 4xx: a limit or a busy server; 5xx: a final no.
             Err(e) if e.status().is_some_and(|c| !smtp::ends_session(c)) => {
-                (Outcome::Refused, e.to_string())
+                let status = if e.is_transient() {
+                    Outcome::Deferred
+                } else {
+                    Outcome::Refused
+                };
+                (status, e.to_string())
             }
             // The server answered that the session is over: it did not
             // take the message, and a rerun may send it.
@@ -263,65 +329,27 @@ impl Run<'_> {
                 ));
             }
         };
-        self.log_after(entry, status, &reply)?;
-        self.left -= 1;
-        self.show(entry, status, &reply);
-        Ok(())
+        Ok((status, reply))
     }
 
-    /// Logs the message as `sending`, so that it is never sent twice even
-    /// if its outcome cannot be logged; stops before sending when the log's
-    /// disk is nearly full or the line cannot be written.
-    fn log_before(&mut self, entry: &OutboxEntry) -> Result<(), Error> {
-        let not_sent = "free disk space, then rerun: nothing more was sent, and logged messages are not sent again";
-        if let Some(free) = log::free_bytes(&self.opts.dir)
-            && free < MIN_FREE_BYTES
-        {
-            return Err(Error::system(
-                format!(
-                    "only {} KB are free on the disk of the send log, too little to log {} safely",
-                    free / 1024,
-                    entry.file
-                ),
-                not_sent,
-            ));
+    /// Waits `wait`, or until Ctrl-C; whether the whole wait passed.
+    fn pause(&self, wait: Duration) -> bool {
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
+            if self.opts.cancel.get().is_some() {
+                return false;
+            }
+            std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
         }
-        self.log
-            .append(&log_entry(entry, Outcome::Sending, ""))
-            .map_err(|e| {
-                Error::system(
-                    format!(
-                        "cannot write the send log before sending {}: {e}",
-                        entry.file
-                    ),
-                    not_sent,
-                )
-            })
+        true
     }
 
-    /// Logs what the server answered. If that fails after it accepted the
-    /// message, the error says which message may have been delivered.
-    fn log_after(
-        &mut self,
-        entry: &OutboxEntry,
-        status: Outcome,
-        reply: &str,
-    ) -> Result<(), Error> {
-        self.log
-            .append(&log_entry(entry, status, reply))
-            .map_err(|e| match status {
-                Outcome::Sent => Error::system(
-                    format!(
-                        "the server accepted {} for {}, but the send log could not record it: {e}",
-                        entry.file, entry.recipient
-                    ),
-                    "it may have been delivered: the next run logs it as unknown and does not send it again; free disk space, then rerun",
-                ),
-                Outcome::Refused | Outcome::Sending | Outcome::Unknown | Outcome::Suppressed => Error::system(
-                    format!("cannot write the send log after trying {}: {e}", entry.file),
-                    "it was not delivered, but the next run logs it as unknown and does not send it again; free disk space, then rerun",
-                ),
-            })
+    /// A line above the progress bar, or on stderr without one.
+    fn note(&self, line: String) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
     }
 
     /// Waits until `--rate` allows the next message, or Ctrl-C.
@@ -345,6 +373,13 @@ impl Run<'_> {
         match status {
             Outcome::Sent | Outcome::Sending | Outcome::Unknown => self.summary.sent += 1,
             Outcome::Suppressed => self.summary.suppressed += 1,
+            Outcome::Deferred => {
+                self.summary.deferred += 1;
+                self.note(format!(
+                    "deferred: {} ({}): {reply}; the next run tries again",
+                    entry.recipient, entry.file
+                ));
+            }
             Outcome::Refused => {
                 self.summary.refused += 1;
                 let line = format!("refused: {} ({}): {reply}", entry.recipient, entry.file);
@@ -360,62 +395,6 @@ impl Run<'_> {
         } else if !self.opts.quiet && status == Outcome::Sent {
             println!("sent {} to {}", entry.file, entry.recipient);
         }
-    }
-}
-
-fn log_entry(entry: &OutboxEntry, status: Outcome, reply: &str) -> LogEntry {
-    LogEntry {
-        message_id: entry.message_id.clone(),
-        recipient: entry.recipient.clone(),
-        file: entry.file.clone(),
-        campaign: entry.campaign.clone(),
-        status,
-        time: now_rfc3339(),
-        reply: reply.to_string(),
-    }
-}
-
-/// Ends the process when a step with the mail server runs past its
-/// deadline. A blocked read cannot be interrupted from here, and ending the
-/// process is safe: a message in flight is already logged as `sending`.
-struct Watchdog {
-    armed: std::sync::Arc<parking_lot::Mutex<Option<(Instant, Duration, String)>>>,
-}
-
-impl Watchdog {
-    fn start() -> Self {
-        let armed: std::sync::Arc<parking_lot::Mutex<Option<(Instant, Duration, String)>>> =
-            Default::default();
-        let watched = armed.clone();
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_millis(50));
-                let late = watched
-                    .lock()
-                    .as_ref()
-                    .filter(|(start, limit, _)| start.elapsed() > *limit)
-                    .map(|(_, _, message)| message.clone());
-                if let Some(message) = late {
-                    crate::terminal::print_error(
-                        &Error::system(
-                            message,
-                            "a slow or stuck mail server; try again later, or another server",
-                        ),
-                        crate::terminal::Effect::Sends,
-                    );
-                    std::process::exit(3);
-                }
-            }
-        });
-        Self { armed }
-    }
-
-    fn arm(&self, limit: Duration, message: String) {
-        *self.armed.lock() = Some((Instant::now(), limit, message));
-    }
-
-    fn disarm(&self) {
-        *self.armed.lock() = None;
     }
 }
 
