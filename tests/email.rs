@@ -813,28 +813,51 @@ fn a_greeting_that_drips_is_given_up_on_at_its_deadline() {
     assert!(log_lines(&out).is_empty());
 }
 
-/// A draft an editor saved with LF line endings is sent as it is (with
-/// CRLF on the wire); one whose `To:` was changed is refused, since the
-/// outbox's address is where it would go.
+/// The outbox seals each draft: one changed after the build (here only
+/// saved again with LF line endings) is refused, by name, before any
+/// message goes. An outbox of an older version has no seals; there a draft
+/// saved with LF is sent (with CRLF on the wire), and one whose `To:` was
+/// changed is still refused, since the outbox's address is where it would
+/// go.
 #[test]
-fn a_draft_saved_with_lf_is_sent_and_an_edited_recipient_is_refused() {
+fn a_draft_changed_after_the_build_is_refused_before_any_message() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     assert_ok(&drafts(&out, PEOPLE, &[]));
     let entries = outbox(&out);
-    let lf = out.join(entries[0]["file"].as_str().unwrap());
-    let text = std::fs::read(&lf).unwrap();
-    let text: Vec<u8> = String::from_utf8(text)
-        .unwrap()
-        .replace("\r\n", "\n")
-        .into_bytes();
-    std::fs::write(&lf, &text).unwrap();
+    let lf = out.join(entries[1]["file"].as_str().unwrap());
+    let to_lf = |path: &Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, text.replace("\r\n", "\n")).unwrap();
+    };
+    to_lf(&lf);
     let server = SmtpServer::start(&[], None);
+    let o = send(&out, &server, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_stderr_has(
+        &o,
+        &format!(
+            "the draft was changed after the build: {}",
+            entries[1]["file"].as_str().unwrap()
+        ),
+    );
+    assert!(server.received().is_empty());
+
+    // The same folder as an older version wrote it: no seals.
+    let unsealed: String = entries
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            e.as_object_mut().unwrap().remove("sha256");
+            format!("{e}\n")
+        })
+        .collect();
+    std::fs::write(out.join("outbox.jsonl"), unsealed).unwrap();
     assert_ok(&send(&out, &server, &[]));
     let got = server.received();
     assert_eq!(got.len(), 3);
     assert!(
-        !got[0]
+        !got[1]
             .bytes
             .windows(2)
             .any(|w| w[1] == b'\n' && w[0] != b'\r')
@@ -842,13 +865,14 @@ fn a_draft_saved_with_lf_is_sent_and_an_edited_recipient_is_refused() {
 
     let edited = dir.path().join("edited");
     assert_ok(&drafts(&edited, PEOPLE, &[]));
-    let draft = edited.join(outbox(&edited)[1]["file"].as_str().unwrap());
-    let recipient = outbox(&edited)[1]["recipient"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let entry = &outbox(&edited)[1];
+    let draft = edited.join(entry["file"].as_str().unwrap());
+    let recipient = entry["recipient"].as_str().unwrap().to_string();
     let text = std::fs::read_to_string(&draft).unwrap();
     std::fs::write(&draft, text.patched(&recipient, "someone.else@example.org")).unwrap();
+    let mut unsealed = entry.clone();
+    unsealed.as_object_mut().unwrap().remove("sha256");
+    std::fs::write(edited.join("outbox.jsonl"), format!("{unsealed}\n")).unwrap();
     let server = SmtpServer::start(&[], None);
     let o = send(&edited, &server, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

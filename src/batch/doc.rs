@@ -124,6 +124,11 @@ pub fn write_doc(writes: &Writes, doc: &Planned, r: &Rendered) -> Result<Written
         density: r.density,
         bytes: main.len(),
         sha256: format!("{:x}", Sha256::digest(main)),
+        draft_sha256: r
+            .files
+            .iter()
+            .find(|f| f.ext == "eml")
+            .map(|f| format!("{:x}", Sha256::digest(&f.bytes))),
         warnings: r.warnings.clone(),
     })
 }

@@ -64,6 +64,9 @@ pub struct Written {
     pub density: u8,
     pub bytes: usize,
     pub sha256: String,
+    /// Of the email draft, when one was written: the outbox seals it.
+    #[serde(default)]
+    pub draft_sha256: Option<String>,
     pub warnings: Vec<Diagnostic>,
 }
 

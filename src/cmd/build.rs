@@ -236,15 +236,14 @@ fn outbox(
         return Vec::new();
     };
     let from = sender.email.to_string();
-    let mut written: Vec<usize> = done
+    let mut written: Vec<(usize, Option<String>)> = done
         .iter()
-        .filter(|d| d.result.is_ok())
-        .map(|d| d.planned)
+        .filter_map(|d| Some((d.planned, d.result.as_ref().ok()?.draft_sha256.clone())))
         .collect();
     written.sort_unstable();
     written
         .into_iter()
-        .filter_map(|i| {
+        .filter_map(|(i, sha256)| {
             let doc = &work.docs[i];
             let person = doc.recipient.as_ref()?;
             let address = person.email.as_deref()?;
@@ -259,6 +258,7 @@ fn outbox(
                 recipient: address.to_string(),
                 from: from.clone(),
                 campaign: campaign.to_string(),
+                sha256,
             })
         })
         .collect()

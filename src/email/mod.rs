@@ -299,6 +299,10 @@ pub struct OutboxEntry {
     /// The envelope sender.
     pub from: String,
     pub campaign: String,
+    /// The draft's sha256 as built: `send` refuses a draft changed since.
+    /// Absent in outboxes of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// Writes the outbox atomically, one JSON object per line.

@@ -142,6 +142,19 @@ pub(super) fn read_draft(dir: &Path, entry: &OutboxEntry) -> Result<Vec<u8>, Dia
         .in_file(path.display().to_string())
         .with_hint("build the drafts again, or remove it from the outbox")
     })?;
+    if let Some(sealed) = &entry.sha256 {
+        use sha2::{Digest, Sha256};
+        if &format!("{:x}", Sha256::digest(&bytes)) != sealed {
+            return Err(Diagnostic::error(format!(
+                "the draft was changed after the build: {}",
+                entry.file
+            ))
+            .in_file(path.display().to_string())
+            .with_hint(
+                "what goes out is what the build made and you reviewed: change the content, --subject, --body or the recipients file, and build again",
+            ));
+        }
+    }
     // The envelope goes to the outbox's address whatever the draft says;
     // a `To:` edited to someone else would be sent to the wrong person.
     let to = header(&bytes, "to").unwrap_or_default();
