@@ -302,3 +302,51 @@ fn two_outboxes_listing_one_message_stop_before_sending() {
     assert_stderr_has(&o, "outbox.jsonl both list");
     assert!(server.received().is_empty());
 }
+
+#[test]
+fn the_review_sheet_lists_every_draft_with_its_picture_and_who_gets_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let list = dir.path().join("suppress.csv");
+    std::fs::write(&list, "email,when\nzoe@example.org,2026-11-02\n").unwrap();
+    assert_ok(&drafts(
+        &out,
+        &[
+            "--transactional",
+            "--subject",
+            "Your copy, {name}",
+            "--suppress",
+            list.to_str().unwrap(),
+        ],
+        None,
+    ));
+    let html = std::fs::read_to_string(out.join("outbox.html")).unwrap();
+    assert_eq!(html.matches("<tr class=\"draft\">").count(), 2, "{html}");
+    assert!(html.contains("Your copy, Ana Lima"));
+    // The name with a comma, escaped as every value is.
+    assert!(html.contains("Your copy, Smith, Jo"));
+    assert!(html.contains("zoe@example.org is on the suppression list"));
+    // Every link and picture is a file beside the sheet.
+    let mut targets = 0;
+    for attr in ["href=\"", "src=\""] {
+        for part in html.split(attr).skip(1) {
+            let target = &part[..part.find('"').unwrap()];
+            let target = target.replace("&amp;", "&");
+            assert!(out.join(&target).is_file(), "{target} is missing");
+            targets += 1;
+        }
+    }
+    assert_eq!(targets, 2 * 4);
+    let jpeg = std::fs::read(
+        out.join(
+            html.split("src=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    assert_eq!(&jpeg[..3], b"\xff\xd8\xff", "page 1 is a JPEG");
+}

@@ -83,9 +83,10 @@ fn with_draft(
     person: &Recipient,
     catalog: &crate::lang::Catalog,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    // The picture was made for the draft, and is not a file of its own.
-    let preview = match r.files.iter().position(|f| f.suffix == render::PREVIEW) {
-        Some(i) => r.files.remove(i).bytes,
+    // The picture of page 1, made for the draft, is also kept beside it for
+    // the review sheet (`outbox.html`).
+    let preview = match r.files.iter().find(|f| f.suffix == render::PREVIEW) {
+        Some(f) => f.bytes.clone(),
         None => Vec::new(),
     };
     let pdf_name = doc

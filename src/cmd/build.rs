@@ -18,6 +18,8 @@ use crate::signal::Cancel;
 use crate::terminal::emit;
 use crate::world::Env;
 
+use super::outbox;
+
 pub fn run(args: &BuildArgs) -> Result<(), Error> {
     build(&BuildConfig::new(args)?)
 }
@@ -155,10 +157,15 @@ fn conclude(
         Err(stopped) => (stopped.done, Some(stopped.cause)),
     };
     if let Some(drafts) = &work.drafts {
-        let entries = outbox(work, drafts, &done);
+        let entries = outbox::entries(work, drafts, &done);
         let shard = config.shard.map(|s| (s.k, s.n));
         keep_stop(
             crate::email::write_outbox(&config.out_dir, shard, &entries),
+            &stop,
+        )?;
+        let left = outbox::left(&planned.set_aside, &planned.suppressed);
+        keep_stop(
+            outbox::write_review(&config.out_dir, shard, work, drafts, &done, &left),
             &stop,
         )?;
     }
@@ -223,43 +230,4 @@ fn keep_stop(written: Result<(), Diagnostic>, stop: &Option<Stop>) -> Result<(),
         }
         (Ok(()), _) => Ok(()),
     }
-}
-
-/// The drafts that were written, in plan order, for `handout send`.
-fn outbox(
-    work: &Work,
-    drafts: &crate::email::Drafts,
-    done: &[batch::Done],
-) -> Vec<crate::email::OutboxEntry> {
-    // Checked when the templates were read.
-    let Ok(sender) = drafts.from.parse::<lettre::message::Mailbox>() else {
-        return Vec::new();
-    };
-    let from = sender.email.to_string();
-    let mut written: Vec<(usize, Option<String>)> = done
-        .iter()
-        .filter_map(|d| Some((d.planned, d.result.as_ref().ok()?.draft_sha256.clone())))
-        .collect();
-    written.sort_unstable();
-    written
-        .into_iter()
-        .filter_map(|(i, sha256)| {
-            let doc = &work.docs[i];
-            let person = doc.recipient.as_ref()?;
-            let address = person.email.as_deref()?;
-            let content = &work.contents[doc.content].content;
-            let campaign = drafts.campaign(content);
-            Some(crate::email::OutboxEntry {
-                file: batch::file_path(&doc.stem, "", "eml")
-                    .file_name()?
-                    .to_string_lossy()
-                    .into_owned(),
-                message_id: crate::email::message_id(campaign, &content.id, address, &sender),
-                recipient: address.to_string(),
-                from: from.clone(),
-                campaign: campaign.to_string(),
-                sha256,
-            })
-        })
-        .collect()
 }

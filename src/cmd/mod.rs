@@ -7,6 +7,7 @@ pub mod check;
 pub mod eject;
 pub mod list;
 pub mod new;
+pub mod outbox;
 pub mod schema;
 pub mod send;
 pub mod watch;

@@ -215,6 +215,38 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     Ok(message.formatted())
 }
 
+/// A subject is one line, whatever a recipients column holds.
+fn one_line(s: &str) -> String {
+    s.replace(|c: char| c.is_control(), " ")
+}
+
+/// The placeholders' values with the unsubscribe link, and the link.
+fn with_link<'a>(
+    mut v: BTreeMap<&'a str, String>,
+    d: &Drafts,
+    address: &str,
+) -> (BTreeMap<&'a str, String>, Option<String>) {
+    let link = d.unsubscribe.as_ref().map(|u| {
+        u.url_for(address).unwrap_or_else(|| {
+            format!(
+                "mailto:{}?subject=unsubscribe",
+                u.mailto.as_deref().unwrap_or_default()
+            )
+        })
+    });
+    if let Some(link) = &link {
+        v.insert(URL_PLACEHOLDER, link.clone());
+    }
+    (v, link)
+}
+
+/// The subject of one recipient's draft, as `build` writes it.
+pub fn subject(d: &Drafts, p: &Parts) -> String {
+    let address = p.recipient.email.as_deref().unwrap_or_default();
+    d.subject
+        .fill(&with_link(values(p), d, address).0, one_line)
+}
+
 /// A draft's subject and bodies.
 struct Bodies {
     subject: String,
@@ -228,21 +260,8 @@ struct Bodies {
 /// where the templates do not place it themselves.
 fn bodies(d: &Drafts, p: &Parts, address: &str) -> Bodies {
     let plain = |s: &str| s.to_string();
-    // A subject is one line, whatever a recipients column holds.
-    let one_line = |s: &str| s.replace(|c: char| c.is_control(), " ");
-    let mut v = values(p);
     let unsubscribe = d.unsubscribe.as_ref();
-    let link = unsubscribe.map(|u| {
-        u.url_for(address).unwrap_or_else(|| {
-            format!(
-                "mailto:{}?subject=unsubscribe",
-                u.mailto.as_deref().unwrap_or_default()
-            )
-        })
-    });
-    if let Some(link) = &link {
-        v.insert(URL_PLACEHOLDER, link.clone());
-    }
+    let (v, link) = with_link(values(p), d, address);
     let subject = d.subject.fill(&v, one_line);
     let mut text = match &d.body {
         Some(t) => t.fill(&v, plain),

@@ -7,6 +7,7 @@
 //! Message-ID already in that log is never sent again.
 
 pub mod draft;
+pub mod review;
 pub mod send;
 pub mod suppress;
 pub mod template;
