@@ -283,7 +283,7 @@ fn a_limit_sends_part_of_the_outbox_and_a_rerun_the_rest() {
     let server = SmtpServer::start(&[], None);
     let o = send(&out, &server, &["--limit", "2"]);
     assert_ok(&o);
-    assert_stderr_has(&o, "1 left for the next run (--limit)");
+    assert_stderr_has(&o, "1 left for the next run (--limit, --per-day)");
     assert_eq!(server.received().len(), 2);
     assert_ok(&send(&out, &server, &["--limit", "2"]));
     assert_eq!(server.received().len(), 3);
@@ -349,4 +349,81 @@ fn the_review_sheet_lists_every_draft_with_its_picture_and_who_gets_none() {
     )
     .unwrap();
     assert_eq!(&jpeg[..3], b"\xff\xd8\xff", "page 1 is a JPEG");
+}
+
+#[test]
+fn status_counts_every_state_and_failed_lists_what_to_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    let status = |out: &Path| {
+        let o = run(&["send", out.to_str().unwrap(), "--status"], None);
+        assert_ok(&o);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert!(
+        status(&out).contains(": 0 sent, 3 pending, 0 refused"),
+        "{}",
+        status(&out)
+    );
+    let server = SmtpServer::start(&["jo@example.org"], None);
+    let failed = dir.path().join("failed.csv");
+    let o = send(&out, &server, &["--failed", failed.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        status(&out)
+            .contains(": 2 sent, 0 pending, 1 refused, 0 deferred, 0 unknown, 0 suppressed"),
+        "{}",
+        status(&out)
+    );
+    let csv = std::fs::read_to_string(&failed).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "recipient,file,status,reply,time");
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[1].starts_with("jo@example.org,")
+            && lines[1].contains(",refused,")
+            && lines[1].contains("550")
+    );
+}
+
+#[test]
+fn per_day_counts_what_the_log_sent_in_the_last_24_hours() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    let server = SmtpServer::start(&[], None);
+    assert_ok(&send(&out, &server, &["--limit", "1"]));
+    let o = send(&out, &server, &["--per-day", "2"]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "1 left for the next run (--limit, --per-day)");
+    assert_eq!(server.received().len(), 2);
+}
+
+#[test]
+fn an_oauth2_token_logs_in_with_xoauth2_and_is_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    let server = SmtpServer::with_oauth("ya29.test-token");
+    let send_with = |token: &str| {
+        Command::new(env!("CARGO_BIN_EXE_handout"))
+            .args(["send", out.to_str().unwrap(), "--tls", "none", "--smtp"])
+            .arg(server.url())
+            .env_remove("HANDOUT_SMTP_PASSWORD")
+            .env("HANDOUT_SMTP_USERNAME", "admissions@northfield.example")
+            .env("HANDOUT_SMTP_OAUTH2_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let wrong = send_with("ya29.wrong-token");
+    assert_ne!(wrong.status.code(), Some(0));
+    assert!(server.received().is_empty());
+    assert!(!stderr(&wrong).contains("ya29"), "{}", stderr(&wrong));
+    let o = send_with("ya29.test-token");
+    assert_ok(&o);
+    assert_eq!(server.received().len(), 3);
+    let shown = format!("{}{}", stderr(&o), String::from_utf8_lossy(&o.stdout));
+    let log = std::fs::read_to_string(out.join("sent.jsonl")).unwrap();
+    assert!(!shown.contains("ya29") && !log.contains("ya29"));
 }

@@ -532,7 +532,10 @@ fn the_login_comes_from_the_environment_and_a_wrong_one_stops_before_any_message
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert_stderr_has(&o, "refusing to send a password without encryption");
+    assert_stderr_has(
+        &o,
+        "refusing to send a password or token without encryption",
+    );
     let o = handout(&[&"send", &out, &"--smtp", &"smtp://a:b@mail.example.org"]);
     assert_eq!(o.status.code(), Some(2));
     assert_stderr_has(&o, "must not hold a user name or password");

@@ -87,8 +87,8 @@ pub struct SendArgs {
 
     /// The mail server, as smtp://HOST:PORT (or smtps://HOST:PORT for TLS
     /// from the start). The login comes from HANDOUT_SMTP_USERNAME and
-    /// HANDOUT_SMTP_PASSWORD.
-    #[arg(long, value_name = "URL", required_unless_present = "dry_run")]
+    /// HANDOUT_SMTP_PASSWORD, or HANDOUT_SMTP_OAUTH2_TOKEN for XOAUTH2.
+    #[arg(long, value_name = "URL", required_unless_present_any = ["dry_run", "status"])]
     pub smtp: Option<String>,
 
     /// How the connection is encrypted [default: starttls, or implicit for
@@ -136,6 +136,21 @@ pub struct SendArgs {
     /// sends the next ones.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: Option<u32>,
+
+    /// Send at most N messages in any 24 hours, counting the ones the send
+    /// log shows as sent (Google Workspace allows about 2,000 a day).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_day: Option<u32>,
+
+    /// Print how many messages are sent, pending, refused, deferred,
+    /// unknown and suppressed, and send nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub status: bool,
+
+    /// Write a CSV of the refused and deferred messages, with the server's
+    /// reply, to fix and send again.
+    #[arg(long, value_name = "FILE")]
+    pub failed: Option<PathBuf>,
 
     /// Send at most N messages a minute.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

@@ -1,12 +1,23 @@
 //! `handout send`: the drafts of a build, over SMTP, from the send log.
 
 use crate::cli::SendArgs;
+use crate::email::send::status::Standing;
 use crate::email::send::{self, SendOptions, Server, TlsMode};
 use crate::email::suppress::Suppression;
 use crate::error::Error;
 use crate::signal::Cancel;
 
 pub fn run(args: &SendArgs) -> Result<(), Error> {
+    if args.status {
+        let standing = Standing::read(&args.dir)?;
+        let counts: Vec<String> = standing
+            .counts()
+            .iter()
+            .map(|(name, n)| format!("{n} {name}"))
+            .collect();
+        println!("{}: {}", args.dir.display(), counts.join(", "));
+        return write_failed(args, &standing);
+    }
     let server = match &args.smtp {
         Some(url) => server(url, args)?,
         // A dry run connects to nothing.
@@ -16,6 +27,7 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
             tls: TlsMode::None,
             ca_cert: None,
             credentials: None,
+            oauth2: false,
             timeout: send::DEFAULT_TIMEOUT,
         },
     };
@@ -40,7 +52,13 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
         retries: args.retries,
         retry_wait: std::time::Duration::from_secs_f64(args.retry_wait),
         limit: args.limit.map(|n| n as usize),
-    })?;
+        per_day: args.per_day.map(|n| n as usize),
+    });
+    if !args.dry_run && args.failed.is_some() {
+        // What failed is worth writing even when the run stopped early.
+        write_failed(args, &Standing::read(&args.dir)?)?;
+    }
+    let summary = summary?;
     if args.dry_run {
         return Ok(());
     }
@@ -60,6 +78,15 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// `--failed FILE`: the refused and deferred messages, as a CSV.
+fn write_failed(args: &SendArgs, standing: &Standing) -> Result<(), Error> {
+    let Some(path) = &args.failed else {
+        return Ok(());
+    };
+    let csv = standing.failed_csv().map_err(|d| Error::Content(vec![d]))?;
+    crate::output::write_atomic(path, &csv).map_err(|d| Error::Content(vec![d]))
+}
+
 /// What the run did, in one line; counts that are zero are left out,
 /// except the first three.
 fn summary_line(s: &send::Summary) -> String {
@@ -77,7 +104,7 @@ fn summary_line(s: &send::Summary) -> String {
             "refused before (not tried again; --retry-refused)",
         ),
         (s.suppressed, "suppressed (on --suppress; not sent)"),
-        (s.over_limit, "left for the next run (--limit)"),
+        (s.over_limit, "left for the next run (--limit, --per-day)"),
         (s.unknown, "unknown (may have arrived; not sent again)"),
     ] {
         if n > 0 {
@@ -126,20 +153,37 @@ fn server(url: &str, args: &SendArgs) -> Result<Server, Error> {
         .ok()
         .filter(|s| !s.is_empty());
     let password = std::env::var("HANDOUT_SMTP_PASSWORD").ok();
-    let credentials = match (user, password) {
-        (Some(u), Some(p)) => Some((u, p)),
-        (Some(_), None) => {
+    let token = std::env::var("HANDOUT_SMTP_OAUTH2_TOKEN")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let oauth2 = token.is_some();
+    let credentials = match (user, password, token) {
+        (Some(_), Some(_), Some(_)) => {
             return Err(Error::usage(
-                "HANDOUT_SMTP_USERNAME is set but HANDOUT_SMTP_PASSWORD is not",
-                "set both, or neither for a server that needs no login",
+                "both HANDOUT_SMTP_PASSWORD and HANDOUT_SMTP_OAUTH2_TOKEN are set",
+                "set the one your mail provider uses: the token for XOAUTH2 (Microsoft 365, Google Workspace), or the password",
             ));
         }
-        (None, _) => None,
+        (Some(u), None, Some(t)) => Some((u, t)),
+        (Some(u), Some(p), None) => Some((u, p)),
+        (Some(_), None, None) => {
+            return Err(Error::usage(
+                "HANDOUT_SMTP_USERNAME is set but neither HANDOUT_SMTP_PASSWORD nor HANDOUT_SMTP_OAUTH2_TOKEN is",
+                "set the password or the OAuth 2 access token, or none of them for a server that needs no login",
+            ));
+        }
+        (None, _, Some(_)) => {
+            return Err(Error::usage(
+                "HANDOUT_SMTP_OAUTH2_TOKEN is set but HANDOUT_SMTP_USERNAME is not",
+                "set HANDOUT_SMTP_USERNAME to the mailbox the token is for",
+            ));
+        }
+        (None, _, None) => None,
     };
     let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1");
     if credentials.is_some() && tls == TlsMode::None && !local {
         return Err(Error::usage(
-            "refusing to send a password without encryption",
+            "refusing to send a password or token without encryption",
             "use --tls starttls or --tls implicit; --tls none is for a server on this machine",
         ));
     }
@@ -149,6 +193,7 @@ fn server(url: &str, args: &SendArgs) -> Result<Server, Error> {
         tls,
         ca_cert: args.ca_cert.clone(),
         credentials,
+        oauth2,
         timeout: std::time::Duration::from_secs(args.smtp_timeout.into()),
     })
 }

@@ -324,6 +324,11 @@ impl SmtpServer {
         ])
     }
 
+    /// A server that requires an XOAUTH2 login with `token`.
+    pub fn with_oauth(token: &str) -> Self {
+        Self::launch(vec!["--oauth".into(), token.into()])
+    }
+
     /// A server that requires the login `user:password`.
     pub fn with_login(user_password: &str) -> Self {
         Self::launch(vec!["--auth".into(), user_password.into()])

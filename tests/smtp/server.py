@@ -10,6 +10,7 @@ standard input closes, so it never outlives the test that started it.
 """
 
 import argparse
+import base64
 import asyncio
 import json
 import logging
@@ -24,14 +25,25 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Store:
-    def __init__(self, maildir, refuse, slow, slow_to, defer, defer_times):
+    def __init__(self, maildir, refuse, slow, slow_to, defer, defer_times, oauth=None):
         self.maildir = maildir
+        self.oauth = oauth
         self.refuse = {a.lower() for a in refuse}
         # Temporary refusals left for each address given with --defer.
         self.defer = {a.lower(): defer_times for a in defer}
         self.count = 0
         self.slow = slow
         self.slow_to = {a.lower() for a in slow_to}
+
+    async def auth_XOAUTH2(self, server, args):
+        """XOAUTH2 (Google, Microsoft): accepts only the --oauth token."""
+        try:
+            raw = base64.b64decode(args[1]).decode()
+        except Exception:
+            return AuthResult(success=False, handled=False)
+        fields = dict(p.split("=", 1) for p in raw.split("\x01") if "=" in p)
+        ok = self.oauth is not None and fields.get("auth") == "Bearer " + self.oauth
+        return AuthResult(success=ok, handled=False)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -71,6 +83,12 @@ def auth_options(auth):
     return {"authenticator": check, "auth_required": True, "auth_require_tls": False}
 
 
+def oauth_options():
+    """Require a login that only XOAUTH2 can give."""
+    refuse = lambda *a: AuthResult(success=False, handled=False)
+    return {"authenticator": refuse, "auth_required": True, "auth_require_tls": False}
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,6 +104,7 @@ def main():
     parser.add_argument("--auth", help="USER:PASSWORD the server requires")
     parser.add_argument("--slow", type=float, default=0, help="seconds before answering the end of data")
     parser.add_argument("--slow-to", action="append", default=[], help="only for these recipients")
+    parser.add_argument("--oauth", help="the XOAUTH2 token the server requires")
     parser.add_argument("--defer", action="append", default=[], help="answer 451 to RCPT for this address")
     parser.add_argument("--defer-times", type=int, default=2, help="how many times --defer answers 451")
     args = parser.parse_args()
@@ -100,14 +119,14 @@ def main():
         tls.load_cert_chain(args.cert, args.key)
     port = free_port()
     controller = Controller(
-        Store(args.maildir, args.refuse, args.slow, args.slow_to, args.defer, args.defer_times),
+        Store(args.maildir, args.refuse, args.slow, args.slow_to, args.defer, args.defer_times, args.oauth),
         hostname="127.0.0.1",
         port=port,
         server_hostname="localhost",
         tls_context=tls,
         require_starttls=tls is not None,
         data_size_limit=64 * 1024 * 1024,
-        **auth_options(args.auth),
+        **(oauth_options() if args.oauth else auth_options(args.auth)),
     )
     controller.start()
     print("ready %d" % port, flush=True)

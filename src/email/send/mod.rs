@@ -5,6 +5,7 @@ mod log;
 mod message;
 mod record;
 mod smtp;
+pub mod status;
 mod watchdog;
 
 use std::collections::HashSet;
@@ -50,7 +51,11 @@ pub struct Server {
     /// A PEM file of a certificate authority to trust besides the bundled
     /// roots, for a school's own mail relay.
     pub ca_cert: Option<PathBuf>,
+    /// The user name, and the password or, with `oauth2`, the access token.
     pub credentials: Option<(String, String)>,
+    /// Log in with XOAUTH2 (an OAuth 2 access token), as Microsoft 365 and
+    /// Google Workspace ask, rather than a password.
+    pub oauth2: bool,
     /// The longest wait for the server's answer to a message's end of
     /// data (RFC 5321 asks for 10 minutes); every other step, such as the
     /// greeting or a command, gets half of it. A slow server that drips
@@ -84,6 +89,8 @@ pub struct SendOptions {
     pub retry_wait: Duration,
     /// Send at most this many messages in the run.
     pub limit: Option<usize>,
+    /// Send at most this many in any 24 hours, counting what the log shows.
+    pub per_day: Option<usize>,
 }
 
 /// What a run did.
@@ -110,34 +117,7 @@ pub struct Summary {
 pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
     let outbox = read_outbox(&opts.dir)?;
     let mut log = Log::open(&opts.dir)?;
-    let mut seen = HashSet::new();
-    let mut summary = Summary {
-        total: outbox.len(),
-        ..Summary::default()
-    };
-    let mut todo = Vec::new();
-    let mut suppressed = Vec::new();
-    for entry in outbox {
-        if log.is_unknown(&entry.message_id) {
-            summary.unknown += 1;
-        } else if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
-            summary.already_sent += 1;
-        } else if log.was_refused(&entry.message_id) && !opts.retry_refused {
-            summary.refused_before += 1;
-        } else if opts.suppress.contains(&entry.recipient) {
-            // Added to the list since the build: the list of the day counts.
-            suppressed.push(entry);
-        } else {
-            todo.push(entry);
-        }
-    }
-    summary.suppressed = suppressed.len();
-    if let Some(limit) = opts.limit
-        && todo.len() > limit
-    {
-        summary.over_limit = todo.len() - limit;
-        todo.truncate(limit);
-    }
+    let (todo, suppressed, summary) = choose(opts, outbox, &log);
     // Every draft is read and checked before the first is sent, and read
     // again when it is sent, so that memory holds one at a time.
     let errors: Vec<Diagnostic> = todo
@@ -206,6 +186,51 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
     let result = todo.iter().try_for_each(|entry| run.send(entry));
     finish(&run.bar);
     result.map(|()| run.summary)
+}
+
+/// What this run sends, what it logs as suppressed, and the counts of the
+/// rest.
+fn choose(
+    opts: &SendOptions,
+    outbox: Vec<OutboxEntry>,
+    log: &Log,
+) -> (Vec<OutboxEntry>, Vec<OutboxEntry>, Summary) {
+    let mut seen = HashSet::new();
+    let mut summary = Summary {
+        total: outbox.len(),
+        ..Summary::default()
+    };
+    let mut todo = Vec::new();
+    let mut suppressed = Vec::new();
+    for entry in outbox {
+        if log.is_unknown(&entry.message_id) {
+            summary.unknown += 1;
+        } else if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
+            summary.already_sent += 1;
+        } else if log.was_refused(&entry.message_id) && !opts.retry_refused {
+            summary.refused_before += 1;
+        } else if opts.suppress.contains(&entry.recipient) {
+            // Added to the list since the build: the list of the day counts.
+            suppressed.push(entry);
+        } else {
+            todo.push(entry);
+        }
+    }
+    summary.suppressed = suppressed.len();
+    let today = opts.per_day.map(|n| {
+        let sent = status::sent_in_last_day(
+            &status::log_lines(&opts.dir),
+            time::OffsetDateTime::now_utc(),
+        );
+        n.saturating_sub(sent)
+    });
+    if let Some(limit) = [opts.limit, today].into_iter().flatten().min()
+        && todo.len() > limit
+    {
+        summary.over_limit = todo.len() - limit;
+        todo.truncate(limit);
+    }
+    (todo, suppressed, summary)
 }
 
 /// A run of `send` under way.

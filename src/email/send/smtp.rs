@@ -1,7 +1,7 @@
 //! The connection to the mail server, and what its errors mean.
 
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, SmtpTransport};
 
@@ -68,8 +68,11 @@ pub(super) fn transport(server: &Server) -> Result<SmtpTransport, Error> {
         // A read waits as long as the longest step may; the watchdog holds
         // each step to its own deadline.
         .timeout(Some(server.timeout));
-    if let Some((user, password)) = &server.credentials {
-        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    if let Some((user, secret)) = &server.credentials {
+        builder = builder.credentials(Credentials::new(user.clone(), secret.clone()));
+        if server.oauth2 {
+            builder = builder.authentication(vec![Mechanism::Xoauth2]);
+        }
     }
     Ok(builder.build())
 }
