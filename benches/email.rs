@@ -55,7 +55,14 @@ fn main() {
             .arg(out)
             .arg(&seed);
         if eml {
-            c.args(["--eml", "--from", FROM]);
+            // A campaign as a school sends it: one-click unsubscribe with a
+            // token per address.
+            c.args(["--eml", "--from", FROM])
+                .args([
+                    "--unsubscribe",
+                    "https://northfield.example/unsubscribe?e={email}&t={unsubscribe_token}",
+                ])
+                .env("HANDOUT_UNSUBSCRIBE_SECRET", "a benchmark secret, 32 characters");
         }
         measure(&mut c)
     };
@@ -65,7 +72,7 @@ fn main() {
     row("build, PDFs only (baseline)", n, plain);
     let out = work.path().join("drafts");
     let drafts = build(&out, true);
-    row("build --eml, PDFs and drafts", n, drafts);
+    row("build --eml with unsubscribe, PDFs and drafts", n, drafts);
     let (mut eml_bytes, mut pdf_bytes) = (0u64, 0u64);
     for e in std::fs::read_dir(&out).unwrap() {
         let p = e.unwrap().path();
