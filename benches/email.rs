@@ -62,7 +62,10 @@ fn main() {
                     "--unsubscribe",
                     "https://northfield.example/unsubscribe?e={email}&t={unsubscribe_token}",
                 ])
-                .env("HANDOUT_UNSUBSCRIBE_SECRET", "a benchmark secret, 32 characters");
+                .env(
+                    "HANDOUT_UNSUBSCRIBE_SECRET",
+                    "a benchmark secret, 32 characters",
+                );
         }
         measure(&mut c)
     };

@@ -427,3 +427,33 @@ fn an_oauth2_token_logs_in_with_xoauth2_and_is_never_shown() {
     let log = std::fs::read_to_string(out.join("sent.jsonl")).unwrap();
     assert!(!shown.contains("ya29") && !log.contains("ya29"));
 }
+
+#[test]
+fn a_connection_dropped_after_data_is_unknown_and_not_sent_again_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    let server = SmtpServer::dropping_after_data("jo@example.org");
+    let o = send(&out, &server, &[]);
+    assert_ne!(o.status.code(), Some(0));
+    assert_stderr_has(&o, "may have been delivered");
+    // The server has it, though it never said so.
+    assert_eq!(server.received().len(), 2);
+    let o = send(&out, &server, &[]);
+    assert_ok(&o);
+    assert_stderr_has(&o, "it is not sent again");
+    let to_jo = |s: &SmtpServer| {
+        s.received()
+            .iter()
+            .filter(|m| m.to == ["jo@example.org"])
+            .count()
+    };
+    assert_eq!(to_jo(&server), 1, "at most once");
+    assert_eq!(server.received().len(), 3);
+    // Asked for, a second copy goes.
+    let o = send(&out, &server, &["--resend-unknown"]);
+    assert_ok(&o);
+    assert_eq!(to_jo(&server), 2);
+    assert_ok(&send(&out, &server, &["--resend-unknown"]));
+    assert_eq!(to_jo(&server), 2, "sent is final");
+}

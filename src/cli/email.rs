@@ -121,6 +121,12 @@ pub struct SendArgs {
     #[arg(long)]
     pub retry_refused: bool,
 
+    /// Also send the messages whose outcome is unknown: an earlier run sent
+    /// them but lost the connection before the answer, so they may have
+    /// arrived, and the person may get two copies.
+    #[arg(long)]
+    pub resend_unknown: bool,
+
     /// After a temporary refusal (4xx, such as a rate limit), try the
     /// message again this many times in the run before leaving it for the
     /// next run.

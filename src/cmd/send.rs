@@ -53,6 +53,7 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
         retry_wait: std::time::Duration::from_secs_f64(args.retry_wait),
         limit: args.limit.map(|n| n as usize),
         per_day: args.per_day.map(|n| n as usize),
+        resend_unknown: args.resend_unknown,
     });
     if !args.dry_run && args.failed.is_some() {
         // What failed is worth writing even when the run stopped early.

@@ -324,6 +324,12 @@ impl SmtpServer {
         ])
     }
 
+    /// A server that keeps the message to `address`, then drops the
+    /// connection before answering its end of data (once).
+    pub fn dropping_after_data(address: &str) -> Self {
+        Self::launch(vec!["--drop-after-data".into(), address.into()])
+    }
+
     /// A server that requires an XOAUTH2 login with `token`.
     pub fn with_oauth(token: &str) -> Self {
         Self::launch(vec!["--oauth".into(), token.into()])

@@ -25,9 +25,12 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Store:
-    def __init__(self, maildir, refuse, slow, slow_to, defer, defer_times, oauth=None):
+    def __init__(self, maildir, refuse, slow, slow_to, defer, defer_times, oauth=None, drop=()):
         self.maildir = maildir
         self.oauth = oauth
+        # Addresses whose message is kept, but whose connection is dropped
+        # before the answer to the end of data, once each.
+        self.drop = {a.lower() for a in drop}
         self.refuse = {a.lower() for a in refuse}
         # Temporary refusals left for each address given with --defer.
         self.defer = {a.lower(): defer_times for a in defer}
@@ -63,6 +66,11 @@ class Store:
             f.write(envelope.original_content or envelope.content)
         # The test reads a message only once it is whole.
         os.rename(base + ".eml.part", base + ".eml")
+        dropped = {a.lower() for a in envelope.rcpt_tos} & self.drop
+        if dropped:
+            self.drop -= dropped
+            server.transport.abort()
+            return "421 4.4.2 connection dropped"  # never reaches the client
         # A slow server: the message is kept, but the answer to the end of
         # its data comes late, as from a server that scans it first.
         if self.slow and (not self.slow_to or {a.lower() for a in envelope.rcpt_tos} & self.slow_to):
@@ -105,6 +113,7 @@ def main():
     parser.add_argument("--slow", type=float, default=0, help="seconds before answering the end of data")
     parser.add_argument("--slow-to", action="append", default=[], help="only for these recipients")
     parser.add_argument("--oauth", help="the XOAUTH2 token the server requires")
+    parser.add_argument("--drop-after-data", action="append", default=[], help="keep this address's message, then drop the connection unanswered")
     parser.add_argument("--defer", action="append", default=[], help="answer 451 to RCPT for this address")
     parser.add_argument("--defer-times", type=int, default=2, help="how many times --defer answers 451")
     args = parser.parse_args()
@@ -119,7 +128,7 @@ def main():
         tls.load_cert_chain(args.cert, args.key)
     port = free_port()
     controller = Controller(
-        Store(args.maildir, args.refuse, args.slow, args.slow_to, args.defer, args.defer_times, args.oauth),
+        Store(args.maildir, args.refuse, args.slow, args.slow_to, args.defer, args.defer_times, args.oauth, args.drop_after_data),
         hostname="127.0.0.1",
         port=port,
         server_hostname="localhost",

@@ -91,6 +91,9 @@ pub struct SendOptions {
     pub limit: Option<usize>,
     /// Send at most this many in any 24 hours, counting what the log shows.
     pub per_day: Option<usize>,
+    /// Send again the messages whose outcome was never known (they may
+    /// have arrived): a second copy is then possible.
+    pub resend_unknown: bool,
 }
 
 /// What a run did.
@@ -154,8 +157,14 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
     }
     for entry in log.settle_unknown(&now_rfc3339())? {
         eprintln!(
-            "unknown: {} ({}): an earlier run sent it but could not log the answer; it is not sent again",
-            entry.recipient, entry.file
+            "unknown: {} ({}): an earlier run sent it but could not log the answer; {}",
+            entry.recipient,
+            entry.file,
+            if opts.resend_unknown {
+                "sending it again (--resend-unknown)"
+            } else {
+                "it is not sent again"
+            }
         );
     }
     if todo.is_empty() {
@@ -203,7 +212,7 @@ fn choose(
     let mut todo = Vec::new();
     let mut suppressed = Vec::new();
     for entry in outbox {
-        if log.is_unknown(&entry.message_id) {
+        if log.is_unknown(&entry.message_id) && !opts.resend_unknown {
             summary.unknown += 1;
         } else if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
             summary.already_sent += 1;
