@@ -457,3 +457,65 @@ fn a_connection_dropped_after_data_is_unknown_and_not_sent_again_unless_asked() 
     assert_ok(&send(&out, &server, &["--resend-unknown"]));
     assert_eq!(to_jo(&server), 2, "sent is final");
 }
+
+#[test]
+fn the_postal_address_ends_every_message_and_its_absence_is_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = drafts(
+        &dir.path().join("none"),
+        &["--unsubscribe-mailto", "u@northfield.example"],
+        None,
+    );
+    assert_ok(&o);
+    assert_stderr_has(&o, "warning: the drafts have no postal address");
+
+    let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
+    let content = dir.path().join("with-address.yaml");
+    std::fs::write(
+        &content,
+        seed.patched(
+            "  short_name: SCAI\n",
+            "  short_name: SCAI\n  address: |\n    1 High Street\n    Northfield NF1 2AB\n",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run(
+        &[
+            "build",
+            content.to_str().unwrap(),
+            "--recipients",
+            PEOPLE,
+            "--eml",
+            "--from",
+            FROM,
+            "--unsubscribe-mailto",
+            "u@northfield.example",
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    );
+    assert_ok(&o);
+    assert!(!stderr(&o).contains("postal address"), "{}", stderr(&o));
+    let eml = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "eml"))
+        .unwrap();
+    let bytes = std::fs::read(eml).unwrap();
+    let m = MessageParser::default().parse(&bytes[..]).unwrap();
+    let text = m.body_text(0).unwrap();
+    assert!(
+        text.trim_end()
+            .ends_with("School of Core AI, 1 High Street, Northfield NF1 2AB"),
+        "{text}"
+    );
+    assert!(text.contains("write to u@northfield.example"), "{text}");
+    assert!(
+        m.body_html(0)
+            .unwrap()
+            .contains("School of Core AI, 1 High Street, Northfield NF1 2AB")
+    );
+}

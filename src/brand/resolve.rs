@@ -211,6 +211,7 @@ impl Loader<'_> {
             name: name?,
             short_name,
             url: url.map(|(_, u)| u),
+            address: None,
         })
     }
 

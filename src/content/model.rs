@@ -105,6 +105,10 @@ pub struct Organisation {
     #[serde(default)]
     #[schemars(url)]
     pub url: Option<String>,
+    /// The postal address, one line per line of the address: printed at
+    /// the foot of every email draft, as anti-spam laws ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// Where links point when entries give no `url` of their own.

@@ -270,7 +270,7 @@ fn bodies(d: &Drafts, p: &Parts, address: &str) -> Bodies {
     // A template that places the link itself gets no second one.
     let placed =
         |t: &Option<super::template::Template>| t.as_ref().is_some_and(|t| t.uses(URL_PLACEHOLDER));
-    let footer = unsubscribe.map(|u| u.line(address));
+    let postal = postal_line(p.content);
     let tag = thumbnail_tag(&p.content.title);
     let (html, inline) = match &d.html {
         Some(t) => {
@@ -280,28 +280,36 @@ fn bodies(d: &Drafts, p: &Parts, address: &str) -> Bodies {
             }
             v.insert(super::template::THUMBNAIL, tag);
             // Values were escaped above; the thumbnail tag is ours.
-            (t.fill(&v, plain), t.uses(super::template::THUMBNAIL))
+            let footer = html_footer(
+                link.as_deref().filter(|_| !placed(&d.html)),
+                postal.as_deref(),
+            );
+            (
+                with_footer(&t.fill(&v, plain), &footer),
+                t.uses(super::template::THUMBNAIL),
+            )
         }
         None => (
             html_page(
                 p.content.lang.as_deref().unwrap_or("en"),
                 &subject,
                 &(html_from_text(&text, &tag)
-                    + &link
-                        .as_deref()
-                        .filter(|_| !placed(&d.body))
-                        .map(html_footer)
-                        .unwrap_or_default()),
+                    + &html_footer(
+                        link.as_deref().filter(|_| !placed(&d.body)),
+                        postal.as_deref(),
+                    )),
             ),
             true,
         ),
     };
-    let html = match &link {
-        Some(link) if d.html.is_some() && !placed(&d.html) => with_footer(&html, link),
-        _ => html,
-    };
-    if let Some(line) = footer.filter(|_| !placed(&d.body)) {
-        text = format!("{}\n\n-- \n{line}\n", text.trim_end());
+    let lines: Vec<String> = unsubscribe
+        .filter(|_| !placed(&d.body))
+        .map(|u| u.line(address))
+        .into_iter()
+        .chain(postal)
+        .collect();
+    if !lines.is_empty() {
+        text = format!("{}\n\n-- \n{}\n", text.trim_end(), lines.join("\n"));
     }
     Bodies {
         subject,
@@ -317,17 +325,44 @@ fn raw(name: &'static str, value: String) -> lettre::message::header::HeaderValu
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
 }
 
-/// The unsubscribe paragraph of an HTML body.
-fn html_footer(link: &str) -> String {
-    format!(
-        "<p style=\"font-size:13px;color:#57606a\">To stop receiving these emails, <a href=\"{}\">unsubscribe here</a>.</p>\n",
-        html_escape::encode_double_quoted_attribute(link)
-    )
+/// The organisation's name and postal address, on one line, when the
+/// content gives the address: anti-spam laws ask for it in every message.
+fn postal_line(content: &Content) -> Option<String> {
+    let o = content.organisation.as_ref()?;
+    let address: Vec<&str> = o
+        .address
+        .as_deref()?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    Some(format!("{}, {}", o.name, address.join(", ")))
 }
 
-/// `html` with the unsubscribe paragraph before `</body>`, or at the end.
-fn with_footer(html: &str, link: &str) -> String {
-    let footer = html_footer(link);
+/// The unsubscribe and postal paragraphs of an HTML body; empty without
+/// either.
+fn html_footer(link: Option<&str>, postal: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(link) = link {
+        out.push_str(&format!(
+            "<p style=\"font-size:13px;color:#57606a\">To stop receiving these emails, <a href=\"{}\">unsubscribe here</a>.</p>\n",
+            html_escape::encode_double_quoted_attribute(link)
+        ));
+    }
+    if let Some(postal) = postal {
+        out.push_str(&format!(
+            "<p style=\"font-size:13px;color:#57606a\">{}</p>\n",
+            html_escape::encode_text(postal)
+        ));
+    }
+    out
+}
+
+/// `html` with `footer` before `</body>`, or at the end.
+fn with_footer(html: &str, footer: &str) -> String {
+    if footer.is_empty() {
+        return html.to_string();
+    }
     match html.to_ascii_lowercase().rfind("</body>") {
         Some(at) => format!("{}{footer}{}", &html[..at], &html[at..]),
         None => format!("{html}{footer}"),

@@ -144,7 +144,10 @@ impl Project {
         };
         let drafts = match (&sources.email, &mut recipients) {
             (Some(args), Some(people)) => {
-                gather(campaign_checks(args, people, policy), &mut errors)?;
+                gather(
+                    campaign_checks(args, &contents, people, policy),
+                    &mut errors,
+                )?;
                 gather(args.load(&people.columns(), event.is_some()), &mut errors)?
             }
             _ => None,
@@ -298,10 +301,23 @@ fn people(
 /// of `people`.
 fn campaign_checks(
     args: &DraftArgs,
+    contents: &[Loaded],
     people: &mut crate::recipients::Recipients,
     policy: Policy,
 ) -> Result<(), Error> {
     let mut warnings = args.warnings();
+    if !args.transactional {
+        for loaded in contents {
+            let org = loaded.content.organisation.as_ref();
+            if org.is_none_or(|o| o.address.is_none()) {
+                warnings.push(
+                    Diagnostic::warning("the drafts have no postal address")
+                        .in_file(loaded.name.clone())
+                        .with_hint("marketing email must give the sender's postal address in most countries (CAN-SPAM, for one): add `address` under `organisation`; it goes at the foot of every message"),
+                );
+            }
+        }
+    }
     if policy.deny_warnings && diag::deny_warnings(&mut warnings) {
         return Err(Error::Content(warnings));
     }
