@@ -214,6 +214,16 @@ fn conclude(
             count(total, "document", "documents"),
             wall.as_secs_f64()
         );
+        if work.drafts.is_some() {
+            let sheet = match config.shard {
+                Some(s) => format!("outbox.{}-of-{}.html", s.k, s.n),
+                None => "outbox.html".into(),
+            };
+            let dir = config.out_dir.display();
+            eprintln!(
+                "review the drafts in {dir}/{sheet}, then send them with: handout send {dir} --smtp smtp://HOST:587"
+            );
+        }
     }
     Ok(())
 }
