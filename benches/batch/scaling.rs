@@ -64,7 +64,7 @@ pub fn scaling() {
         theirs.0, theirs.1
     );
     println!(
-        "  ratio                      {:>10.2} {:>12.2}   (targets <= 0.90, <= 1.30)\n",
+        "  ratio                      {:>10.2} {:>12.2}   (targets <= 0.90, <= 1.10)\n",
         ours.0 / theirs.0,
         ours.1 / theirs.1
     );
