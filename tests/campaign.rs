@@ -47,6 +47,14 @@ fn drafts(out: &Path, extra: &[&str], secret: Option<&str>) -> Output {
     run(&args, secret)
 }
 
+/// Drafts for the recipients in a new folder, as a transactional mailing.
+fn fresh_drafts() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_ok(&drafts(&out, &["--transactional"], None));
+    (dir, out)
+}
+
 /// What the school's unsubscribe page computes to check a link.
 fn expected_token(address: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
@@ -75,12 +83,7 @@ fn every_message_carries_one_click_unsubscribe_with_a_token_for_its_address() {
     assert_ok(&o);
     assert!(!stderr(&o).contains("unsubscribe"), "{}", stderr(&o));
     let server = SmtpServer::start(&[], None);
-    let url = server.url();
-    let out_str = out.to_str().unwrap();
-    assert_ok(&run(
-        &["send", out_str, "--smtp", &url, "--tls", "none", "-q"],
-        None,
-    ));
+    assert_ok(&send(&out, &server, &["-q"]));
     let got = server.received();
     assert_eq!(got.len(), 3);
     for message in &got {
@@ -174,20 +177,7 @@ fn suppressed_people_get_no_draft_and_an_address_added_later_is_not_sent() {
     // Between build and send, a whole domain asks not to be emailed.
     std::fs::write(&list, "ana@example.org\n@EXAMPLE.org\n").unwrap();
     let server = SmtpServer::start(&[], None);
-    let url = server.url();
-    let send = |extra: &[&str]| {
-        let mut args = vec![
-            "send",
-            out.to_str().unwrap(),
-            "--smtp",
-            &url,
-            "--tls",
-            "none",
-        ];
-        args.extend(extra);
-        run(&args, None)
-    };
-    let o = send(&["--suppress", list.to_str().unwrap()]);
+    let o = send(&out, &server, &["--suppress", list.to_str().unwrap()]);
     assert_ok(&o);
     assert!(server.received().is_empty());
     assert_stderr_has(&o, "2 suppressed");
@@ -195,9 +185,13 @@ fn suppressed_people_get_no_draft_and_an_address_added_later_is_not_sent() {
     assert_eq!(log.matches("\"status\":\"suppressed\"").count(), 2, "{log}");
     // Taken off the list again, they are sent, once.
     std::fs::write(&list, "ana@example.org\n").unwrap();
-    assert_ok(&send(&["--suppress", list.to_str().unwrap()]));
+    assert_ok(&send(
+        &out,
+        &server,
+        &["--suppress", list.to_str().unwrap()],
+    ));
     assert_eq!(server.received().len(), 2);
-    assert_ok(&send(&[]));
+    assert_ok(&send(&out, &server, &[]));
     assert_eq!(server.received().len(), 2);
 }
 
@@ -227,9 +221,7 @@ fn statuses(out: &Path, address: &str) -> Vec<String> {
 
 #[test]
 fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (_dir, out) = fresh_drafts();
 
     // 550: logged once, and a rerun leaves it alone unless asked.
     let refusing = SmtpServer::start(&["jo@example.org"], None);
@@ -244,9 +236,7 @@ fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
     assert_eq!(statuses(&out, "jo@example.org"), ["refused", "refused"]);
 
     // 451 twice, then accepted, within one run: one message arrives.
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (_dir, out) = fresh_drafts();
     let limited = SmtpServer::deferring("zoe@example.org", 2);
     let o = send(&out, &limited, &["--retry-wait", "0.05"]);
     assert_ok(&o);
@@ -258,9 +248,7 @@ fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
     );
 
     // More refusals than tries: deferred, exit 1, and the next run sends it.
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (_dir, out) = fresh_drafts();
     let limited = SmtpServer::deferring("zoe@example.org", 2);
     let o = send(&out, &limited, &["--retries", "1", "--retry-wait", "0.05"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -277,9 +265,7 @@ fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
 
 #[test]
 fn a_limit_sends_part_of_the_outbox_and_a_rerun_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (_dir, out) = fresh_drafts();
     let server = SmtpServer::start(&[], None);
     let o = send(&out, &server, &["--limit", "2"]);
     assert_ok(&o);
@@ -353,9 +339,7 @@ fn the_review_sheet_lists_every_draft_with_its_picture_and_who_gets_none() {
 
 #[test]
 fn status_counts_every_state_and_failed_lists_what_to_fix() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (dir, out) = fresh_drafts();
     let status = |out: &Path| {
         let o = run(&["send", out.to_str().unwrap(), "--status"], None);
         assert_ok(&o);
@@ -389,9 +373,7 @@ fn status_counts_every_state_and_failed_lists_what_to_fix() {
 
 #[test]
 fn per_day_counts_what_the_log_sent_in_the_last_24_hours() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (_dir, out) = fresh_drafts();
     let server = SmtpServer::start(&[], None);
     assert_ok(&send(&out, &server, &["--limit", "1"]));
     let o = send(&out, &server, &["--per-day", "2"]);
@@ -402,9 +384,7 @@ fn per_day_counts_what_the_log_sent_in_the_last_24_hours() {
 
 #[test]
 fn an_oauth2_token_logs_in_with_xoauth2_and_is_never_shown() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (_dir, out) = fresh_drafts();
     let server = SmtpServer::with_oauth("ya29.test-token");
     let send_with = |token: &str| {
         Command::new(env!("CARGO_BIN_EXE_handout"))
@@ -430,9 +410,7 @@ fn an_oauth2_token_logs_in_with_xoauth2_and_is_never_shown() {
 
 #[test]
 fn a_connection_dropped_after_data_is_unknown_and_not_sent_again_unless_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    assert_ok(&drafts(&out, &["--transactional"], None));
+    let (_dir, out) = fresh_drafts();
     let server = SmtpServer::dropping_after_data("jo@example.org");
     let o = send(&out, &server, &[]);
     assert_ne!(o.status.code(), Some(0));

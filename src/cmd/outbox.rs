@@ -3,11 +3,21 @@
 
 use std::path::Path;
 
-use crate::batch::{self, Done, Work};
+use crate::batch::{self, Done, Work, Written};
 use crate::diag::Diagnostic;
 use crate::email::review::{self, Left, Row};
 use crate::email::{Drafts, OutboxEntry, draft};
 use crate::recipients::{SetAside, Suppressed};
+
+/// The documents that were written, in plan order.
+fn written(done: &[Done]) -> Vec<(usize, &Written)> {
+    let mut out: Vec<(usize, &Written)> = done
+        .iter()
+        .filter_map(|d| Some((d.planned, d.result.as_ref().ok()?)))
+        .collect();
+    out.sort_unstable_by_key(|(i, _)| *i);
+    out
+}
 
 /// The drafts that were written, in plan order, for `handout send`.
 pub fn entries(work: &Work, drafts: &Drafts, done: &[Done]) -> Vec<OutboxEntry> {
@@ -16,14 +26,10 @@ pub fn entries(work: &Work, drafts: &Drafts, done: &[Done]) -> Vec<OutboxEntry> 
         return Vec::new();
     };
     let from = sender.email.to_string();
-    let mut written: Vec<(usize, Option<String>)> = done
-        .iter()
-        .filter_map(|d| Some((d.planned, d.result.as_ref().ok()?.draft_sha256.clone())))
-        .collect();
-    written.sort_unstable();
-    written
+    written(done)
         .into_iter()
-        .filter_map(|(i, sha256)| {
+        .filter_map(|(i, w)| {
+            let sha256 = w.draft_sha256.clone();
             let doc = &work.docs[i];
             let person = doc.recipient.as_ref()?;
             let address = person.email.as_deref()?;
@@ -76,20 +82,14 @@ pub fn write_review(
     done: &[Done],
     left: &[Left],
 ) -> Result<(), Diagnostic> {
-    let mut written: Vec<usize> = done
-        .iter()
-        .filter(|d| d.result.is_ok())
-        .map(|d| d.planned)
-        .collect();
-    written.sort_unstable();
     let name = |path: &Path| {
         path.file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     };
-    let rows: Vec<Row> = written
+    let rows: Vec<Row> = written(done)
         .into_iter()
-        .filter_map(|i| {
+        .filter_map(|(i, _)| {
             let doc = &work.docs[i];
             let person = doc.recipient.as_ref()?;
             let content = &work.contents[doc.content].content;

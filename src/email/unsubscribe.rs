@@ -149,8 +149,7 @@ pub fn token(secret: &str, address: &str) -> String {
     // HMAC takes a key of any length.
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
     mac.update(address.trim().to_lowercase().as_bytes());
-    let bytes = mac.finalize().into_bytes();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", mac.finalize().into_bytes())
 }
 
 #[cfg(test)]

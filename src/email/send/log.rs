@@ -166,6 +166,8 @@ pub struct Log {
     unknown: HashMap<String, LogEntry>,
     /// Message-IDs whose last answer was a permanent refusal.
     refused: HashSet<String>,
+    /// When each `sent` line was written (RFC 3339), for `--per-day`.
+    sent_at: Vec<String>,
 }
 
 impl Log {
@@ -198,6 +200,7 @@ impl Log {
         let mut sent = HashSet::new();
         let mut unknown = HashMap::new();
         let mut refused = HashSet::new();
+        let mut sent_at = Vec::new();
         let mut errors = Vec::new();
         for (start, line) in lines(&text) {
             let complete = text[start + line.len()..].starts_with('\n');
@@ -206,6 +209,7 @@ impl Log {
                     Outcome::Sent => {
                         unknown.remove(&e.message_id);
                         refused.remove(&e.message_id);
+                        sent_at.push(e.time);
                         sent.insert(e.message_id);
                     }
                     Outcome::Sending | Outcome::Unknown => {
@@ -241,11 +245,17 @@ impl Log {
             sent,
             unknown,
             refused,
+            sent_at,
         })
     }
 
     pub fn has_sent(&self, message_id: &str) -> bool {
         self.sent.contains(message_id)
+    }
+
+    /// When the log's messages were sent, as written (RFC 3339).
+    pub fn sent_times(&self) -> &[String] {
+        &self.sent_at
     }
 
     /// The server's last answer was a permanent refusal (5xx).

@@ -227,10 +227,7 @@ fn choose(
     }
     summary.suppressed = suppressed.len();
     let today = opts.per_day.map(|n| {
-        let sent = status::sent_in_last_day(
-            &status::log_lines(&opts.dir),
-            time::OffsetDateTime::now_utc(),
-        );
+        let sent = status::sent_in_last_day(log.sent_times(), time::OffsetDateTime::now_utc());
         n.saturating_sub(sent)
     });
     if let Some(limit) = [opts.limit, today].into_iter().flatten().min()
