@@ -158,6 +158,21 @@ pub struct SendArgs {
     #[arg(long, value_name = "FILE")]
     pub failed: Option<PathBuf>,
 
+    /// Sign each message with DKIM using this PEM private key (RSA or
+    /// Ed25519), for a school that sends through its own server rather
+    /// than a relay that signs for it.
+    #[arg(long, value_name = "FILE", requires = "dkim_selector")]
+    pub dkim_key: Option<PathBuf>,
+
+    /// The DKIM selector: the key's DNS record is at
+    /// SELECTOR._domainkey.DOMAIN.
+    #[arg(long, value_name = "SELECTOR", requires = "dkim_key")]
+    pub dkim_selector: Option<String>,
+
+    /// The signing domain [default: the domain of each message's From].
+    #[arg(long, value_name = "DOMAIN", requires = "dkim_key")]
+    pub dkim_domain: Option<String>,
+
     /// Send at most N messages a minute.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate: Option<u32>,

@@ -1,6 +1,7 @@
 //! `handout send`: the drafts of a build, over SMTP, from the send log.
 
 use crate::cli::SendArgs;
+use crate::email::send::Dkim;
 use crate::email::send::status::Standing;
 use crate::email::send::{self, SendOptions, Server, TlsMode};
 use crate::email::suppress::Suppression;
@@ -54,6 +55,17 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
         limit: args.limit.map(|n| n as usize),
         per_day: args.per_day.map(|n| n as usize),
         resend_unknown: args.resend_unknown,
+        dkim: match &args.dkim_key {
+            Some(key) => Some(
+                Dkim::load(
+                    key,
+                    args.dkim_selector.as_deref().unwrap_or_default(),
+                    args.dkim_domain.as_deref(),
+                )
+                .map_err(|d| Error::Content(vec![d]))?,
+            ),
+            None => None,
+        },
     });
     if !args.dry_run && args.failed.is_some() {
         // What failed is worth writing even when the run stopped early.

@@ -13,7 +13,7 @@ pub(super) fn now_rfc2822() -> String {
 
 /// The header block: everything before the first empty line, whether the
 /// draft's lines end in CRLF or, after an editor saved it, in LF.
-fn header_block(message: &[u8]) -> &[u8] {
+pub(super) fn header_block(message: &[u8]) -> &[u8] {
     let mut start = 0;
     while start < message.len() {
         let end = message[start..]
@@ -31,7 +31,7 @@ fn header_block(message: &[u8]) -> &[u8] {
 
 /// The lines of a header block without their line ends, each with where it
 /// starts and where the next one does.
-fn header_lines(block: &[u8]) -> impl Iterator<Item = (usize, usize, &[u8])> {
+pub(super) fn header_lines(block: &[u8]) -> impl Iterator<Item = (usize, usize, &[u8])> {
     let mut start = 0;
     std::iter::from_fn(move || {
         if start >= block.len() {

@@ -1,6 +1,7 @@
 //! Sending the outbox over SMTP, one message at a time, with a log on disk
 //! that says who already has theirs.
 
+mod dkim;
 mod log;
 mod message;
 mod record;
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 use lettre::{SmtpTransport, Transport};
 
+pub use dkim::Dkim;
 use log::now_rfc3339;
 pub use log::{Log, LogEntry, Outcome, read_outbox};
 pub use message::{header, with_crlf, with_date};
@@ -94,6 +96,8 @@ pub struct SendOptions {
     /// Send again the messages whose outcome was never known (they may
     /// have arrived): a second copy is then possible.
     pub resend_unknown: bool,
+    /// Signs each message as it goes.
+    pub dkim: Option<Dkim>,
 }
 
 /// What a run did.
@@ -270,6 +274,12 @@ impl Run<'_> {
         let bytes = read_draft(&self.opts.dir, entry).map_err(|d| Error::Content(vec![d]))?;
         let message = with_date(&bytes, &now_rfc2822()).unwrap_or(bytes);
         let message = with_crlf(&message);
+        let message = match &self.opts.dkim {
+            Some(dkim) => std::borrow::Cow::Owned(
+                dkim.sign(&message, time::OffsetDateTime::now_utc().unix_timestamp()),
+            ),
+            None => message,
+        };
         let mut tries = 0;
         loop {
             self.log_before(entry)?;
