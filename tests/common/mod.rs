@@ -439,3 +439,34 @@ pub fn not_checked(why: &str) {
     }
     eprintln!("NOT CHECKED, although cargo lists it as passed: {why}");
 }
+
+/// Debian's Chromium, installed by `scripts/install-chromium` (which
+/// `scripts/test` runs).
+pub fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser"].into_iter().find_map(|b| {
+        Command::new(b)
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|_| PathBuf::from(b))
+    })
+}
+
+/// Headless Chromium with a fresh profile and no calls home, which this
+/// machine's closed network would refuse.
+pub fn headless(browser: &Path, profile: &Path) -> Command {
+    let mut cmd = Command::new(browser);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
