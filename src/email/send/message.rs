@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
+use super::SendOptions;
 use crate::diag::Diagnostic;
 use crate::email::{OUTBOX, OutboxEntry};
+use crate::error::Error;
 
-pub(super) fn now_rfc2822() -> String {
+fn now_rfc2822() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc2822)
         .unwrap_or_default()
@@ -180,6 +182,18 @@ pub(super) fn read_draft(dir: &Path, entry: &OutboxEntry) -> Result<Vec<u8>, Dia
             "keep the Message-ID when editing a draft; it is how a rerun knows who was emailed",
         )),
     }
+}
+
+/// The bytes that go out for `entry`: the draft as built, dated now, with
+/// CRLF line ends, and signed.
+pub(super) fn prepare(opts: &SendOptions, entry: &OutboxEntry) -> Result<Vec<u8>, Error> {
+    let bytes = read_draft(&opts.dir, entry).map_err(|d| Error::Content(vec![d]))?;
+    let message = with_date(&bytes, &now_rfc2822()).unwrap_or(bytes);
+    let message = with_crlf(&message).into_owned();
+    Ok(match &opts.dkim {
+        Some(dkim) => dkim.sign(&message, time::OffsetDateTime::now_utc().unix_timestamp()),
+        None => message,
+    })
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub use dkim::Dkim;
 use log::now_rfc3339;
 pub use log::{Log, LogEntry, Outcome, read_outbox};
 pub use message::{header, with_crlf, with_date};
-use message::{now_rfc2822, read_draft};
+use message::{prepare, read_draft};
 use record::log_entry;
 use watchdog::Watchdog;
 
@@ -196,7 +196,15 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         left: todo.len(),
         last: None,
     };
-    let result = todo.iter().try_for_each(|entry| run.send(entry));
+    // The next message is read, dated and signed while this one is sent.
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let todo = &todo;
+        scope.spawn(move || todo.iter().try_for_each(|e| tx.send(prepare(opts, e))));
+        todo.iter()
+            .zip(rx)
+            .try_for_each(|(entry, message)| run.send(entry, &message?))
+    });
     finish(&run.bar);
     result.map(|()| run.summary)
 }
@@ -259,7 +267,7 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Sends one message and logs what the server said.
-    fn send(&mut self, entry: &OutboxEntry) -> Result<(), Error> {
+    fn send(&mut self, entry: &OutboxEntry, message: &[u8]) -> Result<(), Error> {
         self.wait_for_rate();
         if let Some(signal) = self.opts.cancel.get() {
             finish(&self.bar);
@@ -271,19 +279,10 @@ impl Run<'_> {
         }
         self.last = Some(Instant::now());
         let envelope = smtp::envelope(entry)?;
-        let bytes = read_draft(&self.opts.dir, entry).map_err(|d| Error::Content(vec![d]))?;
-        let message = with_date(&bytes, &now_rfc2822()).unwrap_or(bytes);
-        let message = with_crlf(&message);
-        let message = match &self.opts.dkim {
-            Some(dkim) => std::borrow::Cow::Owned(
-                dkim.sign(&message, time::OffsetDateTime::now_utc().unix_timestamp()),
-            ),
-            None => message,
-        };
         let mut tries = 0;
         loop {
             self.log_before(entry)?;
-            let (status, reply) = self.attempt(entry, &envelope, &message)?;
+            let (status, reply) = self.attempt(entry, &envelope, message)?;
             if status == Outcome::Deferred && tries < self.opts.retries {
                 // Logged, so that a run ended while waiting leaves no
                 // `sending` line behind for a message that was not taken.
