@@ -4,6 +4,7 @@ pub mod booklet;
 mod budget;
 mod data;
 mod export;
+pub mod preview;
 
 use std::sync::Arc;
 
@@ -168,13 +169,7 @@ pub struct Rendered {
 
 /// Compiles and exports one document.
 pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic>> {
-    let Some(main) = env.layout_id(document.layout) else {
-        let names = env.layouts().names().join(", ");
-        return Err(vec![
-            Diagnostic::error(format!("there is no layout named `{}`", document.layout))
-                .with_hint(format!("the layouts available are: {names}")),
-        ]);
-    };
+    let main = main_file(env, document)?;
     let date = document_date(document.content);
     let Attempt {
         world,
@@ -193,6 +188,17 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
         pages: doc.pages().len(),
         density,
         warnings,
+    })
+}
+
+/// The main file of the document's layout.
+fn main_file(env: &Env, document: &Document) -> Result<FileId, Vec<Diagnostic>> {
+    env.layout_id(document.layout).ok_or_else(|| {
+        let names = env.layouts().names().join(", ");
+        vec![
+            Diagnostic::error(format!("there is no layout named `{}`", document.layout))
+                .with_hint(format!("the layouts available are: {names}")),
+        ]
     })
 }
 

@@ -1,0 +1,129 @@
+//! What `serve` shows of a document: each page as SVG, how full it is, and
+//! where its text lies, so that a click on the page can be traced back to
+//! the content. Nothing here touches the PDF that `build` writes.
+
+use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
+
+use super::{Document, budget, document_date, main_file};
+use crate::diag::Diagnostic;
+use crate::world::Env;
+
+/// A document as the preview draws it.
+pub struct Preview {
+    pub pages: Vec<PagePreview>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub struct PagePreview {
+    pub svg: String,
+    /// In points.
+    pub width: f64,
+    pub height: f64,
+    /// How much of the page's height, between header and footer, holds text:
+    /// 0 to 1.
+    pub fill: f64,
+    pub runs: Vec<TextRun>,
+}
+
+/// One run of shaped text and its box on the page, in points from the top
+/// left.
+pub struct TextRun {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub text: String,
+}
+
+/// Compiles the document, fitted to its page budget as `build` does.
+pub fn preview(env: &Env, document: &Document) -> Result<Preview, Vec<Diagnostic>> {
+    let main = main_file(env, document)?;
+    let attempt = budget::fit(env, main, document, document_date(document.content))?;
+    let pages = attempt
+        .doc
+        .pages()
+        .iter()
+        .map(|page| {
+            let mut runs = Vec::new();
+            collect(&page.frame, Transform::identity(), &mut runs);
+            let (width, height) = (page.frame.width().to_pt(), page.frame.height().to_pt());
+            PagePreview {
+                svg: typst_svg::svg(page, &Default::default()),
+                width,
+                height,
+                fill: fill(&runs, height),
+                runs,
+            }
+        })
+        .collect();
+    Ok(Preview {
+        pages,
+        warnings: attempt.warnings,
+    })
+}
+
+fn collect(frame: &Frame, ts: Transform, out: &mut Vec<TextRun>) {
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => {
+                let inner = ts
+                    .pre_concat(Transform::translate(pos.x, pos.y))
+                    .pre_concat(group.transform);
+                collect(&group.frame, inner, out);
+            }
+            FrameItem::Text(text) if !text.text.trim().is_empty() => {
+                let size = text.size;
+                let a = Point::new(pos.x, pos.y - size * 0.8).transform(ts);
+                let b = Point::new(pos.x + text.width(), pos.y + size * 0.25).transform(ts);
+                let (x0, x1) = (a.x.min(b.x), a.x.max(b.x));
+                let (y0, y1) = (a.y.min(b.y), a.y.max(b.y));
+                out.push(TextRun {
+                    x: x0.to_pt(),
+                    y: y0.to_pt(),
+                    w: (x1 - x0).to_pt(),
+                    h: (y1 - y0).to_pt().max(Abs::pt(1.0).to_pt()),
+                    text: text.text.to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The share of the body (the page less a header and footer band of 7%
+/// each) that lies between the first and the last line of text in it.
+fn fill(runs: &[TextRun], height: f64) -> f64 {
+    let (top, bottom) = (height * 0.07, height * 0.93);
+    let body: Vec<&TextRun> = runs
+        .iter()
+        .filter(|r| r.y >= top && r.y + r.h <= bottom)
+        .collect();
+    let Some(last) = body.iter().map(|r| r.y + r.h).reduce(f64::max) else {
+        return 0.0;
+    };
+    ((last - top) / (bottom - top)).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(y: f64) -> TextRun {
+        TextRun {
+            x: 0.0,
+            y,
+            w: 10.0,
+            h: 10.0,
+            text: "x".into(),
+        }
+    }
+
+    #[test]
+    fn fill_leaves_out_header_and_footer() {
+        assert_eq!(fill(&[], 100.0), 0.0);
+        // Only a footer line: an empty page.
+        assert_eq!(fill(&[run(92.0)], 100.0), 0.0);
+        let half = fill(&[run(10.0), run(40.0)], 100.0);
+        assert!((half - 43.0 / 86.0).abs() < 1e-9, "{half}");
+    }
+}
