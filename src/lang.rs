@@ -107,6 +107,14 @@ impl Catalog {
             .collect()
     }
 
+    /// Every label, as (key, text).
+    pub fn labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.file
+            .labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn label(&self, key: &str) -> Option<&str> {
         self.file.labels.get(key).map(String::as_str)
     }

@@ -48,6 +48,7 @@ pub mod qr;
 pub mod recipients;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod signal;
 pub mod terminal;
 pub mod world;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Eject(args) => cmd::eject::run(args),
         Command::List(args) => cmd::list::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::New(args) => cmd::new::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Send(args) => cmd::send::run(args),

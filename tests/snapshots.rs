@@ -93,6 +93,7 @@ fn help_of_every_subcommand() {
         Some("eject"),
         Some("list"),
         Some("watch"),
+        Some("serve"),
         Some("new"),
         Some("schema"),
         Some("send"),

@@ -44,6 +44,9 @@ pub enum Command {
     List(ListArgs),
     /// Rebuild whenever the content or the layouts change.
     Watch(BuildArgs),
+    /// Preview the documents in the browser as you edit: every goal, paper,
+    /// edition, layout and recipient a click away.
+    Serve(ServeArgs),
     /// Write a new content file with placeholders to fill in.
     New(NewArgs),
     /// Print the JSON Schema of content files, or of brand files, for editors.
@@ -170,6 +173,42 @@ pub struct BuildArgs {
     /// Last, under a heading of their own.
     #[command(flatten)]
     pub email: EmailArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Content files or folders; a folder's new files appear as they are
+    /// saved.
+    #[arg(required = true, value_name = "CONTENT")]
+    pub content: Vec<PathBuf>,
+
+    /// The port to listen on; a free one when it is taken or 0.
+    #[arg(long, value_name = "N", default_value_t = 5050)]
+    pub port: u16,
+
+    /// The address to listen on. Any other than 127.0.0.1 lets anyone on the
+    /// network read the content.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    pub open: bool,
+
+    #[command(flatten)]
+    pub audience: AudienceArgs,
+
+    /// The most pages a layout that can fit itself may take, as for `build`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub pages: Option<u16>,
+
+    /// Give up on a document after this many seconds, e.g. when a layout
+    /// never finishes; the server goes on.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub timeout: u64,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args)]

@@ -10,5 +10,6 @@ pub mod new;
 pub mod outbox;
 pub mod schema;
 pub mod send;
+pub mod serve;
 pub mod watch;
 pub mod worker;

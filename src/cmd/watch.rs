@@ -13,7 +13,7 @@ use crate::brand;
 use crate::cli::BuildArgs;
 use crate::config::BuildConfig;
 use crate::error::Error;
-use crate::project::expand_inputs;
+use crate::project::{Sources, expand_inputs};
 use crate::signal::Cancel;
 use crate::terminal::{Effect, print_error};
 
@@ -25,28 +25,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
             "this system refuses signal handlers; use `handout build` instead",
         )
     })?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
-        if let Ok(event) = event {
-            let _ = tx.send(event);
-        }
-    })
-    .map_err(|e| {
-        Error::system(
-            format!("cannot start watching files: {e}"),
-            "the system's file watcher is unavailable; run `handout build` after each change instead",
-        )
-    })?;
-    let scope = Scope::new(&config)?;
-    for (dir, mode) in &scope.watched {
-        watcher.watch(dir, *mode).map_err(|e| {
-            Error::system(
-                format!("cannot watch {}: {e}", dir.display()),
-                "check that the folder exists and can be read; on Linux, raising \
-                 fs.inotify.max_user_watches helps when the limit is reached",
-            )
-        })?;
-    }
+    let (_watcher, rx, scope) = watch(&config.sources)?;
 
     loop {
         match super::build::build(&config) {
@@ -68,10 +47,41 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     }
 }
 
+/// Starts watching what `sources` reads: the watcher (watching while it
+/// lives), its events, and which of them matter.
+pub(super) fn watch(
+    sources: &Sources,
+) -> Result<(notify::RecommendedWatcher, Receiver<Event>, Scope), Error> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
+        if let Ok(event) = event {
+            let _ = tx.send(event);
+        }
+    })
+    .map_err(|e| {
+        Error::system(
+            format!("cannot start watching files: {e}"),
+            "the system's file watcher is unavailable; run `handout build` after each change instead",
+        )
+    })?;
+    let scope = Scope::new(sources)?;
+    for (dir, mode) in &scope.watched {
+        watcher.watch(dir, *mode).map_err(|e| {
+            Error::system(
+                format!("cannot watch {}: {e}", dir.display()),
+                "check that the folder exists and can be read; on Linux, raising \
+                 fs.inotify.max_user_watches helps when the limit is reached",
+            )
+        })?;
+    }
+
+    Ok((watcher, rx, scope))
+}
+
 /// The folders to watch and the files in them that matter: the content
 /// files, new YAML files in content folders, and the layout folder; not the
 /// output, logs or editor swap files.
-struct Scope {
+pub(super) struct Scope {
     watched: Vec<(PathBuf, RecursiveMode)>,
     /// Content files that do not exist yet.
     missing: Vec<PathBuf>,
@@ -81,8 +91,7 @@ struct Scope {
 }
 
 impl Scope {
-    fn new(config: &BuildConfig) -> Result<Self, Error> {
-        let sources = &config.sources;
+    fn new(sources: &Sources) -> Result<Self, Error> {
         let inputs = expand_inputs(&sources.content)?;
         // Editors often save by replacing a file, so watch the folders.
         // The brand files in use and what they read, as the build finds them.
@@ -186,7 +195,11 @@ impl Scope {
 /// Waits for a relevant change, then lets a burst of saves settle: until
 /// 150 ms pass without another one, and at most 2 s. Other events (reads,
 /// logs, the output) are ignored throughout.
-fn wait_for_change(rx: &Receiver<Event>, scope: &Scope, cancel: &Cancel) -> Result<(), Error> {
+pub(super) fn wait_for_change(
+    rx: &Receiver<Event>,
+    scope: &Scope,
+    cancel: &Cancel,
+) -> Result<(), Error> {
     let tick = Duration::from_millis(100);
     loop {
         if let Some(signal) = cancel.get() {

@@ -5,7 +5,7 @@
 //! YAML positions and the conversion of parser errors live here too, so
 //! that every input (content, brand, event, recipients) reports alike.
 
-mod locate;
+pub mod locate;
 mod source;
 mod yaml;
 

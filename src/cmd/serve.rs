@@ -1,0 +1,43 @@
+//! `handout serve`: the preview server, read again whenever an input is
+//! saved, until Ctrl-C.
+
+use crate::cli::ServeArgs;
+use crate::error::Error;
+use crate::render::Settings;
+use crate::serve::{Inputs, Server};
+use crate::signal::Cancel;
+
+pub fn run(args: &ServeArgs) -> Result<(), Error> {
+    let mut sources = args.project.sources(args.content.clone());
+    args.audience.add_to(&mut sources);
+    let cancel = Cancel::signals().map_err(|e| {
+        Error::system(
+            format!("cannot handle ctrl-c: {e}"),
+            "this system refuses signal handlers; use `handout watch` instead",
+        )
+    })?;
+    let (_watcher, rx, scope) = super::watch::watch(&sources)?;
+    let inputs = Inputs {
+        sources,
+        settings: Settings {
+            pages: args.pages.map(u32::from),
+            ..Settings::default()
+        },
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+    };
+    let server = Server::start(inputs, args.host, args.port)?;
+    if !args.host.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this machine on the network can read the content",
+            args.host
+        );
+    }
+    println!("previewing at {} (Ctrl-C to stop)", server.url);
+    if args.open && webbrowser::open(&server.url).is_err() {
+        eprintln!("could not open a browser; open {} yourself", server.url);
+    }
+    loop {
+        super::watch::wait_for_change(&rx, &scope, &cancel)?;
+        server.state.reload();
+    }
+}

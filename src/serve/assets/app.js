@@ -1,0 +1,214 @@
+"use strict";
+// The preview page: asks the server for the chosen document's pages, draws
+// them, and draws them again when the server says the inputs changed.
+
+const $ = (id) => document.getElementById(id);
+const view = { overview: null, choice: {}, generation: 0, origins: [], urls: [] };
+// Each drawing, for tests and the benchmark: which inputs, and when.
+window.handoutDrawn = [];
+
+function fromHash() {
+  return Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
+}
+
+function query() {
+  const set = Object.entries(view.choice).filter(([, v]) => v !== "" && v !== undefined);
+  return new URLSearchParams(set).toString();
+}
+
+function fill(select, items, wanted) {
+  select.replaceChildren(...items.map(([value, label]) => new Option(label, value)));
+  if (wanted !== undefined && items.some(([value]) => value === wanted)) select.value = wanted;
+}
+
+async function loadOverview() {
+  const o = await (await fetch("/api/overview")).json();
+  view.overview = o;
+  view.generation = Math.max(view.generation, o.generation);
+  const c = view.choice;
+  fill($("file"), o.files.map((f, i) => [String(i), `${f.title} (${f.name})`]), c.file);
+  const file = o.files[Number($("file").value)] || { goals: [] };
+  fill($("goal"), [["", "Generic"], ...file.goals.map((g) => [g.id, g.label])], c.goal);
+  fill($("layout"), o.layouts.map((l) => [l, l]), c.layout || "handout");
+  fill($("paper"), o.papers.map((p) => [p, p]), c.paper || "a4");
+  fill($("edition"), o.editions.map((e) => [e, e]), c.edition || "print");
+  $("recipient-choice").hidden = o.recipients.length === 0;
+  fill($("recipient"), [["", "Nobody"], ...o.recipients.map((n, i) => [String(i), n])], c.recipient);
+  readControls();
+}
+
+function readControls() {
+  const ids = ["file", "goal", "layout", "paper", "edition", "recipient"];
+  view.choice = Object.fromEntries(ids.map((id) => [id, $(id).value]));
+  history.replaceState(null, "", "#" + query());
+  $("download").href = "/api/pdf?" + query();
+}
+
+let busy = false;
+let again = false;
+async function render() {
+  if (busy) {
+    again = true;
+    return;
+  }
+  busy = true;
+  try {
+    do {
+      again = false;
+      const started = performance.now();
+      $("status").textContent = "Rendering…";
+      const answer = await (await fetch("/api/render?" + query())).json();
+      await draw(answer, started);
+    } while (again);
+  } catch (e) {
+    $("status").textContent = "The preview server stopped; run handout serve again.";
+  } finally {
+    busy = false;
+  }
+}
+
+async function draw(answer, started) {
+  if (answer.errors && answer.errors.length) {
+    $("errors").textContent = answer.errors.join("\n\n");
+    $("overlay").hidden = false;
+    document.body.dataset.state = "error";
+    $("status").textContent = "Error: the last good pages are shown";
+    record(answer, started);
+    return;
+  }
+  const box = $("pages");
+  const decoded = answer.pages.map((page, i) => {
+    let div = box.children[i];
+    if (!div) {
+      div = document.createElement("div");
+      div.className = "page";
+      div.innerHTML = '<span class="label"></span><img alt=""><div class="text"></div>';
+      box.appendChild(div);
+    }
+    const img = div.querySelector("img");
+    const url = URL.createObjectURL(new Blob([page.svg], { type: "image/svg+xml" }));
+    img.width = page.width;
+    img.height = page.height;
+    img.style.width = "100%";
+    img.style.height = "auto";
+    img.alt = `Page ${i + 1}`;
+    img.src = url;
+    return img.decode().catch(() => {}).then(() => ({ div, url, page }));
+  });
+  const drawn = await Promise.all(decoded);
+  view.urls.forEach((u) => URL.revokeObjectURL(u));
+  view.urls = drawn.map((d) => d.url);
+  while (box.children.length > answer.pages.length) box.lastChild.remove();
+  view.origins = answer.origins;
+  drawn.forEach(({ div, page }, i) => {
+    const sparse = page.fill < 0.3;
+    const label = div.querySelector(".label");
+    label.textContent = `Page ${i + 1} of ${answer.pages.length} · ${Math.round(page.fill * 100)}% full`;
+    label.classList.toggle("sparse", sparse);
+    textLayer(div.querySelector(".text"), page);
+  });
+  $("fills").replaceChildren(
+    ...answer.pages.map((p) => {
+      const li = document.createElement("li");
+      li.textContent = `${Math.round(p.fill * 100)}% full${p.fill < 0.3 ? ": nearly empty" : ""}`;
+      if (p.fill < 0.3) li.className = "sparse";
+      return li;
+    }),
+  );
+  const warnings = $("warnings");
+  if (answer.warnings.length) {
+    const pre = document.createElement("pre");
+    pre.textContent = answer.warnings.join("\n\n");
+    warnings.replaceChildren(pre);
+  } else {
+    warnings.innerHTML = '<p class="quiet">None.</p>';
+  }
+  $("overlay").hidden = true;
+  document.body.dataset.state = "ok";
+  document.body.dataset.pages = String(answer.pages.length);
+  record(answer, started);
+}
+
+function record(answer, started) {
+  const ms = Math.round(performance.now() - started);
+  window.handoutDrawn.push({ generation: answer.generation, at: Date.now(), ms });
+  document.body.dataset.generation = String(answer.generation);
+  if (!answer.errors || !answer.errors.length) {
+    $("status").textContent = `${answer.pages.length} pages · drawn in ${ms} ms`;
+  }
+}
+
+// Invisible text over each run, to click on (and for tests to read).
+function textLayer(layer, page) {
+  layer.replaceChildren(
+    ...page.runs.map(([x, y, w, h, text, src]) => {
+      const span = document.createElement("span");
+      span.textContent = text;
+      span.style.left = `${(x / page.width) * 100}%`;
+      span.style.top = `${(y / page.height) * 100}%`;
+      span.style.width = `${(w / page.width) * 100}%`;
+      span.style.height = `${(h / page.height) * 100}%`;
+      span.style.fontSize = "1px";
+      if (src !== null) span.dataset.src = String(src);
+      return span;
+    }),
+  );
+}
+
+function showOrigin(span) {
+  document.querySelectorAll(".text span.picked").forEach((s) => s.classList.remove("picked"));
+  span.classList.add("picked");
+  const out = $("origin");
+  const o = span.dataset.src === undefined ? null : view.origins[Number(span.dataset.src)];
+  const quote = document.createElement("q");
+  quote.textContent = span.textContent;
+  if (!o) {
+    out.replaceChildren(quote, " is written by the layout itself (from other values, or its own words).");
+  } else if (o.kind === "label") {
+    const code = document.createElement("code");
+    code.textContent = o.path;
+    out.replaceChildren(quote, " is a label of the layouts: key ", code, ` in ${o.file}.`);
+  } else {
+    const where = document.createElement("code");
+    where.textContent = `${o.file}:${o.line}:${o.column}`;
+    const path = document.createElement("code");
+    path.textContent = o.path;
+    out.replaceChildren(quote, " comes from ", where, " at ", path, ".");
+  }
+  out.dataset.file = o ? o.file : "";
+  out.dataset.line = o ? String(o.line) : "";
+  out.dataset.path = o ? o.path : "";
+}
+
+document.addEventListener("click", (e) => {
+  if (e.target.matches(".text span")) showOrigin(e.target);
+});
+
+for (const id of ["file", "goal", "layout", "paper", "edition", "recipient"]) {
+  $(id).addEventListener("change", async () => {
+    if (id === "file") {
+      view.choice.file = $("file").value;
+      view.choice.goal = "";
+      await loadOverview();
+    }
+    readControls();
+    render();
+  });
+}
+
+async function start() {
+  view.choice = fromHash();
+  await loadOverview();
+  await render();
+  const events = new EventSource("/events");
+  events.onmessage = async (e) => {
+    const generation = Number(e.data);
+    if (generation > view.generation) {
+      view.generation = generation;
+      await loadOverview();
+      render();
+    }
+  };
+}
+
+start();

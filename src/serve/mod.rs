@@ -1,0 +1,61 @@
+//! `handout serve`: a live preview of the documents in the browser, drawn
+//! again as the inputs are saved. The page, its script and its style are
+//! in the binary; nothing is fetched from elsewhere and nothing is written.
+
+mod http;
+mod state;
+mod trace;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub use state::{Inputs, State};
+
+use crate::error::Error;
+
+/// The page, its script and its style.
+mod assets {
+    pub const INDEX: &str = include_str!("assets/index.html");
+    pub const SCRIPT: &str = include_str!("assets/app.js");
+    pub const STYLE: &str = include_str!("assets/app.css");
+}
+
+/// A running preview server.
+pub struct Server {
+    pub state: Arc<State>,
+    /// Where it listens, such as `http://127.0.0.1:5050/`.
+    pub url: String,
+}
+
+impl Server {
+    /// Listens on `host:port`, or on a free port when that one is taken or
+    /// `port` is 0, and answers on threads of its own.
+    pub fn start(inputs: Inputs, host: IpAddr, port: u16) -> Result<Self, Error> {
+        let server = tiny_http::Server::http((host, port))
+            .or_else(|_| tiny_http::Server::http((host, 0)))
+            .map_err(|e| {
+                Error::system(
+                    format!("cannot listen on {host}: {e}"),
+                    "give --host an address of this machine, such as 127.0.0.1",
+                )
+            })?;
+        let port = server.server_addr().to_ip().map_or(port, |a| a.port());
+        let state = Arc::new(State::new(inputs));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let state = shared.clone();
+                std::thread::spawn(move || http::handle(&state, request, port));
+            }
+        });
+        let shown = match host {
+            IpAddr::V6(a) => format!("[{a}]"),
+            IpAddr::V4(a) if a.is_unspecified() => "127.0.0.1".to_string(),
+            IpAddr::V4(a) => a.to_string(),
+        };
+        Ok(Self {
+            state,
+            url: format!("http://{shown}:{port}/"),
+        })
+    }
+}

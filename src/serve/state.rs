@@ -1,0 +1,420 @@
+//! What the preview serves: the project as last read, and each document
+//! rendered on request, as JSON for the page.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::{Condvar, Mutex};
+use serde_json::{Value, json};
+
+use super::trace::Index;
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::project::{Policy, Project, Sources};
+use crate::render::preview::{Preview, preview};
+use crate::render::{self, Document, Edition, Format, Paper, Settings};
+use crate::world::Env;
+
+/// What the server was started with.
+pub struct Inputs {
+    pub sources: Sources,
+    pub settings: Settings,
+    /// The longest a document may take to render.
+    pub timeout: Duration,
+}
+
+/// A project read without errors, ready to render.
+struct Ready {
+    project: Project,
+    env: Env,
+    /// One per content file.
+    indexes: Vec<Index>,
+}
+
+struct Inner {
+    /// Counts the reads of the inputs; the page asks again when it grows.
+    generation: u64,
+    ready: Option<Arc<Ready>>,
+    /// The problems of the last read; the last good project stays.
+    errors: Vec<Diagnostic>,
+    /// Rendered answers of this generation, by query.
+    cache: HashMap<String, Arc<String>>,
+}
+
+pub struct State {
+    inputs: Inputs,
+    inner: Mutex<Inner>,
+    changed: Condvar,
+}
+
+/// One document's choices, as the page sends them.
+#[derive(Debug)]
+pub struct Choice {
+    pub file: usize,
+    pub goal: Option<String>,
+    pub layout: String,
+    pub paper: Paper,
+    pub edition: Edition,
+    pub recipient: Option<usize>,
+}
+
+impl Choice {
+    pub fn parse(query: &str) -> Self {
+        let mut choice = Choice {
+            file: 0,
+            goal: None,
+            layout: "handout".into(),
+            paper: Paper::A4,
+            edition: Edition::Print,
+            recipient: None,
+        };
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let value = Value::String(v.to_string());
+            match k.as_ref() {
+                "file" => choice.file = v.parse().unwrap_or(0),
+                "goal" if !v.is_empty() => choice.goal = Some(v.to_string()),
+                "layout" if !v.is_empty() => choice.layout = v.to_string(),
+                "paper" => choice.paper = serde_json::from_value(value).unwrap_or(choice.paper),
+                "edition" => {
+                    choice.edition = serde_json::from_value(value).unwrap_or(choice.edition)
+                }
+                "recipient" => choice.recipient = v.parse().ok(),
+                _ => {}
+            }
+        }
+        choice
+    }
+}
+
+impl State {
+    pub fn new(inputs: Inputs) -> Self {
+        let state = Self {
+            inputs,
+            inner: Mutex::new(Inner {
+                generation: 0,
+                ready: None,
+                errors: Vec::new(),
+                cache: HashMap::new(),
+            }),
+            changed: Condvar::new(),
+        };
+        state.reload();
+        state
+    }
+
+    /// Reads every input again; the page is told to ask for its document.
+    pub fn reload(&self) {
+        let policy = Policy {
+            quiet: true,
+            ..Policy::default()
+        };
+        let read = Project::load(&self.inputs.sources, policy).map(|project| {
+            let env = Env::new(
+                project.layouts.clone(),
+                project.catalogs.clone(),
+                &project.brands,
+                &project.fonts,
+            );
+            let indexes = project
+                .contents
+                .iter()
+                .map(|loaded| {
+                    let lang = crate::content::language_of(&loaded.content);
+                    let catalog = project.catalogs.get(&lang);
+                    let yaml = std::fs::read_to_string(&loaded.path).unwrap_or_default();
+                    Index::new(
+                        &loaded.name,
+                        &yaml,
+                        &format!("lang/{}.yaml", catalog.lang),
+                        catalog.labels(),
+                    )
+                })
+                .collect();
+            Ready {
+                project,
+                env,
+                indexes,
+            }
+        });
+        let mut inner = self.inner.lock();
+        inner.generation += 1;
+        inner.cache.clear();
+        match read {
+            Ok(ready) => {
+                inner.ready = Some(Arc::new(ready));
+                inner.errors.clear();
+            }
+            Err(Error::Content(diags)) => inner.errors = diags,
+            Err(other) => inner.errors = vec![Diagnostic::error(other.to_string())],
+        }
+        typst::comemo::evict(10);
+        self.changed.notify_all();
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.inner.lock().generation
+    }
+
+    /// Waits up to `limit` for a generation after `seen`; the newest one.
+    pub fn wait_for_change(&self, seen: u64, limit: Duration) -> u64 {
+        let mut inner = self.inner.lock();
+        if inner.generation <= seen {
+            self.changed.wait_for(&mut inner, limit);
+        }
+        inner.generation
+    }
+
+    /// The content files and what can be chosen for each, with the errors
+    /// of the last read.
+    pub fn overview(&self) -> String {
+        let (generation, ready, errors) = self.snapshot();
+        let files: Vec<Value> = ready
+            .as_ref()
+            .map(|r| {
+                r.project
+                    .contents
+                    .iter()
+                    .map(|l| {
+                        let goals: Vec<Value> = l
+                            .content
+                            .goals()
+                            .map(|g| json!({"id": g.id, "label": g.goal}))
+                            .collect();
+                        json!({"name": l.name, "title": l.content.title, "goals": goals})
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let recipients: Vec<Value> = ready
+            .as_ref()
+            .and_then(|r| r.project.recipients.as_ref())
+            .map(|people| people.rows.iter().map(|p| json!(p.name)).collect())
+            .unwrap_or_default();
+        let layouts = ready
+            .as_ref()
+            .map(|r| r.project.layouts.names().iter().map(|n| json!(n)).collect())
+            .unwrap_or_else(Vec::new);
+        json!({
+            "generation": generation,
+            "files": files,
+            "layouts": layouts,
+            "papers": ["a4", "us-letter", "a5", "half-letter"],
+            "editions": ["print", "email"],
+            "recipients": recipients,
+            "errors": errors,
+        })
+        .to_string()
+    }
+
+    /// The pages of one document, or the errors that stop it, as JSON.
+    pub fn render(&self, query: &str) -> Arc<String> {
+        let (generation, ready, errors) = self.snapshot();
+        if let Some(hit) = self.inner.lock().cache.get(query) {
+            return hit.clone();
+        }
+        let answer = match ready {
+            Some(ready) if errors.is_empty() => {
+                let choice = Choice::parse(query);
+                let result = self.in_time(&ready, &choice, preview);
+                match result {
+                    Ok(p) => pages_json(generation, &ready, choice.file, &p),
+                    Err(diags) => json!({"generation": generation, "errors": texts(&diags)}),
+                }
+            }
+            _ => json!({"generation": generation, "errors": errors}),
+        };
+        let answer = Arc::new(answer.to_string());
+        let mut inner = self.inner.lock();
+        if inner.generation == generation {
+            inner.cache.insert(query.to_string(), answer.clone());
+        }
+        answer
+    }
+
+    /// The PDF `build` writes for the same choices, and its file name.
+    pub fn pdf(&self, query: &str) -> Result<(Vec<u8>, String), String> {
+        let (_, ready, errors) = self.snapshot();
+        let Some(ready) = ready.filter(|_| errors.is_empty()) else {
+            return Err("the content has errors; fix them first".into());
+        };
+        let choice = Choice::parse(query);
+        let rendered = self
+            .in_time(&ready, &choice, render::render)
+            .map_err(|d| texts(&d).join("\n"))?;
+        let content = &ready.project.contents[choice.file.min(ready.project.contents.len() - 1)];
+        let name = format!("{}.pdf", content.content.id);
+        Ok((
+            rendered
+                .files
+                .into_iter()
+                .next()
+                .map(|f| f.bytes)
+                .unwrap_or_default(),
+            name,
+        ))
+    }
+
+    fn snapshot(&self) -> (u64, Option<Arc<Ready>>, Vec<String>) {
+        let inner = self.inner.lock();
+        (inner.generation, inner.ready.clone(), texts(&inner.errors))
+    }
+
+    /// Renders on a thread of its own, so that a layout that never finishes
+    /// is reported after the timeout and the server goes on.
+    fn in_time<T: Send + 'static>(
+        &self,
+        ready: &Arc<Ready>,
+        choice: &Choice,
+        make: fn(&Env, &Document) -> Result<T, Vec<Diagnostic>>,
+    ) -> Result<T, Vec<Diagnostic>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ready = ready.clone();
+        let settings = Settings {
+            format: Format::Pdf,
+            event: ready.project.event.clone(),
+            ..self.inputs.settings.clone()
+        };
+        let (file, goal, layout, paper, edition, recipient) = (
+            choice.file,
+            choice.goal.clone(),
+            choice.layout.clone(),
+            choice.paper,
+            choice.edition,
+            choice.recipient,
+        );
+        std::thread::Builder::new()
+            .stack_size(64 * 1024 * 1024)
+            .spawn(move || {
+                let contents = &ready.project.contents;
+                let Some(loaded) = contents.get(file).or(contents.first()) else {
+                    return;
+                };
+                let person = recipient.and_then(|i| {
+                    ready
+                        .project
+                        .recipients
+                        .as_ref()
+                        .and_then(|r| r.rows.get(i))
+                });
+                let goal = person
+                    .and_then(|p| p.goal.clone())
+                    .or(goal)
+                    .and_then(|id| loaded.content.goal(&id));
+                let document = Document {
+                    content: &loaded.content,
+                    goal,
+                    paper,
+                    edition,
+                    layout: &layout,
+                    settings: &settings,
+                    brand: loaded.brand,
+                    recipient: person,
+                };
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    make(&ready.env, &document)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(vec![
+                        Diagnostic::error("internal error while rendering").with_hint(
+                            "this is a bug in handout; please report it with the content file",
+                        ),
+                    ])
+                });
+                let _ = tx.send(result);
+            })
+            .map_err(|e| vec![Diagnostic::error(format!("cannot start rendering: {e}"))])?;
+        let limit = self.inputs.timeout;
+        rx.recv_timeout(limit).unwrap_or_else(|_| {
+            Err(vec![
+                Diagnostic::error(format!(
+                    "the document took longer than {} s to render; stopped",
+                    limit.as_secs()
+                ))
+                .with_hint(
+                    "the layout may never finish, e.g. a loop without end; raise --timeout if it is just slow",
+                ),
+            ])
+        })
+    }
+}
+
+/// Diagnostics as the command line prints them, without colour.
+fn texts(diags: &[Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| {
+            let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+            let _ = d.emit(&mut out);
+            String::from_utf8_lossy(&out.into_inner())
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+fn pages_json(generation: u64, ready: &Ready, file: usize, p: &Preview) -> Value {
+    let index = &ready.indexes[file.min(ready.indexes.len() - 1)];
+    let runs: Vec<&str> = p
+        .pages
+        .iter()
+        .flat_map(|page| page.runs.iter().map(|r| r.text.as_str()))
+        .collect();
+    let traced = index.trace(&runs);
+    let mut origins: Vec<usize> = traced.iter().flatten().copied().collect();
+    origins.sort_unstable();
+    origins.dedup();
+    let mut traced = traced.into_iter();
+    let pages: Vec<Value> = p
+        .pages
+        .iter()
+        .map(|page| {
+            let runs: Vec<Value> = page
+                .runs
+                .iter()
+                .map(|r| {
+                    let src = traced
+                        .next()
+                        .flatten()
+                        .and_then(|i| origins.binary_search(&i).ok());
+                    json!([round(r.x), round(r.y), round(r.w), round(r.h), r.text, src])
+                })
+                .collect();
+            json!({
+                "svg": page.svg,
+                "width": round(page.width),
+                "height": round(page.height),
+                "fill": round(page.fill),
+                "runs": runs,
+            })
+        })
+        .collect();
+    let origins: Vec<_> = origins.iter().map(|&i| index.origin(i)).collect();
+    json!({
+        "generation": generation,
+        "pages": pages,
+        "origins": origins,
+        "warnings": texts(&p.warnings),
+    })
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_names_the_choices_and_defaults_the_rest() {
+        let c =
+            Choice::parse("file=1&goal=production-ml&paper=us-letter&edition=email&recipient=2");
+        assert_eq!(c.file, 1);
+        assert_eq!(c.goal.as_deref(), Some("production-ml"));
+        assert_eq!((c.paper, c.edition), (Paper::UsLetter, Edition::Email));
+        assert_eq!((c.layout.as_str(), c.recipient), ("handout", Some(2)));
+        let d = Choice::parse("paper=folio&goal=");
+        assert_eq!((d.paper, d.goal), (Paper::A4, None));
+    }
+}
