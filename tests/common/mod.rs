@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use serde_yaml::Value;
 
+pub mod webdriver;
+
 pub const SEED: &str = "content/ai-engineer-vs-ml-engineer.yaml";
 pub const SEED_ID: &str = "ai-engineer-vs-ml-engineer";
 

@@ -155,6 +155,10 @@ function textLayer(layer, page) {
   );
 }
 
+// Where a run of text came from, for tests: null for the layout's own.
+window.handoutOrigin = (span) =>
+  span.dataset.src === undefined ? null : view.origins[Number(span.dataset.src)];
+
 function showOrigin(span) {
   document.querySelectorAll(".text span.picked").forEach((s) => s.classList.remove("picked"));
   span.classList.add("picked");

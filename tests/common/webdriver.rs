@@ -1,0 +1,148 @@
+//! A WebDriver session with headless Chromium through ChromeDriver, both
+//! from Debian (`scripts/install-chromium`). Scripts run in the page do
+//! the looking; clicks are real clicks.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// None when ChromeDriver is not installed.
+    pub fn start() -> Option<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": on_path(&super::chromium()?)?.to_string_lossy(),
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                         "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync",
+                         "--window-size=1300,1000",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }
+        }}});
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let session = loop {
+            match post(&format!("{base}/session"), &caps) {
+                Ok(v) => break v["sessionId"].as_str().unwrap().to_string(),
+                Err(e) if Instant::now() > deadline => panic!("ChromeDriver did not start: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        };
+        Some(Self {
+            driver,
+            base: format!("{base}/session/{session}"),
+            session,
+            _profile: profile,
+        })
+    }
+
+    pub fn open(&self, url: &str) {
+        post(&format!("{}/url", self.base), &json!({ "url": url })).unwrap();
+    }
+
+    /// Runs `script` (a function body; `arguments` as usual) in the page.
+    pub fn run(&self, script: &str, args: Value) -> Value {
+        post(
+            &format!("{}/execute/sync", self.base),
+            &json!({"script": script, "args": args}),
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{script}"))
+    }
+
+    /// Polls `script` until it returns something truthy, for up to 30 s.
+    pub fn wait_for(&self, what: &str, script: &str, args: Value) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self.run(script, args.clone());
+            let truthy = !(v.is_null() || v == json!(false) || v == json!("") || v == json!(0));
+            if truthy {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "waited 30 s for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Clicks the element `css` finds, as a person would.
+    pub fn click(&self, css: &str) {
+        let found = post(
+            &format!("{}/element", self.base),
+            &json!({"using": "css selector", "value": css}),
+        )
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        let id = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_string();
+        post(&format!("{}/element/{id}/click", self.base), &json!({})).unwrap();
+    }
+
+    /// A PNG of the window.
+    pub fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine;
+        let v: Value = ureq::get(&format!("{}/screenshot", self.base))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        base64::engine::general_purpose::STANDARD
+            .decode(v["value"].as_str().unwrap())
+            .unwrap()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.base).call();
+        let _ = self.session.len();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The absolute path of a program found on PATH.
+fn on_path(name: &std::path::Path) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+fn post(url: &str, body: &Value) -> Result<Value, String> {
+    let mut response = ureq::post(url)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send_json(body)
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let v: Value = response.body_mut().read_json().map_err(|e| e.to_string())?;
+    if status.is_success() {
+        Ok(v["value"].clone())
+    } else {
+        Err(format!("{status}: {}", v["value"]))
+    }
+}
