@@ -1,6 +1,8 @@
 //! `handout serve`: the preview server, read again whenever an input is
 //! saved, until Ctrl-C.
 
+use std::time::Duration;
+
 use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::render::Settings;
@@ -23,7 +25,7 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
             pages: args.pages.map(u32::from),
             ..Settings::default()
         },
-        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        timeout: Duration::from_secs(args.timeout.max(1)),
     };
     let server = Server::start(inputs, args.host, args.port)?;
     if !args.host.is_loopback() {
@@ -37,7 +39,9 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
         eprintln!("could not open a browser; open {} yourself", server.url);
     }
     loop {
-        super::watch::wait_for_change(&rx, &scope, &cancel)?;
+        // A shorter settling time than `watch`: redrawing a page costs less
+        // than rewriting files, and staff wait for it.
+        super::watch::wait_for_change(&rx, &scope, &cancel, Duration::from_millis(30))?;
         server.state.reload();
     }
 }

@@ -40,7 +40,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
             ),
             None => eprintln!("watching for changes (Ctrl-C to stop)"),
         }
-        wait_for_change(&rx, &scope, &cancel)?;
+        wait_for_change(&rx, &scope, &cancel, Duration::from_millis(150))?;
         if !config.quiet {
             eprintln!("change detected; rebuilding");
         }
@@ -193,12 +193,13 @@ impl Scope {
 }
 
 /// Waits for a relevant change, then lets a burst of saves settle: until
-/// 150 ms pass without another one, and at most 2 s. Other events (reads,
-/// logs, the output) are ignored throughout.
+/// `quiet` passes without another one, and at most 2 s. Other events
+/// (reads, logs, the output) are ignored throughout.
 pub(super) fn wait_for_change(
     rx: &Receiver<Event>,
     scope: &Scope,
     cancel: &Cancel,
+    quiet: Duration,
 ) -> Result<(), Error> {
     let tick = Duration::from_millis(100);
     loop {
@@ -217,15 +218,13 @@ pub(super) fn wait_for_change(
         }
     }
     let settle = Instant::now() + Duration::from_secs(2);
-    let mut quiet_until = Instant::now() + Duration::from_millis(150);
+    let mut quiet_until = Instant::now() + quiet;
     while let Some(wait) = quiet_until
         .min(settle)
         .checked_duration_since(Instant::now())
     {
         match rx.recv_timeout(wait) {
-            Ok(event) if scope.matters(&event) => {
-                quiet_until = Instant::now() + Duration::from_millis(150)
-            }
+            Ok(event) if scope.matters(&event) => quiet_until = Instant::now() + quiet,
             Ok(_) => {}
             Err(_) => break,
         }

@@ -3,6 +3,7 @@
 //! the content. Nothing here touches the PDF that `build` writes.
 
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
+use typst_layout::PagedDocument;
 
 use super::{Document, budget, document_date, main_file};
 use crate::diag::Diagnostic;
@@ -12,10 +13,11 @@ use crate::world::Env;
 pub struct Preview {
     pub pages: Vec<PagePreview>,
     pub warnings: Vec<Diagnostic>,
+    /// For drawing the pages when the browser asks for them.
+    pub doc: PagedDocument,
 }
 
 pub struct PagePreview {
-    pub svg: String,
     /// In points.
     pub width: f64,
     pub height: f64,
@@ -48,7 +50,6 @@ pub fn preview(env: &Env, document: &Document) -> Result<Preview, Vec<Diagnostic
             collect(&page.frame, Transform::identity(), &mut runs);
             let (width, height) = (page.frame.width().to_pt(), page.frame.height().to_pt());
             PagePreview {
-                svg: typst_svg::svg(page, &Default::default()),
                 width,
                 height,
                 fill: fill(&runs, height),
@@ -59,7 +60,31 @@ pub fn preview(env: &Env, document: &Document) -> Result<Preview, Vec<Diagnostic
     Ok(Preview {
         pages,
         warnings: attempt.warnings,
+        doc: attempt.doc,
     })
+}
+
+/// Page `index` as a PNG at `pixel_per_pt`. A browser draws a PNG at once,
+/// where a page as SVG takes it half a second: every glyph is a path.
+pub fn page_png(doc: &PagedDocument, index: usize, pixel_per_pt: f32) -> Option<Vec<u8>> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let page = doc.pages().get(index)?;
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: typst::utils::Scalar::new(f64::from(pixel_per_pt)),
+        render_bleed: false,
+    };
+    let pixmap = typst_render::render(page, &options);
+    let mut out = Vec::new();
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub)
+        .write_image(
+            pixmap.data(),
+            pixmap.width(),
+            pixmap.height(),
+            image::ExtendedColorType::Rgba8,
+        )
+        .ok()?;
+    Some(out)
 }
 
 fn collect(frame: &Frame, ts: Transform, out: &mut Vec<TextRun>) {

@@ -32,7 +32,17 @@ pub fn handle(state: &Arc<State>, request: Request, port: u16) {
         "/app.js" => asset("text/javascript; charset=utf-8", assets::SCRIPT),
         "/app.css" => asset("text/css; charset=utf-8", assets::STYLE),
         "/api/overview" => json(state.overview()),
-        "/api/render" => json(state.render(query).as_str().to_string()),
+        "/api/render" => json(state.render(query).json.clone()),
+        _ if path.starts_with("/api/page/") => {
+            let page = path["/api/page/".len()..].parse().ok();
+            match page.and_then(|n| state.page(query, n)) {
+                // The address names the generation, so it never goes stale.
+                Some(png) => Response::from_data(png)
+                    .with_header(header("Content-Type", "image/png"))
+                    .with_header(header("Cache-Control", "private, max-age=3600")),
+                None => text(404, "no such page"),
+            }
+        }
         "/api/pdf" => match state.pdf(query) {
             Ok((bytes, name)) => Response::from_data(bytes)
                 .with_header(header("Content-Type", "application/pdf"))

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
 use serde_json::{Value, json};
+use typst_layout::PagedDocument;
 
 use super::trace::Index;
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::project::{Policy, Project, Sources};
-use crate::render::preview::{Preview, preview};
+use crate::render::preview::{Preview, page_png, preview};
 use crate::render::{self, Document, Edition, Format, Paper, Settings};
 use crate::world::Env;
 
@@ -38,14 +39,21 @@ struct Inner {
     ready: Option<Arc<Ready>>,
     /// The problems of the last read; the last good project stays.
     errors: Vec<Diagnostic>,
-    /// Rendered answers of this generation, by query.
-    cache: HashMap<String, Arc<String>>,
+    /// Rendered answers of this generation, by choice.
+    cache: HashMap<String, Arc<Answer>>,
 }
 
 pub struct State {
     inputs: Inputs,
     inner: Mutex<Inner>,
     changed: Condvar,
+}
+
+/// One document as the page gets it: JSON of its pages (or its errors),
+/// and the document, to draw its pages from.
+pub struct Answer {
+    pub json: String,
+    doc: Option<PagedDocument>,
 }
 
 /// One document's choices, as the page sends them.
@@ -207,29 +215,43 @@ impl State {
         .to_string()
     }
 
-    /// The pages of one document, or the errors that stop it, as JSON.
-    pub fn render(&self, query: &str) -> Arc<String> {
+    /// The pages of one document, or the errors that stop it.
+    pub fn render(&self, query: &str) -> Arc<Answer> {
         let (generation, ready, errors) = self.snapshot();
-        if let Some(hit) = self.inner.lock().cache.get(query) {
+        let choice = Choice::parse(query);
+        let key = format!("{choice:?}");
+        if let Some(hit) = self.inner.lock().cache.get(&key) {
             return hit.clone();
         }
         let answer = match ready {
-            Some(ready) if errors.is_empty() => {
-                let choice = Choice::parse(query);
-                let result = self.in_time(&ready, &choice, preview);
-                match result {
-                    Ok(p) => pages_json(generation, &ready, choice.file, &p),
-                    Err(diags) => json!({"generation": generation, "errors": texts(&diags)}),
-                }
-            }
-            _ => json!({"generation": generation, "errors": errors}),
+            Some(ready) if errors.is_empty() => match self.in_time(&ready, &choice, preview) {
+                Ok(p) => Answer {
+                    json: pages_json(generation, &ready, choice.file, &p).to_string(),
+                    doc: Some(p.doc),
+                },
+                Err(diags) => Answer {
+                    json: json!({"generation": generation, "errors": texts(&diags)}).to_string(),
+                    doc: None,
+                },
+            },
+            _ => Answer {
+                json: json!({"generation": generation, "errors": errors}).to_string(),
+                doc: None,
+            },
         };
-        let answer = Arc::new(answer.to_string());
+        let answer = Arc::new(answer);
         let mut inner = self.inner.lock();
         if inner.generation == generation {
-            inner.cache.insert(query.to_string(), answer.clone());
+            inner.cache.insert(key, answer.clone());
         }
         answer
+    }
+
+    /// Page `index` of the document, as a PNG at twice 72 dpi: sharp on
+    /// the page's 800 or so CSS pixels at a device pixel ratio up to 2.
+    pub fn page(&self, query: &str, index: usize) -> Option<Vec<u8>> {
+        let answer = self.render(query);
+        page_png(answer.doc.as_ref()?, index, 2.0)
     }
 
     /// The PDF `build` writes for the same choices, and its file name.
@@ -381,7 +403,6 @@ fn pages_json(generation: u64, ready: &Ready, file: usize, p: &Preview) -> Value
                 })
                 .collect();
             json!({
-                "svg": page.svg,
                 "width": round(page.width),
                 "height": round(page.height),
                 "fill": round(page.fill),

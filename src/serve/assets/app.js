@@ -3,7 +3,7 @@
 // them, and draws them again when the server says the inputs changed.
 
 const $ = (id) => document.getElementById(id);
-const view = { overview: null, choice: {}, generation: 0, origins: [], urls: [] };
+const view = { overview: null, choice: {}, generation: 0, origins: [] };
 // Each drawing, for tests and the benchmark: which inputs, and when.
 window.handoutDrawn = [];
 
@@ -86,18 +86,22 @@ async function draw(answer, started) {
       box.appendChild(div);
     }
     const img = div.querySelector("img");
-    const url = URL.createObjectURL(new Blob([page.svg], { type: "image/svg+xml" }));
+    const url = `/api/page/${i}?${query()}&v=${answer.generation}`;
     img.width = page.width;
     img.height = page.height;
     img.style.width = "100%";
     img.style.height = "auto";
     img.alt = `Page ${i + 1}`;
-    img.src = url;
-    return img.decode().catch(() => {}).then(() => ({ div, url, page }));
+    // Loaded off screen first, so the old page stays until the new one is
+    // ready, and nothing jumps.
+    const next = new Image();
+    next.src = url;
+    return next.decode().catch(() => {}).then(() => {
+      img.src = url;
+      return { div, page };
+    });
   });
   const drawn = await Promise.all(decoded);
-  view.urls.forEach((u) => URL.revokeObjectURL(u));
-  view.urls = drawn.map((d) => d.url);
   while (box.children.length > answer.pages.length) box.lastChild.remove();
   view.origins = answer.origins;
   drawn.forEach(({ div, page }, i) => {
@@ -165,7 +169,7 @@ function showOrigin(span) {
   const out = $("origin");
   const o = span.dataset.src === undefined ? null : view.origins[Number(span.dataset.src)];
   const quote = document.createElement("q");
-  quote.textContent = span.textContent;
+  quote.textContent = span.textContent.trim();
   if (!o) {
     out.replaceChildren(quote, " is written by the layout itself (from other values, or its own words).");
   } else if (o.kind === "label") {
@@ -209,8 +213,9 @@ async function start() {
     const generation = Number(e.data);
     if (generation > view.generation) {
       view.generation = generation;
-      await loadOverview();
+      // The pages first; the choices (new goals, new files) beside them.
       render();
+      loadOverview();
     }
   };
 }
