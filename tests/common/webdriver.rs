@@ -79,7 +79,13 @@ impl Browser {
             if truthy {
                 return v;
             }
-            assert!(Instant::now() < deadline, "waited 30 s for {what}");
+            if Instant::now() > deadline {
+                let page = self.run(
+                    "return [document.getElementById('status')?.textContent, document.body.dataset.state, location.href, JSON.stringify(window.handoutDrawn), [...document.querySelectorAll('.page img')].map(i => [i.complete, i.naturalWidth])]",
+                    json!([]),
+                );
+                panic!("waited 30 s for {what}; the page: {page}");
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }

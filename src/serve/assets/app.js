@@ -61,7 +61,7 @@ async function render() {
       await draw(answer, started);
     } while (again);
   } catch (e) {
-    $("status").textContent = "The preview server stopped; run handout serve again.";
+    $("status").textContent = `The preview server stopped; run handout serve again. (${e})`;
   } finally {
     busy = false;
   }
@@ -92,8 +92,15 @@ async function draw(answer, started) {
     img.style.width = "100%";
     img.style.height = "auto";
     img.alt = `Page ${i + 1}`;
-    // Loaded off screen first, so the old page stays until the new one is
-    // ready, and nothing jumps.
+    // A page in view is loaded off screen first, so that the old one stays
+    // until the new one is ready and nothing jumps; the others load when
+    // scrolled to, and are not waited for.
+    const rect = div.getBoundingClientRect();
+    if (rect.bottom < 0 || rect.top > window.innerHeight) {
+      img.loading = "lazy";
+      img.src = url;
+      return Promise.resolve({ div, page });
+    }
     const next = new Image();
     next.src = url;
     return next.decode().catch(() => {}).then(() => {
