@@ -415,8 +415,17 @@ fn pages_json(generation: u64, ready: &Ready, file: usize, p: &Preview) -> Value
         "generation": generation,
         "pages": pages,
         "origins": origins,
-        "warnings": texts(&p.warnings),
+        // The content file's own (placeholders left, say), then the layout's.
+        "warnings": texts(&file_warnings(ready, file).iter().chain(&p.warnings).cloned().collect::<Vec<_>>()),
     })
+}
+
+fn file_warnings(ready: &Ready, file: usize) -> &[Diagnostic] {
+    let contents = &ready.project.contents;
+    contents
+        .get(file)
+        .or(contents.first())
+        .map_or(&[], |l| l.warnings.as_slice())
 }
 
 fn round(x: f64) -> f64 {
