@@ -369,3 +369,33 @@ fn ctrl_c_stops_it_with_130() {
     let status = serve.child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
 }
+
+#[test]
+fn a_layout_that_never_finishes_is_an_error_and_the_server_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_copy(dir.path());
+    let layouts = dir.path().join("layouts");
+    std::fs::create_dir(&layouts).unwrap();
+    std::fs::write(
+        layouts.join("flyer.typ"),
+        "#for i in range(1000000000) {}\n",
+    )
+    .unwrap();
+    let serve = Serve::start(&[
+        yaml.to_str().unwrap(),
+        "--layouts",
+        layouts.to_str().unwrap(),
+        "--timeout",
+        "1",
+    ]);
+    let get = |path: &str| {
+        serve.raw(&format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            serve.port
+        ))
+    };
+    let late = get("/api/render?layout=flyer");
+    assert!(late.contains("took longer than 1 s"), "{late}");
+    let handout = get("/api/render?layout=handout");
+    assert!(handout.contains("\"pages\""), "{handout}");
+}
