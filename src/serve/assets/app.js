@@ -61,7 +61,9 @@ async function render() {
       await draw(answer, started);
     } while (again);
   } catch (e) {
-    $("status").textContent = `The preview server stopped; run handout serve again. (${e})`;
+    // Tried again each second: the server may be restarting.
+    $("status").textContent = `No answer from the preview server (${e}); run handout serve again if it stopped.`;
+    setTimeout(render, 1000);
   } finally {
     busy = false;
   }
