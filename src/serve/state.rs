@@ -247,11 +247,17 @@ impl State {
         answer
     }
 
-    /// Page `index` of the document, as a PNG at twice 72 dpi: sharp on
-    /// the page's 800 or so CSS pixels at a device pixel ratio up to 2.
+    /// Page `index` of the document, as a PNG at `s` pixels per point
+    /// (from the query; 2 when not given): the page asks for what its
+    /// screen shows, so that each pixel drawn is seen.
     pub fn page(&self, query: &str, index: usize) -> Option<Vec<u8>> {
+        let scale = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "s")
+            .and_then(|(_, v)| v.parse::<f32>().ok())
+            .filter(|s| s.is_finite())
+            .map_or(2.0, |s| s.clamp(0.5, 4.0));
         let answer = self.render(query);
-        page_png(answer.doc.as_ref()?, index, 2.0)
+        page_png(answer.doc.as_ref()?, index, scale)
     }
 
     /// The PDF `build` writes for the same choices, and its file name.

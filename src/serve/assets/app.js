@@ -88,7 +88,11 @@ async function draw(answer, started) {
       box.appendChild(div);
     }
     const img = div.querySelector("img");
-    const url = `/api/page/${i}?${query()}&v=${answer.generation}`;
+    // Pixels per point for this screen, in steps of a quarter, so that a
+    // resized window does not ask for new pictures at every pixel.
+    const wide = (div.clientWidth || 800) * (window.devicePixelRatio || 1);
+    const scale = Math.min(4, Math.max(0.5, Math.ceil((4 * Math.min(wide, 800 * 3)) / page.width) / 4));
+    const url = `/api/page/${i}?${query()}&v=${answer.generation}&s=${scale}`;
     img.width = page.width;
     img.height = page.height;
     img.style.width = "100%";
