@@ -83,7 +83,7 @@ fn every_message_carries_one_click_unsubscribe_with_a_token_for_its_address() {
     assert_ok(&o);
     assert!(!stderr(&o).contains("unsubscribe"), "{}", stderr(&o));
     let server = SmtpServer::start(&[], None);
-    assert_ok(&send(&out, &server, &["-q"]));
+    assert_ok(&server.send(&out, &["-q"]));
     let got = server.received();
     assert_eq!(got.len(), 3);
     for message in &got {
@@ -177,7 +177,7 @@ fn suppressed_people_get_no_draft_and_an_address_added_later_is_not_sent() {
     // Between build and send, a whole domain asks not to be emailed.
     std::fs::write(&list, "ana@example.org\n@EXAMPLE.org\n").unwrap();
     let server = SmtpServer::start(&[], None);
-    let o = send(&out, &server, &["--suppress", list.to_str().unwrap()]);
+    let o = server.send(&out, &["--suppress", list.to_str().unwrap()]);
     assert_ok(&o);
     assert!(server.received().is_empty());
     assert_stderr_has(&o, "2 suppressed");
@@ -185,28 +185,10 @@ fn suppressed_people_get_no_draft_and_an_address_added_later_is_not_sent() {
     assert_eq!(log.matches("\"status\":\"suppressed\"").count(), 2, "{log}");
     // Taken off the list again, they are sent, once.
     std::fs::write(&list, "ana@example.org\n").unwrap();
-    assert_ok(&send(
-        &out,
-        &server,
-        &["--suppress", list.to_str().unwrap()],
-    ));
+    assert_ok(&server.send(&out, &["--suppress", list.to_str().unwrap()]));
     assert_eq!(server.received().len(), 2);
-    assert_ok(&send(&out, &server, &[]));
+    assert_ok(&server.send(&out, &[]));
     assert_eq!(server.received().len(), 2);
-}
-
-fn send(out: &Path, server: &SmtpServer, extra: &[&str]) -> Output {
-    let url = server.url();
-    let mut args = vec![
-        "send",
-        out.to_str().unwrap(),
-        "--smtp",
-        &url,
-        "--tls",
-        "none",
-    ];
-    args.extend(extra);
-    run(&args, None)
 }
 
 fn statuses(out: &Path, address: &str) -> Vec<String> {
@@ -225,20 +207,20 @@ fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
 
     // 550: logged once, and a rerun leaves it alone unless asked.
     let refusing = SmtpServer::start(&["jo@example.org"], None);
-    assert_eq!(send(&out, &refusing, &[]).status.code(), Some(1));
-    let o = send(&out, &refusing, &[]);
+    assert_eq!(refusing.send(&out, &[]).status.code(), Some(1));
+    let o = refusing.send(&out, &[]);
     assert_ok(&o);
     assert_stderr_has(&o, "1 refused before (not tried again; --retry-refused)");
     assert_eq!(refusing.received().len(), 2);
     assert_eq!(statuses(&out, "jo@example.org"), ["refused"]);
-    let o = send(&out, &refusing, &["--retry-refused"]);
+    let o = refusing.send(&out, &["--retry-refused"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(statuses(&out, "jo@example.org"), ["refused", "refused"]);
 
     // 451 twice, then accepted, within one run: one message arrives.
     let (_dir, out) = fresh_drafts();
     let limited = SmtpServer::deferring("zoe@example.org", 2);
-    let o = send(&out, &limited, &["--retry-wait", "0.05"]);
+    let o = limited.send(&out, &["--retry-wait", "0.05"]);
     assert_ok(&o);
     assert_stderr_has(&o, "deferred: zoe@example.org");
     assert_eq!(limited.received().len(), 3);
@@ -250,11 +232,11 @@ fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
     // More refusals than tries: deferred, exit 1, and the next run sends it.
     let (_dir, out) = fresh_drafts();
     let limited = SmtpServer::deferring("zoe@example.org", 2);
-    let o = send(&out, &limited, &["--retries", "1", "--retry-wait", "0.05"]);
+    let o = limited.send(&out, &["--retries", "1", "--retry-wait", "0.05"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_stderr_has(&o, "1 deferred (refused for now; the next run tries again)");
     assert_eq!(limited.received().len(), 2);
-    assert_ok(&send(&out, &limited, &[]));
+    assert_ok(&limited.send(&out, &[]));
     let zoe = limited
         .received()
         .iter()
@@ -267,11 +249,11 @@ fn a_permanent_refusal_is_not_retried_and_a_temporary_one_is_waited_for() {
 fn a_limit_sends_part_of_the_outbox_and_a_rerun_the_rest() {
     let (_dir, out) = fresh_drafts();
     let server = SmtpServer::start(&[], None);
-    let o = send(&out, &server, &["--limit", "2"]);
+    let o = server.send(&out, &["--limit", "2"]);
     assert_ok(&o);
     assert_stderr_has(&o, "1 left for the next run (--limit, --per-day)");
     assert_eq!(server.received().len(), 2);
-    assert_ok(&send(&out, &server, &["--limit", "2"]));
+    assert_ok(&server.send(&out, &["--limit", "2"]));
     assert_eq!(server.received().len(), 3);
 }
 
@@ -283,7 +265,7 @@ fn two_outboxes_listing_one_message_stop_before_sending() {
     assert_ok(&drafts(&out, &["--transactional"], None));
     assert_ok(&drafts(&out, &["--transactional", "--shard", "1/2"], None));
     let server = SmtpServer::start(&[], None);
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_stderr_has(&o, "outbox.jsonl both list");
     assert!(server.received().is_empty());
@@ -352,7 +334,7 @@ fn status_counts_every_state_and_failed_lists_what_to_fix() {
     );
     let server = SmtpServer::start(&["jo@example.org"], None);
     let failed = dir.path().join("failed.csv");
-    let o = send(&out, &server, &["--failed", failed.to_str().unwrap()]);
+    let o = server.send(&out, &["--failed", failed.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         status(&out)
@@ -375,8 +357,8 @@ fn status_counts_every_state_and_failed_lists_what_to_fix() {
 fn per_day_counts_what_the_log_sent_in_the_last_24_hours() {
     let (_dir, out) = fresh_drafts();
     let server = SmtpServer::start(&[], None);
-    assert_ok(&send(&out, &server, &["--limit", "1"]));
-    let o = send(&out, &server, &["--per-day", "2"]);
+    assert_ok(&server.send(&out, &["--limit", "1"]));
+    let o = server.send(&out, &["--per-day", "2"]);
     assert_ok(&o);
     assert_stderr_has(&o, "1 left for the next run (--limit, --per-day)");
     assert_eq!(server.received().len(), 2);
@@ -412,12 +394,12 @@ fn an_oauth2_token_logs_in_with_xoauth2_and_is_never_shown() {
 fn a_connection_dropped_after_data_is_unknown_and_not_sent_again_unless_asked() {
     let (_dir, out) = fresh_drafts();
     let server = SmtpServer::dropping_after_data("jo@example.org");
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     assert_ne!(o.status.code(), Some(0));
     assert_stderr_has(&o, "may have been delivered");
     // The server has it, though it never said so.
     assert_eq!(server.received().len(), 2);
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     assert_ok(&o);
     assert_stderr_has(&o, "it is not sent again");
     let to_jo = |s: &SmtpServer| {
@@ -429,10 +411,10 @@ fn a_connection_dropped_after_data_is_unknown_and_not_sent_again_unless_asked() 
     assert_eq!(to_jo(&server), 1, "at most once");
     assert_eq!(server.received().len(), 3);
     // Asked for, a second copy goes.
-    let o = send(&out, &server, &["--resend-unknown"]);
+    let o = server.send(&out, &["--resend-unknown"]);
     assert_ok(&o);
     assert_eq!(to_jo(&server), 2);
-    assert_ok(&send(&out, &server, &["--resend-unknown"]));
+    assert_ok(&server.send(&out, &["--resend-unknown"]));
     assert_eq!(to_jo(&server), 2, "sent is final");
 }
 

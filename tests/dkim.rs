@@ -47,20 +47,6 @@ fn drafts(dir: &Path) -> std::path::PathBuf {
     out
 }
 
-fn send(out: &Path, server: &SmtpServer, extra: &[&str]) -> Output {
-    let url = server.url();
-    let mut args = vec![
-        "send",
-        out.to_str().unwrap(),
-        "--smtp",
-        &url,
-        "--tls",
-        "none",
-    ];
-    args.extend(extra);
-    handout(&args)
-}
-
 /// A private key PEM and the `p=` of its DNS record.
 fn rsa_key() -> (String, String) {
     use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -119,7 +105,7 @@ fn signed_messages_verify(key: (String, String), kind: &str, extra: &[&str], nam
         "handout2026",
     ];
     args.extend(extra);
-    assert_ok(&send(&out, &server, &args));
+    assert_ok(&server.send(&out, &args));
     let received: Vec<_> = std::fs::read_dir(server.maildir.path())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -191,9 +177,8 @@ fn a_key_that_does_not_parse_stops_before_the_first_message() {
     )
     .unwrap();
     let server = SmtpServer::start(&[], None);
-    let o = send(
+    let o = server.send(
         &out,
-        &server,
         &[
             "--dkim-key",
             key_file.to_str().unwrap(),

@@ -33,16 +33,6 @@ fn drafts(out: &Path, recipients: &str, extra: &[&str]) -> Output {
     handout(&args)
 }
 
-fn send(dir: &Path, server: &SmtpServer, extra: &[&str]) -> Output {
-    let url = server.url();
-    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
-        vec![&"send", &dir, &"--smtp", &url, &"--tls", &"none"];
-    for e in extra {
-        args.push(e);
-    }
-    handout(&args)
-}
-
 fn outbox(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join("outbox.jsonl"))
         .unwrap()
@@ -242,12 +232,12 @@ fn send_delivers_every_draft_once_with_its_pdf_and_a_rerun_sends_nothing() {
     std::fs::copy(emls(&out)[0].clone(), out.join("stray.eml")).unwrap();
     let server = SmtpServer::start(&[], None);
 
-    let dry = send(&out, &server, &["--dry-run"]);
+    let dry = server.send(&out, &["--dry-run"]);
     assert_ok(&dry);
     assert!(server.received().is_empty());
     assert_eq!(String::from_utf8_lossy(&dry.stdout).lines().count(), 3);
 
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     assert_ok(&o);
     let got = server.received();
     assert_eq!(got.len(), 3);
@@ -264,7 +254,7 @@ fn send_delivers_every_draft_once_with_its_pdf_and_a_rerun_sends_nothing() {
     assert_eq!(logged.len(), 3);
     assert!(logged.iter().all(|e| e["status"] == "sent"));
 
-    let again = send(&out, &server, &[]);
+    let again = server.send(&out, &[]);
     assert_ok(&again);
     assert_eq!(server.received().len(), 3, "a rerun sends nothing");
     assert_stderr_has(&again, "sent 0, refused 0, 3 already sent before");
@@ -276,7 +266,7 @@ fn a_refused_address_is_logged_and_the_others_are_delivered() {
     let out = dir.path().join("out");
     assert_ok(&drafts(&out, PEOPLE, &[]));
     let server = SmtpServer::start(&["jo@example.org"], None);
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_stderr_has(&o, "1 of 3 messages was not delivered");
     let got: Vec<Vec<String>> = server.received().into_iter().map(|m| m.to).collect();
@@ -333,7 +323,7 @@ fn a_stopped_or_killed_run_resumes_without_sending_anyone_twice() {
     child.wait().unwrap();
     assert_eq!(log(&out).len(), 2);
 
-    assert_ok(&send(&out, &server, &[]));
+    assert_ok(&server.send(&out, &[]));
     let mut to: Vec<String> = server.received().into_iter().flat_map(|m| m.to).collect();
     to.sort();
     assert_eq!(to, ["ana@example.org", "jo@example.org", "zoe@example.org"]);
@@ -355,7 +345,7 @@ fn no_name_address_or_template_adds_a_header_or_a_recipient() {
     );
     assert_ok(&o);
     let server = SmtpServer::start(&[], None);
-    assert_ok(&send(&out, &server, &[]));
+    assert_ok(&server.send(&out, &[]));
     let got = server.received();
     assert_eq!(got.len(), 2);
     for (message, address) in got
@@ -579,7 +569,7 @@ fn the_senders_domain_as_typed_never_causes_a_second_message() {
         .iter()
         .map(|e| e["message_id"].clone())
         .collect();
-    assert_ok(&send(&out, &server, &[]));
+    assert_ok(&server.send(&out, &[]));
     let upper = "Northfield Admissions <admissions@NorthField.Example>";
     let o = handout(&[
         &"build",
@@ -599,7 +589,7 @@ fn the_senders_domain_as_typed_never_causes_a_second_message() {
         .map(|e| e["message_id"].clone())
         .collect();
     assert_eq!(first, again);
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     assert_ok(&o);
     assert_stderr_has(&o, "sent 0, refused 0, 3 already sent before");
     assert!(deliveries(&out, &[&server]).iter().all(|(_, n)| *n == 1));
@@ -628,7 +618,7 @@ fn the_senders_domain_as_typed_never_causes_a_second_message() {
         "{ids:?}"
     );
     let server = SmtpServer::start(&[], None);
-    let o = send(&idn, &server, &[]);
+    let o = server.send(&idn, &[]);
     assert_ok(&o);
     assert!(deliveries(&idn, &[&server]).iter().all(|(_, n)| *n == 1));
 }
@@ -682,7 +672,7 @@ fn a_full_disk_never_sends_anyone_a_second_message() {
     let roomy = copy("roomy");
     let full = copy("full");
     let nothing = copy("nothing");
-    assert_ok(&send(&roomy, &SmtpServer::start(&[], None), &[]));
+    assert_ok(&SmtpServer::start(&[], None).send(&roomy, &[]));
     let lengths: Vec<u64> = std::fs::read_to_string(roomy.join("sent.jsonl"))
         .unwrap()
         .split_inclusive('\n')
@@ -716,7 +706,7 @@ fn a_full_disk_never_sends_anyone_a_second_message() {
 
     // With room again: the second is unknown and not sent again; the
     // third goes.
-    let o = send(&full, &server, &[]);
+    let o = server.send(&full, &[]);
     assert_ok(&o);
     assert_stderr_has(&o, "1 unknown (may have arrived; not sent again)");
     assert!(deliveries(&full, &[&server]).iter().all(|(_, n)| *n == 1));
@@ -726,7 +716,7 @@ fn a_full_disk_never_sends_anyone_a_second_message() {
         .collect();
     assert_eq!(statuses, ["sent", "unknown", "sent"]);
     // And a third run sends nothing.
-    let o = send(&full, &server, &[]);
+    let o = server.send(&full, &[]);
     assert_ok(&o);
     assert_eq!(server.received().len(), 3);
 }
@@ -742,7 +732,7 @@ fn a_slow_answer_to_the_end_of_data_is_waited_for_and_never_sent_twice() {
     let out = dir.path().join("out");
     assert_ok(&drafts(&out, PEOPLE, &[]));
     let server = SmtpServer::slow(5.0, &["ana@example.org"]);
-    let o = send(&out, &server, &["--smtp-timeout", "8"]);
+    let o = server.send(&out, &["--smtp-timeout", "8"]);
     assert_ok(&o);
     assert!(deliveries(&out, &[&server]).iter().all(|(_, n)| *n == 1));
 
@@ -750,7 +740,7 @@ fn a_slow_answer_to_the_end_of_data_is_waited_for_and_never_sent_twice() {
     assert_ok(&drafts(&late, PEOPLE, &[]));
     let slow = SmtpServer::slow(12.0, &["ana@example.org"]);
     let start = Instant::now();
-    let o = send(&late, &slow, &["--smtp-timeout", "8"]);
+    let o = slow.send(&late, &["--smtp-timeout", "8"]);
     assert!(
         start.elapsed() < Duration::from_secs(11),
         "{:?}",
@@ -763,7 +753,7 @@ fn a_slow_answer_to_the_end_of_data_is_waited_for_and_never_sent_twice() {
     // send it again.
     std::thread::sleep(Duration::from_secs(5));
     let quick = SmtpServer::start(&[], None);
-    let o = send(&late, &quick, &[]);
+    let o = quick.send(&late, &[]);
     assert_ok(&o);
     assert_stderr_has(&o, "1 unknown");
     assert!(
@@ -835,7 +825,7 @@ fn a_draft_changed_after_the_build_is_refused_before_any_message() {
     };
     to_lf(&lf);
     let server = SmtpServer::start(&[], None);
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_stderr_has(
         &o,
@@ -856,7 +846,7 @@ fn a_draft_changed_after_the_build_is_refused_before_any_message() {
         })
         .collect();
     std::fs::write(out.join("outbox.jsonl"), unsealed).unwrap();
-    assert_ok(&send(&out, &server, &[]));
+    assert_ok(&server.send(&out, &[]));
     let got = server.received();
     assert_eq!(got.len(), 3);
     assert!(
@@ -877,7 +867,7 @@ fn a_draft_changed_after_the_build_is_refused_before_any_message() {
     unsealed.as_object_mut().unwrap().remove("sha256");
     std::fs::write(edited.join("outbox.jsonl"), format!("{unsealed}\n")).unwrap();
     let server = SmtpServer::start(&[], None);
-    let o = send(&edited, &server, &[]);
+    let o = server.send(&edited, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_stderr_has(&o, "but the outbox sends it to");
     assert!(server.received().is_empty());
@@ -892,7 +882,7 @@ fn a_second_send_on_the_same_folder_exits_3() {
     assert_ok(&drafts(&out, PEOPLE, &[]));
     let server = SmtpServer::start(&[], None);
     let mut first = start_slow_send(&out, &server, 1);
-    let o = send(&out, &server, &[]);
+    let o = server.send(&out, &[]);
     first.kill().unwrap();
     first.wait().unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
@@ -909,10 +899,10 @@ fn shards_built_into_one_folder_send_every_draft() {
     assert_ok(&drafts(&out, PEOPLE, &["--shard", "2/2"]));
     assert_eq!(emls(&out).len(), 3);
     let server = SmtpServer::start(&[], None);
-    let dry = send(&out, &server, &["--dry-run"]);
+    let dry = server.send(&out, &["--dry-run"]);
     assert_ok(&dry);
     assert_eq!(String::from_utf8_lossy(&dry.stdout).lines().count(), 3);
-    assert_ok(&send(&out, &server, &[]));
+    assert_ok(&server.send(&out, &[]));
     let mut to: Vec<String> = server.received().into_iter().flat_map(|m| m.to).collect();
     to.sort();
     assert_eq!(to, ["ana@example.org", "jo@example.org", "zoe@example.org"]);

@@ -2,6 +2,7 @@
 //! again as the inputs are saved. The page, its script and its style are
 //! in the binary; nothing is fetched from elsewhere and nothing is written.
 
+mod choice;
 mod http;
 mod state;
 mod trace;

@@ -9,12 +9,13 @@ use parking_lot::{Condvar, Mutex};
 use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
+use super::choice::{self, Choice};
 use super::trace::Index;
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::project::{Policy, Project, Sources};
 use crate::render::preview::{Preview, page_png, preview};
-use crate::render::{self, Document, Edition, Format, Paper, Settings};
+use crate::render::{self, Document, Format, Settings};
 use crate::world::Env;
 
 /// What the server was started with.
@@ -31,6 +32,14 @@ struct Ready {
     env: Env,
     /// One per content file.
     indexes: Vec<Index>,
+}
+
+impl Ready {
+    /// A content file's place, the first when the page asks for one that
+    /// is gone (a file removed since it drew).
+    fn clamp(&self, file: usize) -> usize {
+        file.min(self.project.contents.len().saturating_sub(1))
+    }
 }
 
 struct Inner {
@@ -54,45 +63,6 @@ pub struct State {
 pub struct Answer {
     pub json: String,
     doc: Option<PagedDocument>,
-}
-
-/// One document's choices, as the page sends them.
-#[derive(Debug)]
-pub struct Choice {
-    pub file: usize,
-    pub goal: Option<String>,
-    pub layout: String,
-    pub paper: Paper,
-    pub edition: Edition,
-    pub recipient: Option<usize>,
-}
-
-impl Choice {
-    pub fn parse(query: &str) -> Self {
-        let mut choice = Choice {
-            file: 0,
-            goal: None,
-            layout: "handout".into(),
-            paper: Paper::A4,
-            edition: Edition::Print,
-            recipient: None,
-        };
-        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-            let value = Value::String(v.to_string());
-            match k.as_ref() {
-                "file" => choice.file = v.parse().unwrap_or(0),
-                "goal" if !v.is_empty() => choice.goal = Some(v.to_string()),
-                "layout" if !v.is_empty() => choice.layout = v.to_string(),
-                "paper" => choice.paper = serde_json::from_value(value).unwrap_or(choice.paper),
-                "edition" => {
-                    choice.edition = serde_json::from_value(value).unwrap_or(choice.edition)
-                }
-                "recipient" => choice.recipient = v.parse().ok(),
-                _ => {}
-            }
-        }
-        choice
-    }
 }
 
 impl State {
@@ -247,17 +217,11 @@ impl State {
         answer
     }
 
-    /// Page `index` of the document, as a PNG at `s` pixels per point
-    /// (from the query; 2 when not given): the page asks for what its
-    /// screen shows, so that each pixel drawn is seen.
+    /// Page `index` of the document, as a PNG at the query's pixels per
+    /// point: the page asks for what its screen shows.
     pub fn page(&self, query: &str, index: usize) -> Option<Vec<u8>> {
-        let scale = url::form_urlencoded::parse(query.as_bytes())
-            .find(|(k, _)| k == "s")
-            .and_then(|(_, v)| v.parse::<f32>().ok())
-            .filter(|s| s.is_finite())
-            .map_or(2.0, |s| s.clamp(0.5, 4.0));
         let answer = self.render(query);
-        page_png(answer.doc.as_ref()?, index, scale)
+        page_png(answer.doc.as_ref()?, index, choice::scale(query))
     }
 
     /// The PDF `build` writes for the same choices, and its file name.
@@ -270,7 +234,7 @@ impl State {
         let rendered = self
             .in_time(&ready, &choice, render::render)
             .map_err(|d| texts(&d).join("\n"))?;
-        let content = &ready.project.contents[choice.file.min(ready.project.contents.len() - 1)];
+        let content = &ready.project.contents[ready.clamp(choice.file)];
         let name = format!("{}.pdf", content.content.id);
         Ok((
             rendered
@@ -303,22 +267,14 @@ impl State {
             event: ready.project.event.clone(),
             ..self.inputs.settings.clone()
         };
-        let (file, goal, layout, paper, edition, recipient) = (
-            choice.file,
-            choice.goal.clone(),
-            choice.layout.clone(),
-            choice.paper,
-            choice.edition,
-            choice.recipient,
-        );
+        let choice = choice.clone();
         std::thread::Builder::new()
             .stack_size(64 * 1024 * 1024)
             .spawn(move || {
-                let contents = &ready.project.contents;
-                let Some(loaded) = contents.get(file).or(contents.first()) else {
+                let Some(loaded) = ready.project.contents.get(ready.clamp(choice.file)) else {
                     return;
                 };
-                let person = recipient.and_then(|i| {
+                let person = choice.recipient.and_then(|i| {
                     ready
                         .project
                         .recipients
@@ -327,14 +283,14 @@ impl State {
                 });
                 let goal = person
                     .and_then(|p| p.goal.clone())
-                    .or(goal)
+                    .or(choice.goal)
                     .and_then(|id| loaded.content.goal(&id));
                 let document = Document {
                     content: &loaded.content,
                     goal,
-                    paper,
-                    edition,
-                    layout: &layout,
+                    paper: choice.paper,
+                    edition: choice.edition,
+                    layout: &choice.layout,
                     settings: &settings,
                     brand: loaded.brand,
                     recipient: person,
@@ -382,7 +338,7 @@ fn texts(diags: &[Diagnostic]) -> Vec<String> {
 }
 
 fn pages_json(generation: u64, ready: &Ready, file: usize, p: &Preview) -> Value {
-    let index = &ready.indexes[file.min(ready.indexes.len() - 1)];
+    let index = &ready.indexes[ready.clamp(file)];
     let runs: Vec<&str> = p
         .pages
         .iter()
@@ -422,35 +378,10 @@ fn pages_json(generation: u64, ready: &Ready, file: usize, p: &Preview) -> Value
         "pages": pages,
         "origins": origins,
         // The content file's own (placeholders left, say), then the layout's.
-        "warnings": texts(&file_warnings(ready, file).iter().chain(&p.warnings).cloned().collect::<Vec<_>>()),
+        "warnings": texts(&ready.project.contents[ready.clamp(file)].warnings.iter().chain(&p.warnings).cloned().collect::<Vec<_>>()),
     })
-}
-
-fn file_warnings(ready: &Ready, file: usize) -> &[Diagnostic] {
-    let contents = &ready.project.contents;
-    contents
-        .get(file)
-        .or(contents.first())
-        .map_or(&[], |l| l.warnings.as_slice())
 }
 
 fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_query_names_the_choices_and_defaults_the_rest() {
-        let c =
-            Choice::parse("file=1&goal=production-ml&paper=us-letter&edition=email&recipient=2");
-        assert_eq!(c.file, 1);
-        assert_eq!(c.goal.as_deref(), Some("production-ml"));
-        assert_eq!((c.paper, c.edition), (Paper::UsLetter, Edition::Email));
-        assert_eq!((c.layout.as_str(), c.recipient), ("handout", Some(2)));
-        let d = Choice::parse("paper=folio&goal=");
-        assert_eq!((d.paper, d.goal), (Paper::A4, None));
-    }
 }

@@ -380,6 +380,17 @@ impl SmtpServer {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
+    /// `handout send DIR` to this server, in plain text, with `extra`.
+    pub fn send(&self, dir: &Path, extra: &[&str]) -> Output {
+        let url = self.url();
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"send", &dir, &"--smtp", &url, &"--tls", &"none"];
+        for e in extra {
+            args.push(e);
+        }
+        handout(&args)
+    }
+
     /// Every message received so far, in order.
     pub fn received(&self) -> Vec<Received> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.maildir.path())

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 pub struct Browser {
     driver: Child,
     base: String,
-    session: String,
     _profile: tempfile::TempDir,
 }
 
@@ -52,7 +51,6 @@ impl Browser {
         Some(Self {
             driver,
             base: format!("{base}/session/{session}"),
-            session,
             _profile: profile,
         })
     }
@@ -124,7 +122,6 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = ureq::delete(&self.base).call();
-        let _ = self.session.len();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
