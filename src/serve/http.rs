@@ -37,7 +37,7 @@ pub fn handle(state: &Arc<State>, request: Request, port: u16) {
             let page = path["/api/page/".len()..].parse().ok();
             match page.and_then(|n| state.page(query, n)) {
                 // The address names the generation, so it never goes stale.
-                Some(png) => Response::from_data(png)
+                Some(png) => Response::from_data(png.to_vec())
                     .with_header(header("Content-Type", "image/png"))
                     .with_header(header("Cache-Control", "private, max-age=3600")),
                 None => text(404, "no such page"),

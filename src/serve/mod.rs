@@ -6,6 +6,7 @@ mod choice;
 mod http;
 mod state;
 mod trace;
+mod warm;
 
 use std::net::IpAddr;
 use std::sync::Arc;

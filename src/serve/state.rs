@@ -1,7 +1,6 @@
 //! What the preview serves: the project as last read, and each document
 //! rendered on request, as JSON for the page.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,12 +10,16 @@ use typst_layout::PagedDocument;
 
 use super::choice::{self, Choice};
 use super::trace::Index;
+use super::warm::{Recent, Slots};
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::project::{Policy, Project, Sources};
 use crate::render::preview::{Preview, page_png, preview};
 use crate::render::{self, Document, Format, Settings};
 use crate::world::Env;
+
+/// A page's picture, shared by the requests that asked for it.
+type Png = Arc<[u8]>;
 
 /// What the server was started with.
 pub struct Inputs {
@@ -49,7 +52,11 @@ struct Inner {
     /// The problems of the last read; the last good project stays.
     errors: Vec<Diagnostic>,
     /// Rendered answers of this generation, by choice.
-    cache: HashMap<String, Arc<Answer>>,
+    answers: Slots<String, Arc<Answer>>,
+    /// Pages drawn in this generation, by choice, page and scale.
+    pictures: Slots<(String, usize, u32), Option<Png>>,
+    /// What the page showed last, drawn again after a save.
+    recent: Recent,
 }
 
 pub struct State {
@@ -73,16 +80,38 @@ impl State {
                 generation: 0,
                 ready: None,
                 errors: Vec::new(),
-                cache: HashMap::new(),
+                answers: Slots::new(),
+                pictures: Slots::new(),
+                recent: Recent::default(),
             }),
             changed: Condvar::new(),
         };
-        state.reload();
+        state.read();
         state
     }
 
+    /// Reads every input again, and renders what the page showed last
+    /// while the page is told to ask for it, so that its questions find
+    /// the answers made or under way.
+    pub fn reload(self: &Arc<Self>) {
+        self.read();
+        let recent = self.inner.lock().recent.clone();
+        let Some(query) = recent.query else { return };
+        let state = self.clone();
+        std::thread::spawn(move || {
+            state.render(&query);
+            std::thread::scope(|s| {
+                for (page, scale) in recent.pages {
+                    let state = &state;
+                    let query = &query;
+                    s.spawn(move || state.picture(query, page, scale));
+                }
+            });
+        });
+    }
+
     /// Reads every input again; the page is told to ask for its document.
-    pub fn reload(&self) {
+    fn read(&self) {
         let policy = Policy {
             quiet: true,
             ..Policy::default()
@@ -117,7 +146,8 @@ impl State {
         });
         let mut inner = self.inner.lock();
         inner.generation += 1;
-        inner.cache.clear();
+        inner.answers.clear();
+        inner.pictures.clear();
         match read {
             Ok(ready) => {
                 inner.ready = Some(Arc::new(ready));
@@ -187,14 +217,31 @@ impl State {
 
     /// The pages of one document, or the errors that stop it.
     pub fn render(&self, query: &str) -> Arc<Answer> {
-        let (generation, ready, errors) = self.snapshot();
         let choice = Choice::parse(query);
         let key = format!("{choice:?}");
-        if let Some(hit) = self.inner.lock().cache.get(&key) {
-            return hit.clone();
-        }
-        let answer = match ready {
-            Some(ready) if errors.is_empty() => match self.in_time(&ready, &choice, preview) {
+        let (generation, ready, errors, slot) = {
+            let mut inner = self.inner.lock();
+            inner.recent.shown(query, &key);
+            (
+                inner.generation,
+                inner.ready.clone(),
+                texts(&inner.errors),
+                inner.answers.slot(key),
+            )
+        };
+        slot.get_or_init(|| Arc::new(self.answer(generation, ready, errors, &choice)))
+            .clone()
+    }
+
+    fn answer(
+        &self,
+        generation: u64,
+        ready: Option<Arc<Ready>>,
+        errors: Vec<String>,
+        choice: &Choice,
+    ) -> Answer {
+        match ready {
+            Some(ready) if errors.is_empty() => match self.in_time(&ready, choice, preview) {
                 Ok(p) => Answer {
                     json: pages_json(generation, &ready, choice.file, &p).to_string(),
                     doc: Some(p.doc),
@@ -208,20 +255,28 @@ impl State {
                 json: json!({"generation": generation, "errors": errors}).to_string(),
                 doc: None,
             },
-        };
-        let answer = Arc::new(answer);
-        let mut inner = self.inner.lock();
-        if inner.generation == generation {
-            inner.cache.insert(key, answer.clone());
         }
-        answer
     }
 
     /// Page `index` of the document, as a PNG at the query's pixels per
     /// point: the page asks for what its screen shows.
-    pub fn page(&self, query: &str, index: usize) -> Option<Vec<u8>> {
+    pub fn page(&self, query: &str, index: usize) -> Option<Png> {
+        let scale = choice::scale(query);
+        let key = format!("{:?}", Choice::parse(query));
+        self.inner.lock().recent.asked(&key, index, scale);
+        self.picture(query, index, scale)
+    }
+
+    fn picture(&self, query: &str, index: usize, scale: f32) -> Option<Png> {
         let answer = self.render(query);
-        page_png(answer.doc.as_ref()?, index, choice::scale(query))
+        let key = format!("{:?}", Choice::parse(query));
+        let slot = self
+            .inner
+            .lock()
+            .pictures
+            .slot((key, index, scale.to_bits()));
+        slot.get_or_init(|| page_png(answer.doc.as_ref()?, index, scale).map(Arc::from))
+            .clone()
     }
 
     /// The PDF `build` writes for the same choices, and its file name.

@@ -69,6 +69,28 @@ async function render() {
   }
 }
 
+// A page's picture for this screen: pixels per point in steps of a
+// quarter, so that a resized window does not ask for new pictures at every
+// pixel. The address names the generation, so the browser may keep it.
+function pageUrl(i, div, page, generation) {
+  const wide = (div.clientWidth || 800) * (window.devicePixelRatio || 1);
+  const scale = Math.min(4, Math.max(0.5, Math.ceil((4 * Math.min(wide, 800 * 3)) / page.width) / 4));
+  return `/api/page/${i}?${query()}&v=${generation}&s=${scale}`;
+}
+
+// After a save, the pages in view are asked for at once, beside their
+// document: the server is drawing them already, and the answer then finds
+// them in the browser's cache instead of asking after it.
+function prefetch(generation) {
+  const pages = view.pages || [];
+  [...$("pages").children].forEach((div, i) => {
+    const rect = div.getBoundingClientRect();
+    if (i < pages.length && rect.bottom >= 0 && rect.top <= window.innerHeight) {
+      new Image().src = pageUrl(i, div, pages[i], generation);
+    }
+  });
+}
+
 async function draw(answer, started) {
   if (answer.errors && answer.errors.length) {
     $("errors").textContent = answer.errors.join("\n\n");
@@ -88,11 +110,7 @@ async function draw(answer, started) {
       box.appendChild(div);
     }
     const img = div.querySelector("img");
-    // Pixels per point for this screen, in steps of a quarter, so that a
-    // resized window does not ask for new pictures at every pixel.
-    const wide = (div.clientWidth || 800) * (window.devicePixelRatio || 1);
-    const scale = Math.min(4, Math.max(0.5, Math.ceil((4 * Math.min(wide, 800 * 3)) / page.width) / 4));
-    const url = `/api/page/${i}?${query()}&v=${answer.generation}&s=${scale}`;
+    const url = pageUrl(i, div, page, answer.generation);
     img.width = page.width;
     img.height = page.height;
     img.style.width = "100%";
@@ -117,6 +135,7 @@ async function draw(answer, started) {
   const drawn = await Promise.all(decoded);
   while (box.children.length > answer.pages.length) box.lastChild.remove();
   view.origins = answer.origins;
+  view.pages = answer.pages;
   drawn.forEach(({ div, page }, i) => {
     const sparse = page.fill < 0.3;
     const label = div.querySelector(".label");
@@ -226,6 +245,7 @@ async function start() {
     const generation = Number(e.data);
     if (generation > view.generation) {
       view.generation = generation;
+      prefetch(generation);
       // The pages first; the choices (new goals, new files) beside them.
       render();
       loadOverview();
