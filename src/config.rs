@@ -162,7 +162,7 @@ fn settings(args: &BuildArgs) -> Settings {
                 .collect()
         },
         booklet: args.imposition == Some(ImpositionArg::Booklet),
-        pages: args.pages.map(u32::from),
+        pages: args.pages,
         format: args.format.into(),
         ppi: args.ppi,
         thumbnail: args.thumbnail,

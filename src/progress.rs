@@ -55,6 +55,9 @@ impl Progress {
                             w.bytes.div_ceil(1024),
                             done.millis
                         );
+                        if let Some(note) = &w.note {
+                            let _ = writeln!(std::io::stdout().lock(), "      note: {note}");
+                        }
                     }
                     None => {}
                 }

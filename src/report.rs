@@ -86,6 +86,11 @@ pub struct ReportEntry {
     /// The layout density the document fits its page budget at: 0 is the
     /// normal one; null unless `ok`.
     pub density: Option<u8>,
+    /// How many compiles it took to find that density.
+    pub compiles: Option<u8>,
+    /// Not problems: such as content longer than the layout's page target,
+    /// kept at the fewest pages found.
+    pub notes: Vec<String>,
     pub bytes: Option<usize>,
     pub sha256: Option<String>,
     pub warnings: Vec<String>,
@@ -218,6 +223,8 @@ fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
         pages: None,
         sheets: None,
         density: None,
+        compiles: None,
+        notes: Vec::new(),
         bytes: None,
         sha256: None,
         warnings: Vec::new(),
@@ -233,6 +240,8 @@ fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
             entry.status = Status::Ok;
             entry.pages = Some(w.pages);
             entry.density = Some(w.density);
+            entry.compiles = Some(w.compiles);
+            entry.notes = w.note.iter().cloned().collect();
             entry.sheets = (doc.edition == Edition::Print).then(|| w.pages.div_ceil(2));
             entry.bytes = Some(w.bytes);
             entry.sha256 = Some(w.sha256.clone());

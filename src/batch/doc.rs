@@ -123,6 +123,8 @@ pub fn write_doc(writes: &Writes, doc: &Planned, r: &Rendered) -> Result<Written
     Ok(Written {
         pages: r.pages,
         density: r.density,
+        compiles: r.compiles,
+        note: r.note.clone(),
         bytes: main.len(),
         sha256: format!("{:x}", Sha256::digest(main)),
         draft_sha256: r

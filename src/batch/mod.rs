@@ -62,6 +62,12 @@ pub struct Written {
     pub pages: usize,
     /// The layout density it fits at; 0 is the normal one.
     pub density: u8,
+    /// How many compiles it took to find that density.
+    #[serde(default)]
+    pub compiles: u8,
+    /// Why it is longer than its layout's target, when it is.
+    #[serde(default)]
+    pub note: Option<String>,
     pub bytes: usize,
     pub sha256: String,
     /// Of the email draft, when one was written: the outbox seals it.

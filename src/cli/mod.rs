@@ -9,10 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::batch::Shard;
 use crate::project::Sources;
+use crate::render::Pages;
 pub use email::{EmailArgs, SendArgs, TlsArg};
 pub use values::{
     EditionArg, FormatArg, ImpositionArg, PaperArg, StandardArg, parse_delimiter, parse_length,
-    parse_ppi,
+    parse_pages, parse_ppi,
 };
 
 /// Turn YAML comparison content into print- and email-ready PDF handouts.
@@ -113,11 +114,11 @@ pub struct BuildArgs {
     )]
     pub pdf_standard: Vec<StandardArg>,
 
-    /// At most this many pages for the handout: it renders again at denser
-    /// settings until it fits, or fails naming the sections over [default:
-    /// the layout's]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub pages: Option<u16>,
+    /// At most N pages for the handout, at any density, or fail naming the
+    /// sections over; `none` keeps the normal density [default: the
+    /// layout's target, 4 for print, at the densities it picks by itself]
+    #[arg(long, value_name = "N|none", default_value = "layout", hide_default_value = true, value_parser = parse_pages)]
+    pub pages: Pages,
 
     /// Print a booklet: the handout at A5 (half letter with --paper
     /// us-letter), two pages to each side of a landscape sheet in
@@ -198,9 +199,10 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub audience: AudienceArgs,
 
-    /// The most pages a layout that can fit itself may take, as for `build`.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub pages: Option<u16>,
+    /// The most pages a layout that can fit itself may take, or `none`, as
+    /// for `build`.
+    #[arg(long, value_name = "N|none", default_value = "layout", hide_default_value = true, value_parser = parse_pages)]
+    pub pages: Pages,
 
     /// Give up on a document after this many seconds, e.g. when a layout
     /// never finishes; the server goes on.

@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 
-use crate::render::{Edition, Format, Paper, Standard};
+use crate::render::{Edition, Format, Pages, Paper, Standard};
 
 /// `--paper`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,6 +100,14 @@ impl From<FormatArg> for Format {
 }
 
 /// A length with a unit (`3mm`, `0.3cm`, `0.125in`, `9pt`), in points.
+/// `--pages`: a number from 1, `none`, or `layout` (the default).
+pub fn parse_pages(s: &str) -> Result<Pages, String> {
+    match s {
+        "layout" => Ok(Pages::Layout),
+        _ => s.parse(),
+    }
+}
+
 pub fn parse_length(s: &str) -> Result<f64, String> {
     let s = s.trim();
     let split = s

@@ -22,7 +22,7 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
     let inputs = Inputs {
         sources,
         settings: Settings {
-            pages: args.pages.map(u32::from),
+            pages: args.pages,
             ..Settings::default()
         },
         timeout: Duration::from_secs(args.timeout.max(1)),

@@ -18,130 +18,329 @@ pub(super) struct Attempt<'a> {
     pub density: u8,
 }
 
-/// A document that fits, kept while denser settings try to save its
-/// nearly empty last page.
-struct FirstFit<'a> {
-    attempt: Attempt<'a>,
-    /// The pages a denser setting must get down to.
-    wanted: usize,
+/// The compile a document is written from, how many it took to find it,
+/// and why it is longer than its layout's target, when it is.
+pub(super) struct Fit<'a> {
+    pub attempt: Attempt<'a>,
+    pub compiles: u8,
+    pub note: Option<String>,
 }
 
-/// Compiles the document at the layout's normal density, then denser ones
-/// while it is over its page budget; the first that fits is kept. A
-/// document that fits but leaves its last page nearly empty tries the
-/// denser settings for one page fewer, and keeps its first fit if none
-/// gets there.
+/// How far before the target's last line a predicted density aims the
+/// body's end, as a share of the target's pages: breaks before blocks that
+/// never split waste about this much of each page.
+const SLACK: f64 = 0.05;
+
+/// Compiles the document at the layout's normal density and, when it is
+/// over its target (`--pages N`, or the layout's own for the edition),
+/// jumps to the density that its length predicts will fit, going denser
+/// while it does not and lighter when it fits with pages to spare. A
+/// document within the target whose last page is nearly empty tries the
+/// denser settings for one page fewer. Over a layout's own target, the
+/// fewest pages found are kept, with a note; over `--pages N`, an error.
 pub(super) fn fit<'a>(
     env: &'a Env,
     main: FileId,
     document: &Document,
     date: Option<Datetime>,
-) -> Result<Attempt<'a>, Vec<Diagnostic>> {
-    let mut density = 0;
-    let mut first_fit: Option<FirstFit> = None;
-    loop {
-        let attempt = compile(env, main, document, date, density)?;
-        let pages = attempt.doc.pages().len();
-        let budget = check_budget(&attempt.world, &attempt.doc, document, density);
-        match (budget, first_fit.take()) {
-            (Budget::Fits { .. }, Some(fit)) if pages <= fit.wanted => return Ok(attempt),
-            (Budget::Fits { trim: true }, None)
-                if pages > 1 && last_page_nearly_empty(&attempt.doc) =>
-            {
-                first_fit = Some(FirstFit {
-                    attempt,
-                    wanted: pages - 1,
-                });
+) -> Result<Fit<'a>, Vec<Diagnostic>> {
+    let first = compile(env, main, document, date, 0)?;
+    let Some(budget) = read_budget(&first.doc) else {
+        return Ok(Fit {
+            attempt: first,
+            compiles: 1,
+            note: None,
+        });
+    };
+    let mut search = Search {
+        env,
+        main,
+        document,
+        date,
+        compiles: 1,
+    };
+    let plan = budget.plan(document.settings.pages);
+    let pages = first.doc.pages().len();
+    let result = match plan {
+        Plan::Normal => (first, None),
+        Plan::Within { target, .. } if pages <= target => (search.trim(first, &budget)?, None),
+        Plan::Within { target, top, hard } => {
+            let found = search.denser(&first, &budget, target, top)?;
+            match (found.fits, found.fewest) {
+                (Some(fit), _) => (fit, None),
+                (None, fewest) => {
+                    let fewest = fewest.unwrap_or(first);
+                    let note = (!hard).then(|| over_target(fewest.doc.pages().len(), target));
+                    (fewest, note)
+                }
             }
-            (Budget::Fits { trim: true }, Some(fit))
-            | (Budget::Denser { denser: true }, Some(fit)) => first_fit = Some(fit),
-            (Budget::Fits { .. }, None) => return Ok(attempt),
-            (Budget::Denser { .. }, None) => {}
-            (_, Some(fit)) => return Ok(fit.attempt),
-            (Budget::Over(diags), None) => return Err(diags),
         }
-        density += 1;
+    };
+    let (attempt, note) = result;
+    budget.check(&attempt, document, plan)?;
+    Ok(Fit {
+        attempt,
+        compiles: search.compiles,
+        note,
+    })
+}
+
+/// What the build aims for with a layout's budget.
+#[derive(Clone, Copy)]
+enum Plan {
+    /// The normal density only (`--pages none`, or a layout without
+    /// densities).
+    Normal,
+    /// At most `target` pages, trying densities up to `top`; `hard` fails
+    /// the document when none gets there.
+    Within { target: usize, top: u8, hard: bool },
+}
+
+/// The compiles of one document.
+struct Search<'a, 'd> {
+    env: &'a Env,
+    main: FileId,
+    document: &'d Document<'d>,
+    date: Option<Datetime>,
+    compiles: u8,
+}
+
+impl<'a> Search<'a, '_> {
+    fn compile(&mut self, density: u8) -> Result<Attempt<'a>, Vec<Diagnostic>> {
+        self.compiles += 1;
+        compile(self.env, self.main, self.document, self.date, density)
+    }
+
+    /// A last page with the body ending in its top third tries the denser
+    /// settings, up to `top`, for one page fewer; the first fit stays if
+    /// none gets there.
+    fn trim(
+        &mut self,
+        fit: Attempt<'a>,
+        budget: &PageBudget,
+    ) -> Result<Attempt<'a>, Vec<Diagnostic>> {
+        let pages = fit.doc.pages().len();
+        if pages < 2 || !last_page_nearly_empty(&fit.doc) {
+            return Ok(fit);
+        }
+        let found = self.denser(&fit, budget, pages - 1, budget.trim)?;
+        Ok(found.fits.unwrap_or(fit))
+    }
+
+    /// From a first compile over `target`: the lightest density up to
+    /// `top` that fits, found by prediction, and the compile with the
+    /// fewest pages.
+    fn denser(
+        &mut self,
+        first: &Attempt<'a>,
+        budget: &PageBudget,
+        target: usize,
+        top: u8,
+    ) -> Result<Found<'a>, Vec<Diagnostic>> {
+        let normal = length(&first.doc);
+        let aim = target as f64 * (1.0 - SLACK);
+        // Measured against predicted length: how this content runs.
+        let mut scale = 1.0;
+        let mut too_long = first.density;
+        let mut found = Found {
+            fits: None,
+            fewest: None,
+        };
+        let mut density = budget.predict(normal, aim, first.density + 1, top);
+        loop {
+            let attempt = self.compile(density)?;
+            let pages = attempt.doc.pages().len();
+            if let Some(k) = budget.length(density) {
+                scale = length(&attempt.doc) / (normal * k).max(0.1);
+            }
+            if pages <= target {
+                // Room to spare: the lightest density that this one's
+                // length predicts will fit too, if any.
+                let lighter = (too_long + 1..density)
+                    .find(|&d| budget.length(d).is_some_and(|k| normal * k * scale <= aim));
+                found.fits = Some(attempt);
+                match lighter {
+                    Some(d) => density = d,
+                    None => break,
+                }
+                continue;
+            }
+            too_long = density;
+            let fewest = found
+                .fewest
+                .as_ref()
+                .map_or(first.doc.pages().len(), |a| a.doc.pages().len());
+            if pages < fewest {
+                found.fewest = Some(attempt);
+            }
+            if density >= top || found.fits.is_some() {
+                break;
+            }
+            density = budget
+                .predict(normal * scale, aim, density + 1, top)
+                .max(density + 1);
+        }
+        Ok(found)
     }
 }
 
-/// Whether a document keeps to its layout's page budget.
-enum Budget {
-    /// Within the budget; `trim` says whether a denser setting may be
-    /// tried to save a nearly empty last page.
-    Fits {
-        trim: bool,
-    },
-    /// Over, with a denser setting to try.
-    Denser {
-        denser: bool,
-    },
-    Over(Vec<Diagnostic>),
+/// What a search for fewer pages found.
+struct Found<'a> {
+    /// The lightest compile within the target.
+    fits: Option<Attempt<'a>>,
+    /// The compile with the fewest pages, when fewer than the first's.
+    fewest: Option<Attempt<'a>>,
 }
 
-/// Whether the body ends in the top third of the last page, measured at
-/// the layout's `<body-end>` marker.
-fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
+/// A layout's page budget: `#metadata((min: 1, max: 8, densities: 6,
+/// trim: 3, target: 4, lengths: (1.0, 0.95, …))) <page-budget>`.
+struct PageBudget {
+    min: i64,
+    max: i64,
+    densities: u8,
+    /// The densest setting the build picks without `--pages N`.
+    trim: u8,
+    /// The pages the layout aims for without `--pages`.
+    target: Option<usize>,
+    /// About how long content runs at each density, as a share of its
+    /// normal length.
+    lengths: Vec<f64>,
+    span: typst::syntax::Span,
+}
+
+impl PageBudget {
+    fn plan(&self, pages: super::Pages) -> Plan {
+        let densest = self.densities.saturating_sub(1);
+        let trim = self.trim.min(densest);
+        match pages {
+            _ if densest == 0 => Plan::Normal,
+            super::Pages::Normal => Plan::Normal,
+            super::Pages::AtMost(n) => Plan::Within {
+                target: n as usize,
+                top: densest,
+                hard: true,
+            },
+            super::Pages::Layout => Plan::Within {
+                target: self.target.unwrap_or(self.max.max(1) as usize),
+                top: trim,
+                hard: false,
+            },
+        }
+    }
+
+    fn length(&self, density: u8) -> Option<f64> {
+        self.lengths.get(usize::from(density)).copied()
+    }
+
+    /// The lightest density from `from` to `top` whose predicted length
+    /// ends by `aim` pages; `top` if none, `from` when the layout gives no
+    /// lengths.
+    fn predict(&self, normal: f64, aim: f64, from: u8, top: u8) -> u8 {
+        (from..=top)
+            .find(|&d| self.length(d).is_none_or(|k| normal * k <= aim))
+            .unwrap_or(top)
+    }
+
+    /// The layout's own limits, which even `--pages N` keeps.
+    fn check(
+        &self,
+        attempt: &Attempt,
+        document: &Document,
+        plan: Plan,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let pages = attempt.doc.pages().len() as i64;
+        let max = match plan {
+            Plan::Within {
+                target, hard: true, ..
+            } => target as i64,
+            _ => self.max,
+        };
+        if pages <= max && pages >= self.min {
+            return Ok(());
+        }
+        Err(vec![over_budget(
+            &attempt.world,
+            &attempt.doc,
+            document.layout,
+            self,
+            max,
+        )])
+    }
+}
+
+/// The body's length in pages: whole pages before the one it ends on, and
+/// the share of that page's height down to its end.
+fn length(doc: &PagedDocument) -> f64 {
+    match body_end(doc) {
+        Some((page, y, height)) => (page - 1) as f64 + y / height.max(1.0),
+        None => doc.pages().len() as f64,
+    }
+}
+
+/// The page (from 1), height down the page and page height of the
+/// layout's `<body-end>` marker.
+fn body_end(doc: &PagedDocument) -> Option<(usize, f64, f64)> {
     use typst::foundations::{Label, Selector};
     use typst::introspection::Introspector;
-    let Some(label) = Label::new(typst::utils::PicoStr::intern("body-end")) else {
-        return false;
-    };
+    let label = Label::new(typst::utils::PicoStr::intern("body-end"))?;
     let intro = doc.introspector();
-    let Some(end) = intro
-        .query(&Selector::Label(label))
-        .first()
-        .and_then(|e| e.location())
-    else {
-        return false;
-    };
-    let (Some(position), Some(last)) = (intro.position(end), doc.pages().last()) else {
-        return false;
-    };
-    position.page.get() == doc.pages().len() && position.point.y < last.frame.height() * 0.35
+    let end = intro.query(&Selector::Label(label)).first()?.location()?;
+    let position = intro.position(end)?;
+    let page = doc.pages().get(position.page.get() - 1)?;
+    Some((
+        position.page.get(),
+        position.point.y.to_pt(),
+        page.frame.height().to_pt(),
+    ))
 }
 
-/// A layout may declare how many pages it is meant to fill, how many
-/// densities it has to fit them, and the densest one that may save a
-/// nearly empty last page: `#metadata((min: 1, max: 8, densities: 6, trim:
-/// 3)) <page-budget>`. `--pages N` replaces `max` for layouts that have
-/// densities.
-fn check_budget(world: &DocWorld, doc: &PagedDocument, document: &Document, density: u8) -> Budget {
+/// Whether the body ends in the top third of the last page.
+fn last_page_nearly_empty(doc: &PagedDocument) -> bool {
+    body_end(doc).is_some_and(|(page, y, height)| page == doc.pages().len() && y < height * 0.35)
+}
+
+/// The layout's `<page-budget>` metadata, if it declares one.
+fn read_budget(doc: &PagedDocument) -> Option<PageBudget> {
     use typst::foundations::{Label, Selector, Value};
     use typst::introspection::{Introspector, MetadataElem};
-    let layout = document.layout;
-    let Some(label) = Label::new(typst::utils::PicoStr::intern("page-budget")) else {
-        return Budget::Fits { trim: false };
-    };
+    let label = Label::new(typst::utils::PicoStr::intern("page-budget"))?;
     let found = doc.introspector().query(&Selector::Label(label));
-    let Some(elem) = found.first().and_then(|c| c.to_packed::<MetadataElem>()) else {
-        return Budget::Fits { trim: false };
-    };
+    let elem = found.first()?.to_packed::<MetadataElem>()?;
     let Value::Dict(budget) = &elem.value else {
-        return Budget::Fits { trim: false };
+        return None;
     };
-    let bound = |key: &str| {
+    let int = |key: &str| {
         budget
             .get(key)
             .ok()
             .and_then(|v| v.clone().cast::<i64>().ok())
     };
-    let densities = bound("densities").unwrap_or(1).max(1);
+    let lengths = budget
+        .get("lengths")
+        .ok()
+        .and_then(|v| v.clone().cast::<Vec<f64>>().ok())
+        .unwrap_or_default();
+    Some(PageBudget {
+        min: int("min").unwrap_or(1),
+        max: int("max").unwrap_or(i64::MAX),
+        densities: int("densities").unwrap_or(1).clamp(1, 255) as u8,
+        trim: int("trim").unwrap_or(0).clamp(0, 255) as u8,
+        target: int("target").filter(|&t| t > 0).map(|t| t as usize),
+        lengths,
+        span: elem.span(),
+    })
+}
+
+/// The error for a document outside its layout's limits or `--pages N`.
+fn over_budget(
+    world: &DocWorld,
+    doc: &PagedDocument,
+    layout: &str,
+    budget: &PageBudget,
+    max: i64,
+) -> Diagnostic {
     let pages = doc.pages().len() as i64;
-    let min = bound("min").unwrap_or(1);
-    let max = match document.settings.pages {
-        Some(n) if densities > 1 => i64::from(n),
-        _ => bound("max").unwrap_or(i64::MAX),
-    };
-    let denser = i64::from(density) + 1 < densities;
-    if pages > max && denser {
-        return Budget::Denser { denser };
-    }
-    if pages <= max && pages >= min {
-        // `trim` is the densest setting that may save a nearly empty page.
-        let trim = i64::from(density) < bound("trim").unwrap_or(0).min(densities - 1);
-        return Budget::Fits { trim };
-    }
-    let span = locate(world, elem.span().into());
+    let min = budget.min;
     let allowed = if min == max {
         format!("{min}")
     } else if max == i64::MAX {
@@ -149,7 +348,8 @@ fn check_budget(world: &DocWorld, doc: &PagedDocument, document: &Document, dens
     } else {
         format!("{min} to {max}")
     };
-    let densest = if densities > 1 {
+    let densities = budget.densities > 1;
+    let densest = if densities {
         " even at its densest setting"
     } else {
         ""
@@ -158,29 +358,27 @@ fn check_budget(world: &DocWorld, doc: &PagedDocument, document: &Document, dens
         "layout `{layout}` produced {}{densest} but allows {allowed}",
         crate::diag::count(pages as usize, "page", "pages")
     ));
-    if let Some(span) = span {
+    if let Some(span) = locate(world, budget.span.into()) {
         d = d.with_span(span);
     }
-    if pages > max {
-        let over = sections_after(doc, max as usize);
-        d = d.with_hint(format!(
-            "{} over: {}",
-            crate::diag::count((pages - max) as usize, "page", "pages"),
-            if over.is_empty() {
-                "the end of the last section".to_string()
-            } else {
-                over.join(", ")
-            }
-        ));
-        d = d.with_hint(if densities > 1 {
-            "shorten those sections, or allow more pages with --pages"
-        } else {
-            "shorten those sections, or use a layout with room for them such as `handout`"
-        });
-    } else {
-        d = d.with_hint("add content, or use another layout");
+    if pages <= max {
+        return d.with_hint("add content, or use another layout");
     }
-    Budget::Over(vec![d])
+    let over = sections_after(doc, max as usize);
+    d = d.with_hint(format!(
+        "{} over: {}",
+        crate::diag::count((pages - max) as usize, "page", "pages"),
+        if over.is_empty() {
+            "the end of the last section".to_string()
+        } else {
+            over.join(", ")
+        }
+    ));
+    d.with_hint(if densities {
+        "shorten those sections, or allow more pages with --pages"
+    } else {
+        "shorten those sections, or use a layout with room for them such as `handout`"
+    })
 }
 
 /// The level-1 headings that start after page `max`, as "“Heading” (page
@@ -206,4 +404,12 @@ fn sections_after(doc: &PagedDocument, max: usize) -> Vec<String> {
             (page > max).then(|| format!("“{}” (page {page})", heading.body.plain_text()))
         })
         .collect()
+}
+
+/// The report's note for content longer than its layout's target.
+fn over_target(pages: usize, target: usize) -> String {
+    format!(
+        "{} at the densest setting the layout picks by itself, over its target of {target}; shorten the content, or allow the denser settings with --pages {target}",
+        crate::diag::count(pages, "page", "pages")
+    )
 }

@@ -112,8 +112,36 @@ pub struct Settings {
     /// `--imposition booklet`: laid out on half sheets, imposed on whole
     /// ones.
     pub booklet: bool,
-    /// `--pages N`: the most pages a layout that can fit itself may take.
-    pub pages: Option<u32>,
+    /// What the page budget aims for.
+    pub pages: Pages,
+}
+
+/// `--pages`: what a layout that can fit itself aims for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pages {
+    /// The layout's own target for the edition, at the densities it picks
+    /// by itself; longer content keeps the fewest pages found.
+    #[default]
+    Layout,
+    /// `--pages N`: at most N, at any density, or an error.
+    AtMost(u32),
+    /// `--pages none`: the normal density only.
+    Normal,
+}
+
+impl std::str::FromStr for Pages {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(Self::Normal),
+            _ => match s.parse::<u32>() {
+                Ok(n) if n > 0 => Ok(Self::AtMost(n)),
+                _ => Err("expected a number of pages from 1, or `none`".into()),
+            },
+        }
+    }
 }
 
 impl Default for Settings {
@@ -127,7 +155,7 @@ impl Default for Settings {
             event: None,
             preview: false,
             booklet: false,
-            pages: None,
+            pages: Pages::Layout,
         }
     }
 }
@@ -164,6 +192,10 @@ pub struct Rendered {
     pub pages: usize,
     /// The density it fits at: 0 is the layout's normal one.
     pub density: u8,
+    /// How many times it was compiled to find that density.
+    pub compiles: u8,
+    /// Why it is longer than its layout's target, when it is.
+    pub note: Option<String>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -171,11 +203,16 @@ pub struct Rendered {
 pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic>> {
     let main = main_file(env, document)?;
     let date = document_date(document.content);
-    let Attempt {
-        world,
-        doc,
-        warnings,
-        density,
+    let budget::Fit {
+        attempt:
+            Attempt {
+                world,
+                doc,
+                warnings,
+                density,
+            },
+        compiles,
+        note,
     } = budget::fit(env, main, document, date)?;
     let doc = if document.settings.booklet {
         booklet::impose(&doc, booklet::sheet(document.paper))
@@ -187,6 +224,8 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
         files,
         pages: doc.pages().len(),
         density,
+        compiles,
+        note,
         warnings,
     })
 }

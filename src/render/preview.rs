@@ -40,7 +40,7 @@ pub struct TextRun {
 /// Compiles the document, fitted to its page budget as `build` does.
 pub fn preview(env: &Env, document: &Document) -> Result<Preview, Vec<Diagnostic>> {
     let main = main_file(env, document)?;
-    let attempt = budget::fit(env, main, document, document_date(document.content))?;
+    let attempt = budget::fit(env, main, document, document_date(document.content))?.attempt;
     let pages = attempt
         .doc
         .pages()
