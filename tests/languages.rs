@@ -282,3 +282,42 @@ fn each_sample_language_gives_the_same_bytes_at_any_job_count() {
         }
     }
 }
+
+#[test]
+fn german_titles_and_headings_break_between_words_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let title = "Backendentwicklerin oder Datenbankadministratorin: Berufsbilder im Vergleich";
+    let heading = "Die Werkzeugsammlungen, denen Sie bei Softwaredienstleistern begegnen";
+    let yaml = std::fs::read_to_string(root().join(GERMAN))
+        .unwrap()
+        .replacen(
+            "title: AI Engineer oder ML Engineer?",
+            &format!("title: \"{title}\""),
+            1,
+        )
+        .replacen(
+            "heading: Die Werkzeuge, denen Sie eher begegnen",
+            &format!("heading: {heading}"),
+            1,
+        );
+    let content = dir.path().join("de.yaml");
+    std::fs::write(&content, yaml).unwrap();
+    let out = dir.path().join("out");
+    build(&out, content.to_str().unwrap(), &["-p", "a4,a5"]);
+    for pdf in pdfs_in(&out) {
+        let text = pdf_text(&pdf, None);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        // Each long word whole, with neither a hyphen nor a break inside.
+        for word in title.split(' ').chain(heading.split([' ', ','])) {
+            if word.len() > 12 {
+                assert!(
+                    words
+                        .iter()
+                        .any(|w| w.trim_end_matches([',', ':']) == word.trim_end_matches(':')),
+                    "{}: `{word}` is broken\n{text}",
+                    pdf.display()
+                );
+            }
+        }
+    }
+}

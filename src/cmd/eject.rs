@@ -9,7 +9,7 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::output::{prepare_dir, write_atomic};
 use crate::project::{Policy, Project};
-use crate::render::{Document, Format, Settings, document_files};
+use crate::render::{Document, Format, Settings, document_files, fitted_density};
 use crate::world::DocumentFiles;
 
 pub fn run(args: &EjectArgs) -> Result<(), Error> {
@@ -101,10 +101,12 @@ fn write_project(
         &project.brands,
         &project.fonts,
     );
-    let DocumentFiles { data, qr, labels } =
-        document_files(document, 0, &project.catalogs, &|family| {
-            env.book().contains_family(&family.to_lowercase())
-        });
+    let DocumentFiles { data, qr, labels } = document_files(
+        document,
+        fitted_density(&env, document),
+        &project.catalogs,
+        &|family| env.book().contains_family(&family.to_lowercase()),
+    );
     write("data.json", &data)?;
     write("labels.json", &labels)?;
     // The brand as the build reads it: its data, its images under brand/

@@ -230,6 +230,14 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
     })
 }
 
+/// The density `render` would pick for the document, so that an ejected
+/// project compiles to the same pages; the normal one if it fails.
+pub fn fitted_density(env: &Env, document: &Document) -> u8 {
+    main_file(env, document)
+        .and_then(|main| budget::fit(env, main, document, document_date(document.content)))
+        .map_or(0, |fit| fit.attempt.density)
+}
+
 /// The main file of the document's layout.
 fn main_file(env: &Env, document: &Document) -> Result<FileId, Vec<Diagnostic>> {
     env.layout_id(document.layout).ok_or_else(|| {
