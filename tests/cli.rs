@@ -177,8 +177,8 @@ fn three_options_and_minimal_content_render() {
         (
             "three-options.yaml",
             &[
-                ("rust-vs-go-vs-zig--safety.pdf", 2),
-                ("rust-vs-go-vs-zig--services.pdf", 2),
+                ("rust-vs-go-vs-zig--safety.pdf", 1),
+                ("rust-vs-go-vs-zig--services.pdf", 1),
                 ("rust-vs-go-vs-zig.pdf", 1),
             ],
         ),

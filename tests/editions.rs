@@ -324,7 +324,7 @@ fn several_layouts_render_in_one_job() {
     let expected = [
         (format!("{SEED_ID}--flyer-duplex.pdf"), 2),
         (format!("{SEED_ID}--flyer.pdf"), 1),
-        (format!("{SEED_ID}.pdf"), 5),
+        (format!("{SEED_ID}.pdf"), 4),
     ];
     assert_eq!(pages, expected);
     let o = handout(&[&"build", &SEED, &"--layout", &"handout,poster"]);

@@ -86,7 +86,9 @@ function prefetch(generation) {
   [...$("pages").children].forEach((div, i) => {
     const rect = div.getBoundingClientRect();
     if (i < pages.length && rect.bottom >= 0 && rect.top <= window.innerHeight) {
-      new Image().src = pageUrl(i, div, pages[i], generation);
+      // Into the HTTP cache; an Image dropped before it loads can leave
+      // Chromium's own load of the same address waiting.
+      fetch(pageUrl(i, div, pages[i], generation)).catch(() => {});
     }
   });
 }
