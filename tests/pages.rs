@@ -45,9 +45,18 @@ fn fills(pdf: &Path) -> Vec<f64> {
 
 /// Every page but the last at least 80 % full, the last at least 30 %.
 fn assert_pages_full(pdf: &Path) {
+    assert_filled(pdf, 0.8);
+}
+
+/// Every page but the last at least `least` full, the last at least 30 %.
+fn assert_filled(pdf: &Path, least_but_last: f64) {
     let f = fills(pdf);
     for (i, fill) in f.iter().enumerate() {
-        let least = if i + 1 == f.len() { 0.3 } else { 0.8 };
+        let least = if i + 1 == f.len() {
+            0.3
+        } else {
+            least_but_last
+        };
         assert!(
             *fill >= least,
             "{pdf:?}: page {} is {fill:.2} full ({f:?})",
@@ -228,4 +237,31 @@ fn a_nearly_empty_last_page_is_pulled_back_within_the_layouts_limit() {
     // The generic handout fits one page instead of spilling a FAQ entry.
     assert_eq!(r["documents"][0]["pages"], 1);
     assert!(r["totals"]["denser"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a5_and_half_letter_pack_as_a4_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    assert_ok(&handout(&[
+        &"build",
+        &SEED,
+        &"--all-goals",
+        &"-p",
+        &"a5,half-letter",
+        &"--report",
+        &report,
+        &"-q",
+        &"-o",
+        &dir.path().join("out"),
+    ]));
+    let r = read_json(&report);
+    for d in r["documents"].as_array().unwrap() {
+        let pdf = Path::new(d["output"].as_str().unwrap());
+        // The target counts A4 pages: eight half sheets.
+        assert!(page_count(pdf) <= 8, "{pdf:?}");
+        assert_eq!(d["notes"], serde_json::json!([]));
+        assert_filled(pdf, 0.7);
+        assert_all_strings_present(&root().join(SEED), pdf);
+    }
 }
