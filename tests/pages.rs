@@ -240,7 +240,7 @@ fn a_nearly_empty_last_page_is_pulled_back_within_the_layouts_limit() {
 }
 
 #[test]
-fn a5_and_half_letter_pack_as_a4_does() {
+fn a5_packs_as_a4_does() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     assert_ok(&handout(&[
@@ -248,7 +248,7 @@ fn a5_and_half_letter_pack_as_a4_does() {
         &SEED,
         &"--all-goals",
         &"-p",
-        &"a5,half-letter",
+        &"a5",
         &"--report",
         &report,
         &"-q",
@@ -261,7 +261,14 @@ fn a5_and_half_letter_pack_as_a4_does() {
         // The target counts A4 pages: eight half sheets.
         assert!(page_count(pdf) <= 8, "{pdf:?}");
         assert_eq!(d["notes"], serde_json::json!([]));
-        assert_filled(pdf, 0.7);
+        let f = fills(pdf);
+        for (i, fill) in f.iter().enumerate().take(f.len() - 1) {
+            assert!(
+                *fill >= 0.7,
+                "{pdf:?}: page {} is {fill:.2} full ({f:?})",
+                i + 1
+            );
+        }
         assert_all_strings_present(&root().join(SEED), pdf);
     }
 }

@@ -103,7 +103,7 @@ fn write_project(
     );
     let DocumentFiles { data, qr, labels } = document_files(
         document,
-        fitted_density(&env, document),
+        Some(fitted_density(&env, document)),
         &project.catalogs,
         &|family| env.book().contains_family(&family.to_lowercase()),
     );

@@ -31,20 +31,29 @@ pub(super) struct Fit<'a> {
 /// never split waste about this much of each page.
 const SLACK: f64 = 0.05;
 
-/// Compiles the document at the layout's normal density and, when it is
-/// over its target (`--pages N`, or the layout's own for the edition),
-/// jumps to the density that its length predicts will fit, going denser
-/// while it does not and lighter when it fits with pages to spare. A
-/// document within the target whose last page is nearly empty tries the
-/// denser settings for one page fewer. Over a layout's own target, the
-/// fewest pages found are kept, with a note; over `--pages N`, an error.
+/// Compiles the document where its layout starts: for the handout's print
+/// edition, the densest setting it picks by itself, since a typical
+/// comparison needs it; from that compile's length it predicts whether a
+/// lighter density fits too, and compiles that one only then. With
+/// `--pages N` it starts at the normal density and, while over N, jumps to
+/// the density that the length predicts will fit, going denser while it
+/// does not. A document within its target whose last page is nearly empty
+/// tries the denser settings for one page fewer. Over a layout's own
+/// target, the fewest pages found are kept, with a note; over `--pages N`,
+/// an error.
 pub(super) fn fit<'a>(
     env: &'a Env,
     main: FileId,
     document: &Document,
     date: Option<Datetime>,
 ) -> Result<Fit<'a>, Vec<Diagnostic>> {
-    let first = compile(env, main, document, date, 0)?;
+    // By default the layout picks where to start; `--pages` starts at the
+    // normal density.
+    let start = match document.settings.pages {
+        super::Pages::Layout => None,
+        _ => Some(0),
+    };
+    let first = compile(env, main, document, date, start)?;
     let Some(budget) = read_budget(&first.doc) else {
         return Ok(Fit {
             attempt: first,
@@ -63,7 +72,13 @@ pub(super) fn fit<'a>(
     let pages = first.doc.pages().len();
     let result = match plan {
         Plan::Normal => (first, None),
-        Plan::Within { target, .. } if pages <= target => (search.trim(first, &budget)?, None),
+        Plan::Within { target, .. } if pages <= target => {
+            let fit = match search.lighter(&first, &budget, target)? {
+                Some(lighter) => lighter,
+                None => first,
+            };
+            (search.trim(fit, &budget)?, None)
+        }
         Plan::Within { target, top, hard } => {
             let found = search.denser(&first, &budget, target, top)?;
             match (found.fits, found.fewest) {
@@ -108,7 +123,7 @@ struct Search<'a, 'd> {
 impl<'a> Search<'a, '_> {
     fn compile(&mut self, density: u8) -> Result<Attempt<'a>, Vec<Diagnostic>> {
         self.compiles += 1;
-        compile(self.env, self.main, self.document, self.date, density)
+        compile(self.env, self.main, self.document, self.date, Some(density))
     }
 
     /// A last page with the body ending in its top third tries the denser
@@ -127,6 +142,33 @@ impl<'a> Search<'a, '_> {
         Ok(found.fits.unwrap_or(fit))
     }
 
+    /// From a compile within `target` at a denser setting than the normal
+    /// one: the lightest density that its length predicts will fit too, if
+    /// any does and it fits.
+    fn lighter(
+        &mut self,
+        fit: &Attempt<'a>,
+        budget: &PageBudget,
+        target: usize,
+    ) -> Result<Option<Attempt<'a>>, Vec<Diagnostic>> {
+        let Some(k) = budget.length(fit.density) else {
+            return Ok(None);
+        };
+        let normal = length(&fit.doc) / k.max(0.1);
+        let aim = target as f64 * (1.0 - SLACK);
+        let mut from = 0;
+        while let Some(density) =
+            (from..fit.density).find(|&d| budget.length(d).is_some_and(|k| normal * k <= aim))
+        {
+            let attempt = self.compile(density)?;
+            if attempt.doc.pages().len() <= target {
+                return Ok(Some(attempt));
+            }
+            from = density + 1;
+        }
+        Ok(None)
+    }
+
     /// From a first compile over `target`: the lightest density up to
     /// `top` that fits, found by prediction, and the compile with the
     /// fewest pages.
@@ -137,15 +179,18 @@ impl<'a> Search<'a, '_> {
         target: usize,
         top: u8,
     ) -> Result<Found<'a>, Vec<Diagnostic>> {
-        let normal = length(&first.doc);
-        let aim = target as f64 * (1.0 - SLACK);
-        // Measured against predicted length: how this content runs.
-        let mut scale = 1.0;
-        let mut too_long = first.density;
         let mut found = Found {
             fits: None,
             fewest: None,
         };
+        if first.density >= top {
+            return Ok(found);
+        }
+        let normal = length(&first.doc) / budget.length(first.density).unwrap_or(1.0).max(0.1);
+        let aim = target as f64 * (1.0 - SLACK);
+        // Measured against predicted length: how this content runs.
+        let mut scale = 1.0;
+        let mut too_long = first.density;
         let mut density = budget.predict(normal, aim, first.density + 1, top);
         loop {
             let attempt = self.compile(density)?;
@@ -412,4 +457,18 @@ fn over_target(pages: usize, target: usize) -> String {
         "{} at the densest setting the layout picks by itself, over its target of {target}; shorten the content, or allow the denser settings with --pages {target}",
         crate::diag::count(pages, "page", "pages")
     )
+}
+
+/// The density a compile used, from its `<page-budget>`.
+pub(super) fn density_of(doc: &PagedDocument) -> Option<u8> {
+    use typst::foundations::{Label, Selector, Value};
+    use typst::introspection::{Introspector, MetadataElem};
+    let label = Label::new(typst::utils::PicoStr::intern("page-budget"))?;
+    let found = doc.introspector().query(&Selector::Label(label));
+    let elem = found.first()?.to_packed::<MetadataElem>()?;
+    let Value::Dict(budget) = &elem.value else {
+        return None;
+    };
+    let d = budget.get("density").ok()?.clone().cast::<i64>().ok()?;
+    u8::try_from(d).ok()
 }

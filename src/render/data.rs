@@ -31,9 +31,11 @@ pub struct LayoutData<'a> {
     pub layout: &'a str,
     /// Bleed in points, when printing to the edge.
     pub bleed: Option<f64>,
-    /// Which of the layout's densities to use: 0 is the normal one; a
-    /// build tries the next when the document is over its page budget.
-    pub density: u8,
+    /// Which of the layout's densities to use: 0 is the normal one; null
+    /// lets the layout start where its page target says (the handout's
+    /// print edition at its densest by default), and the build goes on
+    /// from what that gives.
+    pub density: Option<u8>,
     pub content: &'a Content,
     /// The updated date, split so layouts can build a `datetime`.
     pub updated: Option<DateParts>,
@@ -142,7 +144,7 @@ impl<'a> LayoutData<'a> {
             region,
             layout: document.layout,
             bleed: document.settings.bleed,
-            density: 0,
+            density: Some(0),
             content: c,
             updated,
             dates,
@@ -246,10 +248,11 @@ fn datetime_from_unix(secs: i64) -> Option<Datetime> {
 }
 
 /// `has_family` tells which font families the build has.
-/// `density` is the layout's density to render at, 0 for its normal one.
+/// `density` is the layout's density to render at, 0 for its normal one,
+/// or none for the one the layout starts at.
 pub fn document_files(
     document: &Document,
-    density: u8,
+    density: Option<u8>,
     catalogs: &Catalogs,
     has_family: &dyn Fn(&str) -> bool,
 ) -> DocumentFiles {

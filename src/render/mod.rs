@@ -249,13 +249,13 @@ fn main_file(env: &Env, document: &Document) -> Result<FileId, Vec<Diagnostic>> 
     })
 }
 
-/// Compiles the layout at `density`.
+/// Compiles the layout at `density`, or where it starts when none.
 fn compile<'a>(
     env: &'a Env,
     main: FileId,
     document: &Document,
     date: Option<Datetime>,
-    density: u8,
+    density: Option<u8>,
 ) -> Result<Attempt<'a>, Vec<Diagnostic>> {
     let has_family = |family: &str| env.book().contains_family(&family.to_lowercase());
     let files = document_files(document, density, env.catalogs(), &has_family);
@@ -267,6 +267,8 @@ fn compile<'a>(
         all.append(&mut warnings);
         all
     })?;
+    // The density the layout used, as its page budget says.
+    let density = budget::density_of(&doc).or(density).unwrap_or(0);
     Ok(Attempt {
         world,
         doc,
