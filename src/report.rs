@@ -91,6 +91,9 @@ pub struct ReportEntry {
     /// Not problems: such as content longer than the layout's page target,
     /// kept at the fewest pages found.
     pub notes: Vec<String>,
+    /// What a printer would flag: low-resolution images, QR codes too fine
+    /// or crowded, text near the trim edge, hairlines. Also warnings.
+    pub preflight: Vec<String>,
     pub bytes: Option<usize>,
     pub sha256: Option<String>,
     pub warnings: Vec<String>,
@@ -225,6 +228,7 @@ fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
         density: None,
         compiles: None,
         notes: Vec::new(),
+        preflight: Vec::new(),
         bytes: None,
         sha256: None,
         warnings: Vec::new(),
@@ -242,6 +246,7 @@ fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
             entry.density = Some(w.density);
             entry.compiles = Some(w.compiles);
             entry.notes = w.note.iter().cloned().collect();
+            entry.preflight = w.preflight.iter().map(plain).collect();
             entry.sheets = (doc.edition == Edition::Print).then(|| w.pages.div_ceil(2));
             entry.bytes = Some(w.bytes);
             entry.sha256 = Some(w.sha256.clone());

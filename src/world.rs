@@ -257,6 +257,23 @@ impl<'a> DocWorld<'a> {
         self.env
     }
 
+    /// The file an image was read from, as messages name it: a brand's
+    /// file by its path in the brand's folder, or a layout file.
+    pub fn name_of(&self, data: &Bytes) -> Option<String> {
+        let brand = self.brand.into_iter().flat_map(|b| &b.files);
+        let found = brand.chain(self.env.files.iter().map(|(id, slot)| (id, &slot.bytes)));
+        found
+            .filter(|(_, bytes)| *bytes == data)
+            .map(|(id, _)| {
+                let path = id.vpath().get_without_slash().to_string();
+                self.env
+                    .files
+                    .get(id)
+                    .map_or(path, |slot| slot.display.clone())
+            })
+            .next()
+    }
+
     /// The source text of a layout file, for diagnostics.
     pub fn text_of(&self, id: FileId) -> Option<Arc<str>> {
         if id == self.env.data_id {

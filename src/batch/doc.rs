@@ -125,6 +125,7 @@ pub fn write_doc(writes: &Writes, doc: &Planned, r: &Rendered) -> Result<Written
         density: r.density,
         compiles: r.compiles,
         note: r.note.clone(),
+        preflight: r.preflight.clone(),
         bytes: main.len(),
         sha256: format!("{:x}", Sha256::digest(main)),
         draft_sha256: r

@@ -68,6 +68,9 @@ pub struct Written {
     /// Why it is longer than its layout's target, when it is.
     #[serde(default)]
     pub note: Option<String>,
+    /// What a printer would flag (also among `warnings`).
+    #[serde(default)]
+    pub preflight: Vec<Diagnostic>,
     pub bytes: usize,
     pub sha256: String,
     /// Of the email draft, when one was written: the outbox seals it.

@@ -4,6 +4,7 @@ pub mod booklet;
 mod budget;
 mod data;
 mod export;
+mod preflight;
 pub mod preview;
 
 use std::sync::Arc;
@@ -196,6 +197,8 @@ pub struct Rendered {
     pub compiles: u8,
     /// Why it is longer than its layout's target, when it is.
     pub note: Option<String>,
+    /// What a printer would flag, also among `warnings`.
+    pub preflight: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -208,12 +211,18 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
             Attempt {
                 world,
                 doc,
-                warnings,
+                mut warnings,
                 density,
             },
         compiles,
         note,
     } = budget::fit(env, main, document, date)?;
+    let preflight = if document.edition == Edition::Print {
+        preflight::check(&world, &doc, document.settings.bleed.is_some())
+    } else {
+        Vec::new()
+    };
+    warnings.extend(preflight.iter().cloned());
     let doc = if document.settings.booklet {
         booklet::impose(&doc, booklet::sheet(document.paper))
     } else {
@@ -226,6 +235,7 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
         density,
         compiles,
         note,
+        preflight,
         warnings,
     })
 }
