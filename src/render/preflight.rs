@@ -149,7 +149,8 @@ fn check_page(
                 let Some(modules) = qr_modules(svg.data()) else {
                     continue;
                 };
-                let module = w_mm / modules;
+                // To a hundredth of a millimetre, as the message says it.
+                let module = (w_mm / modules * 100.0).round() / 100.0;
                 if module < MIN_MODULE_MM {
                     found.add(
                         world,
