@@ -4,6 +4,7 @@ pub mod booklet;
 mod budget;
 mod data;
 mod export;
+mod page_budget;
 mod preflight;
 pub mod preview;
 
@@ -278,7 +279,7 @@ fn compile<'a>(
         all
     })?;
     // The density the layout used, as its page budget says.
-    let density = budget::density_of(&doc).or(density).unwrap_or(0);
+    let density = page_budget::density_of(&doc).or(density).unwrap_or(0);
     Ok(Attempt {
         world,
         doc,
