@@ -101,8 +101,13 @@ fn print_edition_has_no_link_annotations_and_email_has_no_qr_codes() {
     };
     assert!(has_qr(&print));
     assert!(!has_qr(&email));
-    // Print shows the short address beside each code.
-    assert!(pdf_text(&print, None).contains("example.com/courses/mlops"));
+    // Print shows the short address beside each code; it may break after
+    // a slash.
+    assert!(
+        pdf_text(&print, None)
+            .replace("/\n", "/")
+            .contains("example.com/courses/mlops")
+    );
 
     // Shown addresses copy as written: lines break after their slashes and
     // hyphens, with no zero-width spaces slipped in.
