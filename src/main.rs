@@ -21,6 +21,16 @@ fn main() -> ExitCode {
         Command::New(args) => cmd::new::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Send(args) => cmd::send::run(args),
+        // As `diff` has it: 1 when something changed, 2 on an error.
+        Command::Diff(args) => {
+            return match cmd::diff::run(args) {
+                Ok(changed) => ExitCode::from(u8::from(changed)),
+                Err(err) => {
+                    handout::terminal::print_error(&err, Effect::Reads);
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::Worker => cmd::worker::run(),
     };
     match result {

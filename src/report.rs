@@ -99,6 +99,8 @@ pub struct ReportEntry {
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
     pub ms: Option<u64>,
+    /// Hashes of what the document is made from, for `handout diff`.
+    pub inputs: Option<crate::fingerprint::Inputs>,
 }
 
 #[derive(Debug, Serialize)]
@@ -132,6 +134,8 @@ pub struct Inputs<'a> {
     /// Rows of `--recipients` left out by `--suppress`.
     pub suppressed: &'a [crate::recipients::Suppressed],
     pub docs: &'a [Planned],
+    /// Hashes of each planned document's inputs, in the same order.
+    pub inputs: Vec<crate::fingerprint::Inputs>,
     /// Finished documents, in any order.
     pub done: &'a [Done],
     /// What became of the documents that did not finish: `Skipped` after a
@@ -152,7 +156,12 @@ impl Report {
             .docs
             .iter()
             .zip(by_doc)
-            .map(|(doc, done)| entry(i, doc, done))
+            .zip(&i.inputs)
+            .map(|((doc, done), inputs)| {
+                let mut e = entry(i, doc, done);
+                e.inputs = Some(inputs.clone());
+                e
+            })
             .collect();
         let totals = totals(i, &documents);
         let unusable_content = i
@@ -234,6 +243,7 @@ fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
         warnings: Vec::new(),
         errors: Vec::new(),
         ms: None,
+        inputs: None,
     };
     let Some(done) = done else {
         return entry;

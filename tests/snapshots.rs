@@ -97,6 +97,7 @@ fn help_of_every_subcommand() {
         Some("new"),
         Some("schema"),
         Some("send"),
+        Some("diff"),
     ] {
         let o = match sub {
             Some(s) => handout(&[&s, &"--help"]),

@@ -1,5 +1,6 @@
 //! The command line.
 
+mod diff;
 mod email;
 mod values;
 
@@ -10,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::batch::Shard;
 use crate::project::Sources;
 use crate::render::Pages;
+pub use diff::{DiffArgs, FailOn};
 pub use email::{EmailArgs, SendArgs, TlsArg};
 pub use values::{
     EditionArg, FormatArg, ImpositionArg, PaperArg, StandardArg, parse_delimiter, parse_length,
@@ -55,6 +57,9 @@ pub enum Command {
     /// Send the email drafts of a build (`build --eml`) over SMTP; never the
     /// same message twice.
     Send(SendArgs),
+    /// Compare two builds by their reports: which handouts change, which
+    /// gain or lose pages, and why (content, layout, brand, fonts, tool).
+    Diff(DiffArgs),
     /// Render documents that a build sends over standard input; started by
     /// `build` itself, one per worker.
     #[command(name = "__worker", hide = true)]

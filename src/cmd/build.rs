@@ -176,6 +176,10 @@ fn conclude(
             set_aside: &planned.set_aside,
             suppressed: &planned.suppressed,
             docs: &work.docs,
+            inputs: {
+                let mut hasher = crate::fingerprint::Hasher::new(work);
+                work.docs.iter().map(|d| hasher.inputs(d)).collect()
+            },
             done: &done,
             unfinished: match stop {
                 Some(Stop::Interrupted(_)) => Status::Interrupted,

@@ -1,0 +1,274 @@
+//! `handout diff`: two builds compared by their reports. Documents pair by
+//! output file name; a pair whose PDFs have the same sha256 is identical.
+//! For the others, the hashes of their inputs say why they changed, and
+//! with both content files at hand, which YAML paths did.
+
+mod out;
+mod yaml;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use out::{markdown, summary};
+
+use crate::error::Error;
+use crate::fingerprint::Inputs;
+
+/// The part of a build's report that `diff` reads.
+#[derive(Debug, Deserialize)]
+struct ReportFile {
+    handout_version: String,
+    documents: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Entry {
+    content: String,
+    output: String,
+    status: String,
+    pages: Option<usize>,
+    sha256: Option<String>,
+    #[serde(default)]
+    inputs: Option<Inputs>,
+}
+
+/// A build as `diff` sees it: where its report is, and its documents by
+/// output file name.
+pub struct Build {
+    pub report: PathBuf,
+    version: String,
+    docs: BTreeMap<String, Entry>,
+}
+
+impl Build {
+    /// Reads the report in `path`: a report file, or the output folder a
+    /// build wrote it into (the one JSON file there that is a report).
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let report = if path.is_dir() {
+            find_report(path)?
+        } else {
+            path.to_path_buf()
+        };
+        let text = std::fs::read_to_string(&report).map_err(|e| {
+            Error::system(
+                format!("cannot read {}: {e}", report.display()),
+                "give the output folder of a build that wrote --report, or the report itself",
+            )
+        })?;
+        let file: ReportFile = serde_json::from_str(&text).map_err(|e| {
+            Error::system(
+                format!("{} is not a handout report: {e}", report.display()),
+                "give the report that `handout build --report FILE` wrote",
+            )
+        })?;
+        let docs = file
+            .documents
+            .into_iter()
+            .filter(|d| d.status == "ok")
+            .map(|d| (file_name(&d.output), d))
+            .collect();
+        Ok(Self {
+            report,
+            version: file.handout_version,
+            docs,
+        })
+    }
+}
+
+fn find_report(dir: &Path) -> Result<PathBuf, Error> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| serde_json::from_str::<ReportFile>(&t).is_ok())
+        })
+        .collect();
+    found.sort();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(Error::system(
+            format!("{} has no build report", dir.display()),
+            "build with --report FILE inside the output folder, e.g. `--report out/report.json`, or give the report's path",
+        )),
+        _ => Err(Error::system(
+            format!("{} has {} build reports", dir.display(), found.len()),
+            "give the report's path instead of the folder",
+        )),
+    }
+}
+
+fn file_name(output: &str) -> String {
+    Path::new(output)
+        .file_name()
+        .map_or(output.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// What became of one document.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case", tag = "change")]
+pub enum Change {
+    Identical,
+    Changed {
+        pages_before: Option<usize>,
+        pages_after: Option<usize>,
+        /// Which inputs differ: content, layout, brand, fonts, recipient,
+        /// event, tool.
+        causes: Vec<&'static str>,
+        /// YAML paths whose values differ, when both content files were
+        /// at hand.
+        yaml_paths: Vec<String>,
+    },
+    Added {
+        pages: Option<usize>,
+    },
+    Removed {
+        pages: Option<usize>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocDiff {
+    pub document: String,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// The whole comparison, as `--json` writes it.
+#[derive(Debug, Serialize)]
+pub struct Diff {
+    pub before: String,
+    pub after: String,
+    pub documents: Vec<DocDiff>,
+}
+
+/// Content files given on the command line, for every changed document.
+pub struct ContentFiles {
+    pub before: Option<PathBuf>,
+    pub after: Option<PathBuf>,
+}
+
+pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Diff {
+    let mut paths = PathCache::default();
+    let mut names: Vec<&String> = before.docs.keys().chain(after.docs.keys()).collect();
+    names.sort();
+    names.dedup();
+    let documents = names
+        .into_iter()
+        .map(|name| {
+            let change = match (before.docs.get(name), after.docs.get(name)) {
+                (Some(a), Some(b)) if a.sha256.is_some() && a.sha256 == b.sha256 => {
+                    Change::Identical
+                }
+                (Some(a), Some(b)) => {
+                    let causes = causes(a, b, before, after);
+                    let yaml_paths = if causes.contains(&"content") {
+                        paths.get(a, b, given)
+                    } else {
+                        Vec::new()
+                    };
+                    Change::Changed {
+                        pages_before: a.pages,
+                        pages_after: b.pages,
+                        causes,
+                        yaml_paths,
+                    }
+                }
+                (Some(a), None) => Change::Removed { pages: a.pages },
+                (None, Some(b)) => Change::Added { pages: b.pages },
+                (None, None) => Change::Identical,
+            };
+            DocDiff {
+                document: name.clone(),
+                change,
+            }
+        })
+        .collect();
+    Diff {
+        before: before.report.display().to_string(),
+        after: after.report.display().to_string(),
+        documents,
+    }
+}
+
+/// The inputs whose hashes differ; "tool" when none does, or when the
+/// handout versions differ.
+fn causes(a: &Entry, b: &Entry, before: &Build, after: &Build) -> Vec<&'static str> {
+    let mut causes = Vec::new();
+    if let (Some(x), Some(y)) = (&a.inputs, &b.inputs) {
+        let pairs: [(&'static str, bool); 6] = [
+            ("content", x.content != y.content),
+            ("layout", x.layouts != y.layouts),
+            ("brand", x.brand != y.brand),
+            ("fonts", x.fonts != y.fonts),
+            ("recipient", x.recipient != y.recipient),
+            ("event", x.event != y.event),
+        ];
+        causes.extend(pairs.iter().filter(|p| p.1).map(|p| p.0));
+    } else {
+        causes.push("unknown (a report without input hashes)");
+    }
+    if before.version != after.version || causes.is_empty() {
+        causes.push("tool");
+    }
+    causes
+}
+
+/// YAML paths per pair of content files, read once.
+#[derive(Default)]
+struct PathCache(HashMap<(PathBuf, PathBuf), Vec<String>>);
+
+impl PathCache {
+    fn get(&mut self, a: &Entry, b: &Entry, given: &ContentFiles) -> Vec<String> {
+        let before = given
+            .before
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&a.content));
+        let after = given
+            .after
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&b.content));
+        // One file named by both reports was overwritten by the change: its
+        // earlier text is gone.
+        if before == after && given.before.is_none() {
+            return Vec::new();
+        }
+        self.0
+            .entry((before.clone(), after.clone()))
+            .or_insert_with(|| {
+                let read = |p: &Path| {
+                    std::fs::read_to_string(p)
+                        .ok()
+                        .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+                };
+                match (read(&before), read(&after)) {
+                    (Some(x), Some(y)) => yaml::changed_paths(&x, &y),
+                    _ => Vec::new(),
+                }
+            })
+            .clone()
+    }
+}
+
+impl Diff {
+    /// Whether the exit status is 1 under `--fail-on`.
+    pub fn fails(&self, fail_on: crate::cli::FailOn) -> bool {
+        use crate::cli::FailOn;
+        self.documents.iter().any(|d| match (&d.change, fail_on) {
+            (_, FailOn::None) | (Change::Identical, _) => false,
+            (
+                Change::Changed {
+                    pages_before,
+                    pages_after,
+                    ..
+                },
+                FailOn::Pages,
+            ) => pages_before != pages_after,
+            _ => true,
+        })
+    }
+}

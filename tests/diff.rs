@@ -1,0 +1,192 @@
+//! `handout diff`: two builds compared by their reports, with why each
+//! document changed, and exit codes as `diff` has them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::*;
+
+/// Builds `content` with `extra` into `dir/name`, with its report inside.
+fn build(dir: &Path, name: &str, content: &Path, extra: &[&dyn AsRef<std::ffi::OsStr>]) -> PathBuf {
+    let out = dir.join(name);
+    let report = out.join("report.json");
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"build", &content, &"-o", &out, &"--report", &report, &"-q"];
+    args.extend_from_slice(extra);
+    assert_ok(&handout(&args));
+    out
+}
+
+fn diff(before: &Path, after: &Path, extra: &[&dyn AsRef<std::ffi::OsStr>]) -> (Output, String) {
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"diff", &before, &after];
+    args.extend_from_slice(extra);
+    let o = handout(&args);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    (o, out)
+}
+
+/// The seed, edited by `edit`, as `dir/name`.
+fn seed_with(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        edit(std::fs::read_to_string(root().join(SEED)).unwrap()),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn the_same_inputs_diff_as_identical_at_any_job_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = root().join(SEED);
+    let a = build(dir.path(), "a", &seed, &[&"--all-goals", &"-j", &"1"]);
+    let b = build(dir.path(), "b", &seed, &[&"--all-goals", &"-j", &"2"]);
+    let (o, out) = diff(&a, &b, &[]);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert_eq!(out, "0 of 4 handouts change; 4 are identical\n");
+}
+
+#[test]
+fn a_one_word_edit_is_a_content_change_at_its_yaml_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = seed_with(dir.path(), "before.yaml", |s| s);
+    let after = seed_with(dir.path(), "after.yaml", |s| {
+        s.replacen(
+            "Yes. A strong ML engineering",
+            "Yes. A solid ML engineering",
+            1,
+        )
+    });
+    let a = build(dir.path(), "a", &before, &[]);
+    let b = build(dir.path(), "b", &after, &[]);
+    let md = dir.path().join("pr.md");
+    let json = dir.path().join("diff.json");
+    let (o, out) = diff(&a, &b, &[&"--markdown", &md, &"--json", &json]);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.starts_with("1 of 1 handout change; 0 are identical\n"),
+        "{out}"
+    );
+    assert!(out.contains("content (faq.entries[3].answer)"), "{out}");
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(md.contains("| content | `faq.entries[3].answer` |"), "{md}");
+    let json = read_json(&json);
+    let d = &json["documents"][0];
+    assert_eq!(d["change"], "changed");
+    assert_eq!(d["causes"], serde_json::json!(["content"]));
+    assert_eq!(
+        d["yaml_paths"],
+        serde_json::json!(["faq.entries[3].answer"])
+    );
+    // `--fail-on pages` cares only about page counts, `none` about nothing.
+    assert_eq!(
+        diff(&a, &b, &[&"--fail-on", &"pages"]).0.status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        diff(&a, &b, &[&"--fail-on", &"none"]).0.status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_brand_colour_is_a_brand_change_and_a_component_a_layout_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = root().join(SEED);
+    let brand_dir = dir.path().join("brand");
+    std::fs::create_dir_all(&brand_dir).unwrap();
+    for f in ["_brand.yml", "logo.svg"] {
+        std::fs::copy(root().join("examples/brand").join(f), brand_dir.join(f)).unwrap();
+    }
+    let brand = brand_dir.join("_brand.yml");
+    let fonts: Vec<_> = std::fs::read_dir(root().join("examples/brand"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
+    for f in fonts {
+        let to = brand_dir.join(f.file_name());
+        std::fs::create_dir_all(&to).unwrap();
+        for g in std::fs::read_dir(f.path()).unwrap().flatten() {
+            std::fs::copy(g.path(), to.join(g.file_name())).unwrap();
+        }
+    }
+    let a = build(dir.path(), "a", &seed, &[&"--brand", &brand]);
+    let yml = std::fs::read_to_string(&brand).unwrap();
+    std::fs::write(
+        &brand,
+        yml.replacen("pine: \"#1f5c4a\"", "pine: \"#2a6f5b\"", 1),
+    )
+    .unwrap();
+    let b = build(dir.path(), "b", &seed, &[&"--brand", &brand]);
+    let (o, out) = diff(&a, &b, &[]);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("changed, 4 pages; brand\n"), "{out}");
+
+    // A component that moves everything is the layouts' doing.
+    let layouts = dir.path().join("layouts");
+    std::fs::create_dir_all(&layouts).unwrap();
+    let theme = std::fs::read_to_string(root().join("layouts/components.typ")).unwrap();
+    let moved = "  v(gap * 2, weak: true)\n  eyebrow(";
+    let components = theme.replacen("  v(gap, weak: true)\n  eyebrow(", moved, 1);
+    assert!(components.contains(moved));
+    std::fs::write(layouts.join("components.typ"), components).unwrap();
+    let c = build(
+        dir.path(),
+        "c",
+        &seed,
+        &[&"--brand", &brand, &"--layouts", &layouts],
+    );
+    let (_, out) = diff(&b, &c, &[]);
+    assert!(out.contains("; layout\n"), "{out}");
+}
+
+#[test]
+fn pages_gained_documents_added_and_removed_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = seed_with(dir.path(), "before.yaml", |s| s);
+    // The FAQ eight times over runs past four pages.
+    let mut yaml: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&before).unwrap()).unwrap();
+    let entries = yaml["faq"]["entries"].as_sequence_mut().unwrap();
+    let copies: Vec<_> = entries
+        .iter()
+        .cycle()
+        .take(entries.len() * 7)
+        .cloned()
+        .collect();
+    entries.extend(copies);
+    let after = dir.path().join("after.yaml");
+    std::fs::write(&after, serde_yaml::to_string(&yaml).unwrap()).unwrap();
+    let a = build(dir.path(), "a", &before, &[&"--goal", &"production-ml"]);
+    let b = build(dir.path(), "b", &after, &[]);
+    let (o, out) = diff(&a, &b, &[&"--fail-on", &"pages"]);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.starts_with("0 of 2 handouts change; 1 added; 1 removed; 0 are identical"),
+        "{out}"
+    );
+    let c = build(dir.path(), "c", &after, &[&"--goal", &"production-ml"]);
+    let (o, out) = diff(&a, &c, &[&"--fail-on", &"pages"]);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("1 gain a page") || out.contains("4 → "),
+        "{out}"
+    );
+    assert!(out.contains("faq.entries[4]"), "{out}");
+}
+
+#[test]
+fn a_folder_without_a_report_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = build(dir.path(), "a", &root().join(SEED), &[]);
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (o, _) = diff(&a, &empty, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_stderr_has(&o, "has no build report");
+    assert_stderr_has(&o, "--report");
+}
