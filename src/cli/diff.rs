@@ -12,6 +12,11 @@ pub struct DiffArgs {
     /// The output folder (or the report) of the build after the change
     pub after: PathBuf,
 
+    /// Also write a page for reviewers into DIR: each changed page before
+    /// and after, the changed regions outlined, and the word diff
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+
     /// Also write what changed as JSON, for tools
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

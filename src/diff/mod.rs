@@ -3,7 +3,9 @@
 //! For the others, the hashes of their inputs say why they changed, and
 //! with both content files at hand, which YAML paths did.
 
+mod html;
 mod out;
+pub mod pages;
 mod yaml;
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use html::write as write_html;
 pub use out::{markdown, summary};
 
 use crate::error::Error;
@@ -122,6 +125,8 @@ pub enum Change {
         /// YAML paths whose values differ, when both content files were
         /// at hand.
         yaml_paths: Vec<String>,
+        /// The pages that differ, where, and their words.
+        pages: Vec<PageChange>,
     },
     Added {
         pages: Option<usize>,
@@ -144,6 +149,24 @@ pub struct Diff {
     pub before: String,
     pub after: String,
     pub documents: Vec<DocDiff>,
+}
+
+/// One page that differs between the two PDFs of a document.
+#[derive(Debug, Serialize)]
+pub struct PageChange {
+    /// From 1.
+    pub page: usize,
+    /// The page's width and height after the change (before, when it went
+    /// away), in points.
+    pub size: (f64, f64),
+    /// Where it differs, in points from the page's top left; the whole page
+    /// when it is only in one of them.
+    pub regions: Vec<pages::Region>,
+    pub words_removed: Vec<String>,
+    pub words_added: Vec<String>,
+    /// The pictures `--html` wrote, relative to its folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<(String, String)>,
 }
 
 /// Content files given on the command line, for every changed document.
@@ -176,6 +199,7 @@ pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Diff {
                         pages_after: b.pages,
                         causes,
                         yaml_paths,
+                        pages: Vec::new(),
                     }
                 }
                 (Some(a), None) => Change::Removed { pages: a.pages },
@@ -271,4 +295,116 @@ impl Diff {
             _ => true,
         })
     }
+}
+
+impl Build {
+    /// Where a document's PDF is: beside the report, or where the report
+    /// says it was written.
+    fn pdf(&self, name: &str) -> PathBuf {
+        let beside = self.report.parent().unwrap_or(Path::new(".")).join(name);
+        match self.docs.get(name) {
+            Some(d) if !beside.exists() => PathBuf::from(&d.output),
+            _ => beside,
+        }
+    }
+}
+
+/// Fills in the pages of every changed document, on every core, and with
+/// `html`, writes their pictures there.
+pub fn compare_pages(
+    diff: &mut Diff,
+    before: &Build,
+    after: &Build,
+    html: Option<&Path>,
+) -> Result<(), Error> {
+    let jobs: Vec<(&String, &mut Vec<PageChange>)> = diff
+        .documents
+        .iter_mut()
+        .filter_map(|d| match &mut d.change {
+            Change::Changed { pages, .. } => Some((&d.document, pages)),
+            _ => None,
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = jobs.len().div_ceil(threads).max(1);
+    let mut jobs = jobs;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .chunks_mut(per)
+            .map(|chunk| {
+                s.spawn(move || -> Result<(), Error> {
+                    for (name, pages) in chunk.iter_mut() {
+                        **pages = page_changes(name, &before.pdf(name), &after.pdf(name), html)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join().unwrap_or_else(|_| {
+                Err(Error::system(
+                    "comparing pages failed",
+                    "this is a bug in handout; please report it",
+                ))
+            })
+        })
+    })
+}
+
+fn page_changes(
+    name: &str,
+    before: &Path,
+    after: &Path,
+    html: Option<&Path>,
+) -> Result<Vec<PageChange>, Error> {
+    let read = |p: &Path| {
+        std::fs::read(p).ok().and_then(pages::read).ok_or_else(|| {
+            Error::system(
+                format!("cannot read the PDF {}", p.display()),
+                "diff the folders a build wrote, with their PDFs beside the report",
+            )
+        })
+    };
+    let (a, b) = (read(before)?, read(after)?);
+    let mut out = Vec::new();
+    for i in 0..a.len().max(b.len()) {
+        let (pa, pb) = (a.get(i), b.get(i));
+        let regions = match (pa, pb) {
+            (Some(x), Some(y)) => pages::regions(&x.drawn, &y.drawn),
+            (_, Some(p)) | (Some(p), None) => pages::regions(
+                &pages::Drawn {
+                    width: 0,
+                    height: 0,
+                    rgba: Vec::new(),
+                },
+                &p.drawn,
+            ),
+            (None, None) => Vec::new(),
+        };
+        let none = Vec::new();
+        let (removed, added) = pages::word_diff(
+            pa.map_or(&none, |p| &p.words),
+            pb.map_or(&none, |p| &p.words),
+        );
+        if regions.is_empty() && removed.is_empty() && added.is_empty() {
+            continue;
+        }
+        let images = match html {
+            Some(dir) => Some(html::pictures(dir, name, i + 1, pa, pb)?),
+            None => None,
+        };
+        let shown = pb.or(pa).map_or((0.0, 0.0), |p| {
+            let pt = |px: usize| px as f64 / f64::from(pages::SCALE);
+            (pt(p.drawn.width), pt(p.drawn.height))
+        });
+        out.push(PageChange {
+            page: i + 1,
+            size: shown,
+            regions,
+            words_removed: removed,
+            words_added: added,
+            images,
+        });
+    }
+    Ok(out)
 }

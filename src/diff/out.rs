@@ -64,12 +64,21 @@ fn line(d: &DocDiff) -> String {
             pages_after,
             causes,
             yaml_paths,
+            pages: changed,
         } => {
             let mut s = if pages_before == pages_after {
                 format!("changed, {} pages", pages(pages_after))
             } else {
                 format!("{} → {} pages", pages(pages_before), pages(pages_after))
             };
+            if !changed.is_empty() {
+                let list: Vec<String> = changed.iter().map(|p| p.page.to_string()).collect();
+                s.push_str(&format!(
+                    " ({} {})",
+                    if list.len() == 1 { "page" } else { "pages" },
+                    list.join(", ")
+                ));
+            }
             s.push_str(&format!("; {}", causes.join(", ")));
             if !yaml_paths.is_empty() {
                 s.push_str(&format!(" ({})", shorten(yaml_paths)));
@@ -109,6 +118,7 @@ pub fn markdown(diff: &Diff) -> String {
                 pages_after,
                 causes,
                 yaml_paths,
+                ..
             } => (
                 if pages_before == pages_after {
                     pages(pages_after)
