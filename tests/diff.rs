@@ -81,6 +81,15 @@ fn a_one_word_edit_is_a_content_change_at_its_yaml_path() {
         d["yaml_paths"],
         serde_json::json!(["faq.entries[3].answer"])
     );
+    // Found on its page, as one region, with the word that went and came.
+    let pages = d["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    let p = &pages[0];
+    assert_eq!(p["page"], 4);
+    assert_eq!(p["regions"].as_array().unwrap().len(), 1, "{p}");
+    assert_eq!(p["words_removed"], serde_json::json!(["strong"]));
+    assert_eq!(p["words_added"], serde_json::json!(["solid"]));
+    assert!(out.contains("(page 4)"), "{out}");
     // `--fail-on pages` cares only about page counts, `none` about nothing.
     assert_eq!(
         diff(&a, &b, &[&"--fail-on", &"pages"]).0.status.code(),
@@ -189,4 +198,97 @@ fn a_folder_without_a_report_is_an_error() {
     assert_eq!(o.status.code(), Some(2));
     assert_stderr_has(&o, "has no build report");
     assert_stderr_has(&o, "--report");
+}
+
+#[test]
+fn the_html_shows_each_changed_page_before_and_after_in_chromium() {
+    let Some(browser) = chromium() else {
+        return not_checked("chromium is not installed");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let before = seed_with(dir.path(), "before.yaml", |s| s);
+    let after = seed_with(dir.path(), "after.yaml", |s| {
+        s.replacen(
+            "Yes. A strong ML engineering",
+            "Yes. A solid ML engineering",
+            1,
+        )
+    });
+    let a = build(dir.path(), "a", &before, &[]);
+    let b = build(dir.path(), "b", &after, &[]);
+    let html = dir.path().join("review");
+    let (o, _) = diff(&a, &b, &[&"--html", &html]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let pdf = dir.path().join("review.pdf");
+    let o = headless(&browser, &dir.path().join("profile"))
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.join("index.html").display()))
+        .output()
+        .unwrap();
+    assert!(pdf.exists(), "{}", String::from_utf8_lossy(&o.stderr));
+    let images = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let images = String::from_utf8_lossy(&images.stdout)
+        .lines()
+        .skip(2)
+        // The two pages, kept lossless; Chromium flattens the outlines into
+        // JPEGs of their own.
+        .filter(|l| l.split_whitespace().nth(8) == Some("image"))
+        .count();
+    assert_eq!(images, 2, "the page before and after");
+    let text = pdf_text(&pdf, None);
+    for needle in [
+        "Page 4",
+        "Before",
+        "After",
+        "strong",
+        "solid",
+        "faq.entries[3].answer",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+}
+
+#[test]
+fn a_layout_change_that_moves_everything_changes_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = root().join(SEED);
+    let a = build(dir.path(), "a", &seed, &[&"--pages", &"none"]);
+    let layouts = dir.path().join("layouts");
+    std::fs::create_dir_all(&layouts).unwrap();
+    let theme = std::fs::read_to_string(root().join("layouts/theme.typ")).unwrap();
+    let moved = theme.replacen("#let band-height = 4pt", "#let band-height = 9pt", 1);
+    assert_ne!(moved, theme);
+    std::fs::write(layouts.join("theme.typ"), moved).unwrap();
+    let b = build(
+        dir.path(),
+        "b",
+        &seed,
+        &[&"--pages", &"none", &"--layouts", &layouts],
+    );
+    let json = dir.path().join("d.json");
+    let (o, out) = diff(&a, &b, &[&"--json", &json]);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let d = &read_json(&json)["documents"][0];
+    assert_eq!(d["causes"], serde_json::json!(["layout"]));
+    assert_eq!(d["pages"].as_array().unwrap().len(), 5, "{d}");
+}
+
+#[test]
+fn an_unreadable_pdf_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = seed_with(dir.path(), "before.yaml", |s| s);
+    let after = seed_with(dir.path(), "after.yaml", |s| {
+        s.replacen("Yes. A strong", "Yes. A solid", 1)
+    });
+    let a = build(dir.path(), "a", &before, &[]);
+    let b = build(dir.path(), "b", &after, &[]);
+    std::fs::write(b.join(format!("{SEED_ID}.pdf")), b"%PDF-1.7 cut short").unwrap();
+    let (o, _) = diff(&a, &b, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_stderr_has(&o, "cannot read the PDF");
 }
