@@ -317,11 +317,18 @@ pub fn compare_pages(
     after: &Build,
     html: Option<&Path>,
 ) -> Result<(), Error> {
-    let jobs: Vec<(&String, &mut Vec<PageChange>)> = diff
+    let jobs: Vec<(&String, &mut Vec<PageChange>, bool)> = diff
         .documents
         .iter_mut()
         .filter_map(|d| match &mut d.change {
-            Change::Changed { pages, .. } => Some((&d.document, pages)),
+            // Fonts, brand, layouts or the tool may draw the same page
+            // stream differently: then every page is drawn.
+            Change::Changed { pages, causes, .. } => {
+                let all = causes
+                    .iter()
+                    .any(|c| !matches!(*c, "content" | "recipient" | "event"));
+                Some((&d.document, pages, all))
+            }
             _ => None,
         })
         .collect();
@@ -333,8 +340,9 @@ pub fn compare_pages(
             .chunks_mut(per)
             .map(|chunk| {
                 s.spawn(move || -> Result<(), Error> {
-                    for (name, pages) in chunk.iter_mut() {
-                        **pages = page_changes(name, &before.pdf(name), &after.pdf(name), html)?;
+                    for (name, pages, all) in chunk.iter_mut() {
+                        **pages =
+                            page_changes(name, &before.pdf(name), &after.pdf(name), html, *all)?;
                     }
                     Ok(())
                 })
@@ -356,19 +364,30 @@ fn page_changes(
     before: &Path,
     after: &Path,
     html: Option<&Path>,
+    all: bool,
 ) -> Result<Vec<PageChange>, Error> {
-    let read = |p: &Path| {
-        std::fs::read(p).ok().and_then(pages::read).ok_or_else(|| {
-            Error::system(
-                format!("cannot read the PDF {}", p.display()),
-                "diff the folders a build wrote, with their PDFs beside the report",
-            )
-        })
+    let unreadable = |p: &Path| {
+        Error::system(
+            format!("cannot read the PDF {}", p.display()),
+            "diff the folders a build wrote, with their PDFs beside the report",
+        )
     };
-    let (a, b) = (read(before)?, read(after)?);
+    let bytes = |p: &Path| std::fs::read(p).map_err(|_| unreadable(p));
+    let (x, y) = (bytes(before)?, bytes(after)?);
+    let marks = |b: &[u8], p: &Path| pages::fingerprints(b).ok_or_else(|| unreadable(p));
+    let (fa, fb) = (marks(&x, before)?, marks(&y, after)?);
+    // A page is drawn when its stream or images differ, or it is only in one.
+    let wanted: Vec<bool> = (0..fa.len().max(fb.len()))
+        .map(|i| all || fa.get(i) != fb.get(i))
+        .collect();
+    let read = |b: Vec<u8>, p: &Path| pages::read(b, Some(&wanted)).ok_or_else(|| unreadable(p));
+    let (a, b) = (read(x, before)?, read(y, after)?);
     let mut out = Vec::new();
     for i in 0..a.len().max(b.len()) {
-        let (pa, pb) = (a.get(i), b.get(i));
+        let (pa, pb) = (
+            a.get(i).and_then(Option::as_ref),
+            b.get(i).and_then(Option::as_ref),
+        );
         let regions = match (pa, pb) {
             (Some(x), Some(y)) => pages::regions(&x.drawn, &y.drawn),
             (_, Some(p)) | (Some(p), None) => pages::regions(

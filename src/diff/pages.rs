@@ -1,6 +1,6 @@
 //! Two versions of one PDF compared page by page: which pages changed,
 //! where on them (boxes around the pixels that differ), and the words
-//! added and removed. Pages are drawn with hayro at 90 dpi, enough to see
+//! added and removed. Pages are drawn with hayro at 72 dpi, enough to see
 //! a changed word at body size; a small tolerance keeps antialiasing from
 //! counting as a change.
 
@@ -16,12 +16,12 @@ use hayro::vello_cpu::kurbo::{Affine, BezPath, Rect};
 use hayro::{RenderCache, RenderSettings};
 use serde::Serialize;
 
-/// Pixels per point: 90 dpi.
-pub const SCALE: f32 = 1.25;
+/// Pixels per point: 72 dpi, which still shows a changed word at body size.
+pub const SCALE: f32 = 1.0;
 /// A pixel differs when a channel moves by more than this.
 const TOLERANCE: u8 = 40;
 /// Changed pixels are gathered in cells this many pixels wide.
-const CELL: usize = 10;
+const CELL: usize = 8;
 
 /// One page drawn: RGBA, premultiplied over white.
 pub struct Drawn {
@@ -36,15 +36,20 @@ pub struct PageOf {
     pub words: Vec<String>,
 }
 
-/// Reads and draws every page of a PDF.
-pub fn read(bytes: Vec<u8>) -> Option<Vec<PageOf>> {
+/// Reads a PDF and draws the pages `wanted` says (all when none); the
+/// others are left out.
+pub fn read(bytes: Vec<u8>, wanted: Option<&[bool]>) -> Option<Vec<Option<PageOf>>> {
     let pdf = Pdf::new(bytes).ok()?;
     let cache = RenderCache::new();
     let settings = InterpreterSettings::default();
     let pages = pdf
         .pages()
         .iter()
-        .map(|page| {
+        .enumerate()
+        .map(|(i, page)| {
+            if wanted.is_some_and(|w| !w.get(i).copied().unwrap_or(true)) {
+                return None;
+            }
             let pixmap = hayro::render(
                 page,
                 &cache,
@@ -71,13 +76,75 @@ pub fn read(bytes: Vec<u8>) -> Option<Vec<PageOf>> {
                 settings.clone(),
             );
             interpret_page(page, &mut ctx, &mut words);
-            PageOf {
+            Some(PageOf {
                 drawn,
                 words: words.finish(),
-            }
+            })
         })
         .collect();
     Some(pages)
+}
+
+/// A hash of each page's drawing: its content stream and the images and
+/// forms it places, fonts aside. Pages whose hashes agree are drawn the
+/// same when the fonts did not change, and need not be drawn to be
+/// compared.
+pub fn fingerprints(bytes: &[u8]) -> Option<Vec<u64>> {
+    use std::hash::{Hash, Hasher};
+    let doc = lopdf::Document::load_mem(bytes).ok()?;
+    let pages = doc
+        .get_pages()
+        .values()
+        .map(|&id| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            doc.get_page_content(id).hash(&mut h);
+            if let Ok((own, inherited)) = doc.get_page_resources(id) {
+                let dicts = own
+                    .into_iter()
+                    .chain(inherited.iter().filter_map(|i| doc.get_dictionary(*i).ok()));
+                for dict in dicts {
+                    hash_xobjects(&doc, dict, &mut h, 0);
+                }
+            }
+            h.finish()
+        })
+        .collect();
+    Some(pages)
+}
+
+/// The streams of the XObjects a resource dictionary names, and theirs.
+fn hash_xobjects(
+    doc: &lopdf::Document,
+    resources: &lopdf::Dictionary,
+    h: &mut impl std::hash::Hasher,
+    depth: u8,
+) {
+    use std::hash::Hash;
+    let Some(xobjects) = resources
+        .get(b"XObject")
+        .ok()
+        .and_then(|o| doc.dereference(o).ok())
+        .and_then(|(_, o)| o.as_dict().ok())
+    else {
+        return;
+    };
+    for (name, object) in xobjects.iter() {
+        name.hash(h);
+        let Ok((_, lopdf::Object::Stream(stream))) = doc.dereference(object) else {
+            continue;
+        };
+        stream.content.hash(h);
+        if depth < 4 {
+            if let Ok(inner) = stream
+                .dict
+                .get(b"Resources")
+                .and_then(|o| doc.dereference(o))
+                .and_then(|(_, o)| o.as_dict())
+            {
+                hash_xobjects(doc, inner, h, depth + 1);
+            }
+        }
+    }
 }
 
 /// A changed region of a page, in points from its top left.
@@ -103,7 +170,12 @@ pub fn regions(a: &Drawn, b: &Drawn) -> Vec<Region> {
     }
     let (cols, rows) = (a.width.div_ceil(CELL), a.height.div_ceil(CELL));
     let mut marked = vec![false; cols * rows];
+    let row = a.width * 4;
     for y in 0..a.height {
+        // Most rows agree byte for byte.
+        if a.rgba[y * row..(y + 1) * row] == b.rgba[y * row..(y + 1) * row] {
+            continue;
+        }
         for x in 0..a.width {
             let i = (y * a.width + x) * 4;
             let differs = (0..3).any(|c| a.rgba[i + c].abs_diff(b.rgba[i + c]) > TOLERANCE);
