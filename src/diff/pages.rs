@@ -134,15 +134,14 @@ fn hash_xobjects(
             continue;
         };
         stream.content.hash(h);
-        if depth < 4 {
-            if let Ok(inner) = stream
+        if depth < 4
+            && let Ok(inner) = stream
                 .dict
                 .get(b"Resources")
                 .and_then(|o| doc.dereference(o))
                 .and_then(|(_, o)| o.as_dict())
-            {
-                hash_xobjects(doc, inner, h, depth + 1);
-            }
+        {
+            hash_xobjects(doc, inner, h, depth + 1);
         }
     }
 }
@@ -351,7 +350,7 @@ mod tests {
             b.rgba[i..i + 3].copy_from_slice(&[v, v, v]);
         };
         set(12, 12, 0);
-        set(25, 15, 0);
+        set(20, 15, 0);
         set(90, 90, 0);
         set(50, 50, 240);
         let r = regions(&a, &b);
