@@ -78,21 +78,6 @@ function pageUrl(i, div, page, generation) {
   return `/api/page/${i}?${query()}&v=${generation}&s=${scale}`;
 }
 
-// After a save, the pages in view are asked for at once, beside their
-// document: the server is drawing them already, and the answer then finds
-// them in the browser's cache instead of asking after it.
-function prefetch(generation) {
-  const pages = view.pages || [];
-  [...$("pages").children].forEach((div, i) => {
-    const rect = div.getBoundingClientRect();
-    if (i < pages.length && rect.bottom >= 0 && rect.top <= window.innerHeight) {
-      // Into the HTTP cache; an Image dropped before it loads can leave
-      // Chromium's own load of the same address waiting.
-      fetch(pageUrl(i, div, pages[i], generation)).catch(() => {});
-    }
-  });
-}
-
 async function draw(answer, started) {
   if (answer.errors && answer.errors.length) {
     $("errors").textContent = answer.errors.join("\n\n");
@@ -137,7 +122,6 @@ async function draw(answer, started) {
   const drawn = await Promise.all(decoded);
   while (box.children.length > answer.pages.length) box.lastChild.remove();
   view.origins = answer.origins;
-  view.pages = answer.pages;
   drawn.forEach(({ div, page }, i) => {
     const sparse = page.fill < 0.3;
     const label = div.querySelector(".label");
@@ -247,7 +231,6 @@ async function start() {
     const generation = Number(e.data);
     if (generation > view.generation) {
       view.generation = generation;
-      prefetch(generation);
       // The pages first; the choices (new goals, new files) beside them.
       render();
       loadOverview();
