@@ -372,16 +372,23 @@ fn page_changes(
             "diff the folders a build wrote, with their PDFs beside the report",
         )
     };
-    let bytes = |p: &Path| std::fs::read(p).map_err(|_| unreadable(p));
-    let (x, y) = (bytes(before)?, bytes(after)?);
-    let marks = |b: &[u8], p: &Path| pages::fingerprints(b).ok_or_else(|| unreadable(p));
-    let (fa, fb) = (marks(&x, before)?, marks(&y, after)?);
-    // A page is drawn when its stream or images differ, or it is only in one.
+    let open = |p: &Path| {
+        std::fs::read(p)
+            .ok()
+            .and_then(pages::open)
+            .ok_or_else(|| unreadable(p))
+    };
+    let (x, y) = (open(before)?, open(after)?);
+    let (fa, fb) = (pages::fingerprints(&x), pages::fingerprints(&y));
+    // A page is drawn when its stream or images differ (or cannot be
+    // told apart), or it is only in one.
     let wanted: Vec<bool> = (0..fa.len().max(fb.len()))
-        .map(|i| all || fa.get(i) != fb.get(i))
+        .map(|i| all || fa.get(i) != fb.get(i) || fa.get(i) == Some(&None))
         .collect();
-    let read = |b: Vec<u8>, p: &Path| pages::read(b, Some(&wanted)).ok_or_else(|| unreadable(p));
-    let (a, b) = (read(x, before)?, read(y, after)?);
+    let (a, b) = (
+        pages::draw(&x, Some(&wanted)),
+        pages::draw(&y, Some(&wanted)),
+    );
     let mut out = Vec::new();
     for i in 0..a.len().max(b.len()) {
         let (pa, pb) = (

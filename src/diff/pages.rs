@@ -11,6 +11,7 @@ use hayro::hayro_interpret::{
     PathDrawMode, SoftMask, TransformExt, interpret_page,
 };
 use hayro::hayro_syntax::Pdf;
+use hayro::hayro_syntax::object::{Dict, Stream};
 use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::vello_cpu::kurbo::{Affine, BezPath, Rect};
 use hayro::{RenderCache, RenderSettings};
@@ -36,14 +37,16 @@ pub struct PageOf {
     pub words: Vec<String>,
 }
 
-/// Reads a PDF and draws the pages `wanted` says (all when none); the
-/// others are left out.
-pub fn read(bytes: Vec<u8>, wanted: Option<&[bool]>) -> Option<Vec<Option<PageOf>>> {
-    let pdf = Pdf::new(bytes).ok()?;
+/// Reads a PDF.
+pub fn open(bytes: Vec<u8>) -> Option<Pdf> {
+    Pdf::new(bytes).ok()
+}
+
+/// Draws the pages `wanted` says (all when none); the others are left out.
+pub fn draw(pdf: &Pdf, wanted: Option<&[bool]>) -> Vec<Option<PageOf>> {
     let cache = RenderCache::new();
     let settings = InterpreterSettings::default();
-    let pages = pdf
-        .pages()
+    pdf.pages()
         .iter()
         .enumerate()
         .map(|(i, page)| {
@@ -81,67 +84,45 @@ pub fn read(bytes: Vec<u8>, wanted: Option<&[bool]>) -> Option<Vec<Option<PageOf
                 words: words.finish(),
             })
         })
-        .collect();
-    Some(pages)
+        .collect()
 }
 
 /// A hash of each page's drawing: its content stream and the images and
 /// forms it places, fonts aside. Pages whose hashes agree are drawn the
 /// same when the fonts did not change, and need not be drawn to be
 /// compared.
-pub fn fingerprints(bytes: &[u8]) -> Option<Vec<u64>> {
+pub fn fingerprints(pdf: &Pdf) -> Vec<Option<u64>> {
     use std::hash::{Hash, Hasher};
-    let doc = lopdf::Document::load_mem(bytes).ok()?;
-    let pages = doc
-        .get_pages()
-        .values()
-        .map(|&id| {
+    pdf.pages()
+        .iter()
+        .map(|page| {
+            // Resources inherited from the page tree are not read here: such
+            // a page is always drawn.
+            let resources = page.raw().get::<Dict<'_>>(b"Resources")?;
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            doc.get_page_content(id).hash(&mut h);
-            if let Ok((own, inherited)) = doc.get_page_resources(id) {
-                let dicts = own
-                    .into_iter()
-                    .chain(inherited.iter().filter_map(|i| doc.get_dictionary(*i).ok()));
-                for dict in dicts {
-                    hash_xobjects(&doc, dict, &mut h, 0);
-                }
-            }
-            h.finish()
+            page.page_stream().hash(&mut h);
+            hash_xobjects(&resources, &mut h, 0);
+            Some(h.finish())
         })
-        .collect();
-    Some(pages)
+        .collect()
 }
 
 /// The streams of the XObjects a resource dictionary names, and theirs.
-fn hash_xobjects(
-    doc: &lopdf::Document,
-    resources: &lopdf::Dictionary,
-    h: &mut impl std::hash::Hasher,
-    depth: u8,
-) {
+fn hash_xobjects(resources: &Dict<'_>, h: &mut impl std::hash::Hasher, depth: u8) {
     use std::hash::Hash;
-    let Some(xobjects) = resources
-        .get(b"XObject")
-        .ok()
-        .and_then(|o| doc.dereference(o).ok())
-        .and_then(|(_, o)| o.as_dict().ok())
-    else {
+    let Some(xobjects) = resources.get::<Dict<'_>>(b"XObject") else {
         return;
     };
-    for (name, object) in xobjects.iter() {
+    for name in xobjects.keys() {
         name.hash(h);
-        let Ok((_, lopdf::Object::Stream(stream))) = doc.dereference(object) else {
+        let Some(stream) = xobjects.get::<Stream<'_>>(&*name) else {
             continue;
         };
-        stream.content.hash(h);
+        stream.raw_data().hash(h);
         if depth < 4
-            && let Ok(inner) = stream
-                .dict
-                .get(b"Resources")
-                .and_then(|o| doc.dereference(o))
-                .and_then(|(_, o)| o.as_dict())
+            && let Some(inner) = stream.dict().get::<Dict<'_>>(b"Resources")
         {
-            hash_xobjects(doc, inner, h, depth + 1);
+            hash_xobjects(&inner, h, depth + 1);
         }
     }
 }
