@@ -47,6 +47,26 @@ fn the_same_inputs_diff_as_identical_at_any_job_count() {
     let (o, out) = diff(&a, &b, &[]);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert_eq!(out, "0 of 4 handouts change; 4 are identical\n");
+    // Two shards into one folder, each with its report, read as one build.
+    let shards = dir.path().join("shards");
+    for k in ["1/2", "2/2"] {
+        let report = shards.join(format!("report-{}.json", &k[..1]));
+        assert_ok(&handout(&[
+            &"build",
+            &seed,
+            &"--all-goals",
+            &"--shard",
+            &k,
+            &"-o",
+            &shards,
+            &"--report",
+            &report,
+            &"-q",
+        ]));
+    }
+    let (o, out) = diff(&a, &shards, &[]);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert_eq!(out, "0 of 4 handouts change; 4 are identical\n");
 }
 
 #[test]

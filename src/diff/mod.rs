@@ -47,40 +47,48 @@ pub struct Build {
 
 impl Build {
     /// Reads the report in `path`: a report file, or the output folder a
-    /// build wrote it into (the one JSON file there that is a report).
+    /// build wrote it into: the JSON files there that are reports, all of
+    /// them when shards of one build (`--shard`) each wrote their own.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let report = if path.is_dir() {
-            find_report(path)?
+        let reports = if path.is_dir() {
+            find_reports(path)?
         } else {
-            path.to_path_buf()
+            vec![path.to_path_buf()]
         };
-        let text = std::fs::read_to_string(&report).map_err(|e| {
-            Error::system(
-                format!("cannot read {}: {e}", report.display()),
-                "give the output folder of a build that wrote --report, or the report itself",
-            )
-        })?;
-        let file: ReportFile = serde_json::from_str(&text).map_err(|e| {
-            Error::system(
-                format!("{} is not a handout report: {e}", report.display()),
-                "give the report that `handout build --report FILE` wrote",
-            )
-        })?;
-        let docs = file
-            .documents
-            .into_iter()
-            .filter(|d| d.status == "ok")
-            .map(|d| (file_name(&d.output), d))
-            .collect();
+        let mut version = String::new();
+        let mut docs = BTreeMap::new();
+        for report in &reports {
+            let text = std::fs::read_to_string(report).map_err(|e| {
+                Error::system(
+                    format!("cannot read {}: {e}", report.display()),
+                    "give the output folder of a build that wrote --report, or the report itself",
+                )
+            })?;
+            let file: ReportFile = serde_json::from_str(&text).map_err(|e| {
+                Error::system(
+                    format!("{} is not a handout report: {e}", report.display()),
+                    "give the report that `handout build --report FILE` wrote",
+                )
+            })?;
+            if version.is_empty() {
+                version = file.handout_version;
+            }
+            docs.extend(
+                file.documents
+                    .into_iter()
+                    .filter(|d| d.status == "ok")
+                    .map(|d| (file_name(&d.output), d)),
+            );
+        }
         Ok(Self {
-            report,
-            version: file.handout_version,
+            report: reports[0].clone(),
+            version,
             docs,
         })
     }
 }
 
-fn find_report(dir: &Path) -> Result<PathBuf, Error> {
+fn find_reports(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -92,17 +100,13 @@ fn find_report(dir: &Path) -> Result<PathBuf, Error> {
         })
         .collect();
     found.sort();
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(Error::system(
+    if found.is_empty() {
+        return Err(Error::system(
             format!("{} has no build report", dir.display()),
             "build with --report FILE inside the output folder, e.g. `--report out/report.json`, or give the report's path",
-        )),
-        _ => Err(Error::system(
-            format!("{} has {} build reports", dir.display(), found.len()),
-            "give the report's path instead of the folder",
-        )),
+        ));
     }
+    Ok(found)
 }
 
 fn file_name(output: &str) -> String {
