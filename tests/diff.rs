@@ -38,6 +38,20 @@ fn seed_with(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf
     path
 }
 
+/// The seed built as is into `dir/a`, and with one word of its last FAQ
+/// answer changed ("strong" to "solid") into `dir/b`.
+fn one_word_edit(dir: &Path) -> (PathBuf, PathBuf) {
+    let before = seed_with(dir, "before.yaml", |s| s);
+    let after = seed_with(dir, "after.yaml", |s| {
+        s.replacen(
+            "Yes. A strong ML engineering",
+            "Yes. A solid ML engineering",
+            1,
+        )
+    });
+    (build(dir, "a", &before, &[]), build(dir, "b", &after, &[]))
+}
+
 #[test]
 fn the_same_inputs_diff_as_identical_at_any_job_count() {
     let dir = tempfile::tempdir().unwrap();
@@ -72,16 +86,7 @@ fn the_same_inputs_diff_as_identical_at_any_job_count() {
 #[test]
 fn a_one_word_edit_is_a_content_change_at_its_yaml_path() {
     let dir = tempfile::tempdir().unwrap();
-    let before = seed_with(dir.path(), "before.yaml", |s| s);
-    let after = seed_with(dir.path(), "after.yaml", |s| {
-        s.replacen(
-            "Yes. A strong ML engineering",
-            "Yes. A solid ML engineering",
-            1,
-        )
-    });
-    let a = build(dir.path(), "a", &before, &[]);
-    let b = build(dir.path(), "b", &after, &[]);
+    let (a, b) = one_word_edit(dir.path());
     let md = dir.path().join("pr.md");
     let json = dir.path().join("diff.json");
     let (o, out) = diff(&a, &b, &[&"--markdown", &md, &"--json", &json]);
@@ -178,18 +183,8 @@ fn pages_gained_documents_added_and_removed_are_counted() {
     let dir = tempfile::tempdir().unwrap();
     let before = seed_with(dir.path(), "before.yaml", |s| s);
     // The FAQ eight times over runs past four pages.
-    let mut yaml: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(&before).unwrap()).unwrap();
-    let entries = yaml["faq"]["entries"].as_sequence_mut().unwrap();
-    let copies: Vec<_> = entries
-        .iter()
-        .cycle()
-        .take(entries.len() * 7)
-        .cloned()
-        .collect();
-    entries.extend(copies);
     let after = dir.path().join("after.yaml");
-    std::fs::write(&after, serde_yaml::to_string(&yaml).unwrap()).unwrap();
+    write_long_seed(&after);
     let a = build(dir.path(), "a", &before, &[&"--goal", &"production-ml"]);
     let b = build(dir.path(), "b", &after, &[]);
     let (o, out) = diff(&a, &b, &[&"--fail-on", &"pages"]);
@@ -226,16 +221,7 @@ fn the_html_shows_each_changed_page_before_and_after_in_chromium() {
         return not_checked("chromium is not installed");
     };
     let dir = tempfile::tempdir().unwrap();
-    let before = seed_with(dir.path(), "before.yaml", |s| s);
-    let after = seed_with(dir.path(), "after.yaml", |s| {
-        s.replacen(
-            "Yes. A strong ML engineering",
-            "Yes. A solid ML engineering",
-            1,
-        )
-    });
-    let a = build(dir.path(), "a", &before, &[]);
-    let b = build(dir.path(), "b", &after, &[]);
+    let (a, b) = one_word_edit(dir.path());
     let html = dir.path().join("review");
     let (o, _) = diff(&a, &b, &[&"--html", &html]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -301,12 +287,7 @@ fn a_layout_change_that_moves_everything_changes_every_page() {
 #[test]
 fn an_unreadable_pdf_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let before = seed_with(dir.path(), "before.yaml", |s| s);
-    let after = seed_with(dir.path(), "after.yaml", |s| {
-        s.replacen("Yes. A strong", "Yes. A solid", 1)
-    });
-    let a = build(dir.path(), "a", &before, &[]);
-    let b = build(dir.path(), "b", &after, &[]);
+    let (a, b) = one_word_edit(dir.path());
     std::fs::write(b.join(format!("{SEED_ID}.pdf")), b"%PDF-1.7 cut short").unwrap();
     let (o, _) = diff(&a, &b, &[]);
     assert_eq!(o.status.code(), Some(2));

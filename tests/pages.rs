@@ -144,19 +144,8 @@ fn pages_none_and_the_email_edition_keep_the_normal_density() {
 #[test]
 fn content_too_long_for_four_pages_keeps_its_fewest_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
-    // The seed with its FAQ eight times over.
-    let mut yaml: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(root().join(SEED)).unwrap()).unwrap();
-    let entries = yaml["faq"]["entries"].as_sequence_mut().unwrap();
-    let copies: Vec<_> = entries
-        .iter()
-        .cycle()
-        .take(entries.len() * 7)
-        .cloned()
-        .collect();
-    entries.extend(copies);
     let long = dir.path().join("long.yaml");
-    std::fs::write(&long, serde_yaml::to_string(&yaml).unwrap()).unwrap();
+    write_long_seed(&long);
     let report = dir.path().join("report.json");
     let o = handout(&[
         &"build",

@@ -483,3 +483,20 @@ pub fn headless(browser: &Path, profile: &Path) -> Command {
     .arg(format!("--user-data-dir={}", profile.display()));
     cmd
 }
+
+/// The seed with its FAQ eight times over, as `path`: longer than the
+/// print handout's four pages at any density it picks by itself.
+#[allow(dead_code)]
+pub fn write_long_seed(path: &Path) {
+    let mut yaml: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root().join(SEED)).unwrap()).unwrap();
+    let entries = yaml["faq"]["entries"].as_sequence_mut().unwrap();
+    let copies: Vec<_> = entries
+        .iter()
+        .cycle()
+        .take(entries.len() * 7)
+        .cloned()
+        .collect();
+    entries.extend(copies);
+    std::fs::write(path, serde_yaml::to_string(&yaml).unwrap()).unwrap();
+}
