@@ -3,67 +3,13 @@
 
 mod common;
 
-use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
+use common::serve::Serve;
 use common::webdriver::Browser;
 use common::*;
 use serde_json::{Value, json};
-
-/// A running `handout serve`, stopped when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-    port: u16,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_handout"))
-            .current_dir(root())
-            .arg("serve")
-            .args(["--port", "0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .strip_prefix("previewing at ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("serve did not start: {line:?}"))
-            .to_string();
-        let port = url
-            .trim_end_matches('/')
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Self { child, url, port }
-    }
-
-    /// The raw answer to a request written by hand, as an attacker would.
-    fn raw(&self, request: &str) -> String {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        s.write_all(request.as_bytes()).unwrap();
-        let mut out = String::new();
-        let _ = s.read_to_string(&mut out);
-        out
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The seed in a folder of its own, to edit.
 fn seed_copy(dir: &Path) -> PathBuf {
@@ -332,10 +278,7 @@ fn only_its_own_address_is_answered_and_no_file_is_served_by_path() {
         "/src/main.rs",
         "/content/",
     ] {
-        let answer = serve.raw(&format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-            serve.port
-        ));
+        let answer = serve.get(path, "");
         assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
         assert!(
             !answer.contains("[package]") && !answer.contains("fn main"),
@@ -388,12 +331,7 @@ fn a_layout_that_never_finishes_is_an_error_and_the_server_goes_on() {
         "--timeout",
         "1",
     ]);
-    let get = |path: &str| {
-        serve.raw(&format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-            serve.port
-        ))
-    };
+    let get = |path: &str| serve.get(path, "");
     let late = get("/api/render?layout=flyer");
     assert!(late.contains("took longer than 1 s"), "{late}");
     let handout = get("/api/render?layout=handout");

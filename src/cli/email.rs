@@ -57,10 +57,18 @@ pub struct EmailArgs {
     #[arg(long, requires = "eml")]
     pub transactional: bool,
 
-    /// People not to email (a CSV with an `email` column, or one address a
-    /// line; `@domain` for a whole domain): their rows get no draft.
+    /// People not to email (a CSV with an `email`, `e-mail`, `email
+    /// address` or `mail` column, or one address a line; `@domain` for a
+    /// whole domain): their rows get no draft. A row without an address is
+    /// an error.
     #[arg(long, value_name = "FILE", requires = "eml")]
     pub suppress: Option<PathBuf>,
+
+    /// Allow addresses whose part before the @ is not ASCII: they need a
+    /// mail server that offers SMTPUTF8, and `send` defers them on one
+    /// that does not.
+    #[arg(long, requires = "eml")]
+    pub smtputf8: bool,
 }
 
 impl EmailArgs {
@@ -75,6 +83,7 @@ impl EmailArgs {
             unsubscribe_mailto: self.unsubscribe_mailto.clone(),
             transactional: self.transactional,
             suppress: self.suppress.clone(),
+            smtputf8: self.smtputf8,
         })
     }
 }
@@ -110,9 +119,10 @@ pub struct SendArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u32).range(2..))]
     pub smtp_timeout: u32,
 
-    /// A list of people not to email: a CSV with an `email` column, or one
-    /// address a line (`@domain` for a whole domain). Drafts to them are
-    /// skipped and logged as suppressed.
+    /// A list of people not to email: a CSV with an `email`, `e-mail`,
+    /// `email address` or `mail` column, or one address a line (`@domain`
+    /// for a whole domain). Drafts to them are skipped and logged as
+    /// suppressed. A row without an address is an error.
     #[arg(long, value_name = "FILE")]
     pub suppress: Option<PathBuf>,
 

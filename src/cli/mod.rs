@@ -330,6 +330,11 @@ pub struct CheckArgs {
     /// Treat warnings, such as characters the fonts cannot show, as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// Read a suppression list as `build` and `send` would, and say how
+    /// many addresses and domains it holds.
+    #[arg(long, value_name = "FILE")]
+    pub suppress: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 use crate::cli::CheckArgs;
 use crate::diag::count;
+use crate::email::suppress::Suppression;
 use crate::error::Error;
 use crate::project::{Policy, Project};
 
@@ -12,6 +13,12 @@ pub fn run(args: &CheckArgs) -> Result<(), Error> {
         deny_warnings: args.deny_warnings,
         warn: true,
         ..Policy::default()
+    };
+    // Read first: a list that cannot be read is reported even when the
+    // content has errors of its own.
+    let suppress = match &args.suppress {
+        Some(path) => Some((path, Suppression::load(path)?)),
+        None => None,
     };
     let project = Project::load(&sources, policy)?;
     for b in &project.brands {
@@ -31,6 +38,14 @@ pub fn run(args: &CheckArgs) -> Result<(), Error> {
             "{}: ok, {}",
             people.file,
             count(people.rows.len(), "recipient", "recipients")
+        );
+    }
+    if let Some((path, list)) = suppress {
+        println!(
+            "{}: ok, {} and {}",
+            path.display(),
+            count(list.addresses(), "address", "addresses"),
+            count(list.domains(), "domain", "domains")
         );
     }
     Ok(())

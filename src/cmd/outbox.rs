@@ -41,7 +41,7 @@ pub fn entries(work: &Work, drafts: &Drafts, done: &[Done]) -> Vec<OutboxEntry> 
                     .to_string_lossy()
                     .into_owned(),
                 message_id: crate::email::message_id(campaign, &content.id, address, &sender),
-                recipient: address.to_string(),
+                recipient: crate::email::address::sendable(address),
                 from: from.clone(),
                 campaign: campaign.to_string(),
                 sha256,

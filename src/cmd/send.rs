@@ -17,7 +17,11 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
             .map(|(name, n)| format!("{n} {name}"))
             .collect();
         println!("{}: {}", args.dir.display(), counts.join(", "));
-        return write_failed(args, &standing);
+        write_failed(args, &standing)?;
+        // Pending and suppressed messages are not failures: a daily quota
+        // leaves some for later on purpose.
+        let [_, _, refused, deferred, unknown, _] = standing.counts().map(|(_, n)| n);
+        return undelivered(refused + deferred + unknown, standing.entries.len());
     }
     let server = match &args.smtp {
         Some(url) => server(url, args)?,
@@ -75,17 +79,25 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
     if args.dry_run {
         return Ok(());
     }
-    if !args.quiet || summary.refused + summary.deferred > 0 {
+    let failed = summary.refused + summary.deferred + summary.refused_before + summary.unknown;
+    if !args.quiet || failed > 0 {
         eprintln!(
             "{} (log: {})",
             summary_line(&summary),
             args.dir.join(crate::email::SENT_LOG).display()
         );
     }
-    if summary.refused + summary.deferred > 0 {
+    undelivered(failed, summary.total)
+}
+
+/// Exit 1 when any listed message is refused, deferred or unknown; those
+/// left for later by `--limit` or `--per-day`, and suppressed ones, are not
+/// failures.
+fn undelivered(failed: usize, total: usize) -> Result<(), Error> {
+    if failed > 0 {
         return Err(Error::Undelivered {
-            refused: summary.refused + summary.deferred,
-            total: summary.total,
+            refused: failed,
+            total,
         });
     }
     Ok(())

@@ -10,6 +10,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use sha2::{Digest, Sha256};
 
+use super::address::sendable;
 use super::unsubscribe::URL_PLACEHOLDER;
 use super::{Drafts, message_id};
 use crate::content::{Content, Goal};
@@ -148,11 +149,21 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
             .with_hint("check --from and the recipient's address")
     };
     let address = p.recipient.email.as_deref().unwrap_or_default();
+    // Domains go out in IDNA form, which every server and client reads; a
+    // non-ASCII local part stays as it is (SMTPUTF8, checked at `send`).
     let to = Mailbox::new(
         Some(p.recipient.name.clone()),
-        address.parse().map_err(|e| fail("recipient", &e))?,
+        sendable(address)
+            .parse()
+            .map_err(|e| fail("recipient", &e))?,
     );
     let from: Mailbox = d.from.parse().map_err(|e| fail("sender", &e))?;
+    let from = Mailbox::new(
+        from.name,
+        sendable(from.email.as_ref())
+            .parse()
+            .map_err(|e| fail("sender", &e))?,
+    );
     let id = message_id(d.campaign(p.content), &p.content.id, address, &from);
     let Bodies {
         subject,

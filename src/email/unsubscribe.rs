@@ -47,7 +47,19 @@ impl Unsubscribe {
             return Ok(None);
         }
         let mut errors = Vec::new();
-        if let Some(url) = url {
+        if let Some(url) = url
+            && let Some(bad) = url.chars().find(|c| !url_char(*c))
+        {
+            errors.push(
+                Diagnostic::error(format!(
+                    "`{}` holds {}, which a link cannot hold",
+                    url.escape_debug(),
+                    shown(bad)
+                ))
+                .in_file("--unsubscribe")
+                .with_hint("give one https address without spaces or line breaks; percent-encode other characters (a space is %20)"),
+            );
+        } else if let Some(url) = url {
             let example = url
                 .replace(TOKEN, "0123abcd")
                 .replace(EMAIL, "a%40b.example");
@@ -78,7 +90,11 @@ impl Unsubscribe {
             }
         }
         if let Some(mailto) = mailto
-            && mailto.parse::<lettre::Address>().is_err()
+            && (mailto.parse::<lettre::Address>().is_err()
+                || super::address::needs_smtputf8(mailto)
+                || mailto
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>,\"".contains(c)))
         {
             errors.push(
                 Diagnostic::error(format!("`{mailto}` is not an email address"))
@@ -91,7 +107,7 @@ impl Unsubscribe {
         }
         Ok(Some(Self {
             url: url.map(str::to_string),
-            mailto: mailto.map(str::to_string),
+            mailto: mailto.map(super::address::normalise),
             secret: secret.filter(|_| url.is_some_and(|u| u.contains(TOKEN))),
         }))
     }
@@ -105,7 +121,7 @@ impl Unsubscribe {
     pub fn url_for(&self, address: &str) -> Option<String> {
         let url = self.url.as_ref()?;
         let email: String =
-            url::form_urlencoded::byte_serialize(address.trim().to_lowercase().as_bytes())
+            url::form_urlencoded::byte_serialize(super::address::hash_form(address).as_bytes())
                 .collect();
         Some(
             url.replace(TOKEN, &self.token(address))
@@ -143,12 +159,31 @@ impl Unsubscribe {
     }
 }
 
+/// What a link may hold as it is (RFC 3986's unreserved and reserved
+/// characters, `%` of an escape), and the braces of a placeholder. No
+/// space, line break or `<>` that could end the header's `<…>` and add a
+/// second address to unsubscribe at.
+fn url_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%{}".contains(c)
+}
+
+/// A character as a person can read it in a message.
+fn shown(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '\r' | '\n' => "a line break".into(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
 /// HMAC-SHA256 of the lower-cased address under `secret`, in hex: what the
-/// unsubscribe page computes again to check a link.
+/// unsubscribe page computes again to check a link. A domain is hashed in
+/// its Unicode spelling, as earlier versions hashed it (`hash_form`).
 pub fn token(secret: &str, address: &str) -> String {
     // HMAC takes a key of any length.
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
-    mac.update(address.trim().to_lowercase().as_bytes());
+    mac.update(super::address::hash_form(address).as_bytes());
     format!("{:x}", mac.finalize().into_bytes())
 }
 
@@ -227,6 +262,38 @@ mod tests {
             ),
             1
         );
+        // Whatever could break the header or add a second target.
+        for bad in [
+            "https://school.example/u\r\nBcc: x@evil.example",
+            "https://school.example/u page",
+            "https://school.example/u>, <https://evil.example/",
+            "https://school.example/u\u{7f}",
+        ] {
+            let e = Unsubscribe::new(Some(bad), None, None).unwrap_err();
+            assert!(
+                e[0].message.contains("which a link cannot hold"),
+                "{bad:?}: {}",
+                e[0].message
+            );
+        }
+        for bad in [
+            "u@school.example>, <https://evil.example/",
+            "u@school.example\r\n",
+            "u @school.example",
+        ] {
+            assert!(Unsubscribe::new(None, Some(bad), None).is_err(), "{bad:?}");
+        }
+        let upper = Unsubscribe::new(None, Some("U@School.Example"), None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            upper.header("a@b.example"),
+            "<mailto:u@school.example?subject=unsubscribe>"
+        );
+        let idn = Unsubscribe::new(None, Some("u@école.example"), None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(idn.mailto.as_deref(), Some("u@xn--cole-9oa.example"));
         let mailto_only = Unsubscribe::new(None, Some("u@school.example"), None)
             .unwrap()
             .unwrap();

@@ -277,6 +277,7 @@ fn people(
             goals: &ids,
             keep_going: policy.keep_going,
             require_email: sources.email.is_some(),
+            smtputf8: sources.email.as_ref().is_some_and(|e| e.smtputf8),
             coverage,
         },
     )?;

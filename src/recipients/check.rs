@@ -135,6 +135,17 @@ impl<'a> Checker<'a> {
                 format!("`{email}` is not an email address"),
                 "write it as name@example.org",
             ));
+        } else if self.rules.require_email
+            && !self.rules.smtputf8
+            && email
+                .rsplit_once('@')
+                .is_some_and(|(local, _)| !local.is_ascii())
+        {
+            problems.push(at(
+                span,
+                format!("`{email}` has non-ASCII letters before the @, which only a mail server with SMTPUTF8 accepts"),
+                "give --smtputf8 if your mail server offers SMTPUTF8 (`send` defers this address on one that does not), or use the person's ASCII address",
+            ));
         } else if let Some(first) = self.emails.insert(email.to_lowercase(), line) {
             problems.push(at(
                 span,

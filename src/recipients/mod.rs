@@ -97,6 +97,8 @@ pub struct Rules<'a> {
     pub keep_going: bool,
     /// Every row needs an address a mail server accepts (`--eml`).
     pub require_email: bool,
+    /// With `--smtputf8`: an address's local part may be non-ASCII.
+    pub smtputf8: bool,
     /// The build's fonts: a name they cannot show is a warning.
     pub coverage: &'a Coverage,
 }

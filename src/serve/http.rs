@@ -1,73 +1,134 @@
-//! The HTTP side: routes, the Host check, and the stream of change events.
+//! The HTTP side: routes, the access rule, and the stream of change events.
+//!
+//! The access rule (docs/serve.md): the `Host` must be this machine's, by
+//! number or as `localhost`; every request but the page and its script and
+//! style must carry the server's secret token (`?token=` or the
+//! `X-Handout-Token` header), and is refused when its `Origin` is another
+//! origin or its `Sec-Fetch-Site` is `cross-site` or `same-site`.
 
 use std::io::Write;
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tiny_http::{Header, Request, Response, StatusCode};
-
 use super::assets;
 use super::state::State;
+use super::wire::{Reply, Request, Response};
+
+/// The header a client may carry the token in instead of the query.
+pub const TOKEN_HEADER: &str = "X-Handout-Token";
 
 /// Answers one request.
-pub fn handle(state: &Arc<State>, request: Request, port: u16) {
-    if !host_allowed(&request, port) {
-        let _ = request.respond(text(
+pub fn handle(state: &Arc<State>, request: &Request, port: u16) -> Reply {
+    Reply::Full(match refusal(state, request, port) {
+        Some(refused) => refused,
+        None => return route(state, request),
+    })
+}
+
+/// Why a request is not answered, as the answer; `None` to answer it.
+fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
+    if !host_allowed(request, port) {
+        return Some(Response::text(
             421,
             "this preview answers only to its own address, such as http://127.0.0.1:PORT/",
         ));
-        return;
     }
-    if !matches!(
-        request.method(),
-        tiny_http::Method::Get | tiny_http::Method::Head
-    ) {
-        let _ = request.respond(text(405, "the preview is read-only"));
-        return;
+    if !matches!(request.method.as_str(), "GET" | "HEAD") {
+        return Some(Response::text(405, "the preview is read-only"));
     }
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let response = match path {
+    if matches!(request.path(), "/" | "/app.js" | "/app.css") {
+        return None;
+    }
+    if !same_origin(request) {
+        return Some(Response::text(
+            403,
+            "the preview answers only its own page, not pages of other sites",
+        ));
+    }
+    if !state.token_matches(&token_of(request)) {
+        return Some(Response::text(
+            403,
+            "this request lacks the preview's token: open the address `handout serve` printed, with its ?token=",
+        ));
+    }
+    None
+}
+
+fn route(state: &Arc<State>, request: &Request) -> Reply {
+    let query = request.query();
+    let response = match request.path() {
         "/" => asset("text/html; charset=utf-8", assets::INDEX),
         "/app.js" => asset("text/javascript; charset=utf-8", assets::SCRIPT),
         "/app.css" => asset("text/css; charset=utf-8", assets::STYLE),
         "/api/overview" => json(state.overview()),
-        "/api/render" => json(state.render(query).json.clone()),
-        _ if path.starts_with("/api/page/") => {
+        "/api/render" => match state.render(query) {
+            Ok(answer) => json(answer.json.clone()),
+            Err(why) => Response::text(400, &why),
+        },
+        path if path.starts_with("/api/page/") => {
             let page = path["/api/page/".len()..].parse().ok();
-            match page.and_then(|n| state.page(query, n)) {
+            match page.map(|n| state.page(query, n)) {
                 // The address names the generation, so it never goes stale.
-                Some(png) => Response::from_data(png.to_vec())
-                    .with_header(header("Content-Type", "image/png"))
-                    .with_header(header("Cache-Control", "private, max-age=3600")),
-                None => text(404, "no such page"),
+                Some(Ok(Some(png))) => Response::new(200, "image/png", png.to_vec())
+                    .with("Cache-Control", "private, max-age=3600"),
+                Some(Err(why)) => Response::text(400, &why),
+                Some(Ok(None)) | None => Response::text(404, "no such page"),
             }
         }
         "/api/pdf" => match state.pdf(query) {
-            Ok((bytes, name)) => Response::from_data(bytes)
-                .with_header(header("Content-Type", "application/pdf"))
-                .with_header(header(
+            Ok((bytes, name)) => Response::new(200, "application/pdf", bytes)
+                .with(
                     "Content-Disposition",
-                    &format!("attachment; filename=\"{name}\""),
-                ))
-                .with_header(header("Cache-Control", "no-store")),
-            Err(why) => text(409, &why),
+                    format!("attachment; filename=\"{name}\""),
+                )
+                .with("Cache-Control", "no-store"),
+            Err(why) => Response::text(409, &why),
         },
-        "/events" => return events(state, request),
-        _ => text(404, "not found"),
+        "/events" => {
+            let state = state.clone();
+            return Reply::Stream(Box::new(move |out| events(&state, out)));
+        }
+        _ => Response::text(404, "not found"),
     };
-    let _ = request.respond(response);
+    Reply::Full(response)
+}
+
+fn token_of(request: &Request) -> String {
+    if let Some(token) = request.header(TOKEN_HEADER) {
+        return token.trim().to_string();
+    }
+    url::form_urlencoded::parse(request.query().as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// A page of another site may make the browser ask (an `<img>`, a form, a
+/// `fetch`); the browser then says so in `Origin` or `Sec-Fetch-Site`.
+/// Clients that send neither (curl, scripts) are judged by the token alone.
+fn same_origin(request: &Request) -> bool {
+    if let Some(site) = request.header("sec-fetch-site")
+        && matches!(
+            site.trim().to_ascii_lowercase().as_str(),
+            "cross-site" | "same-site"
+        )
+    {
+        return false;
+    }
+    match (request.header("origin"), request.header("host")) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => origin
+            .trim()
+            .eq_ignore_ascii_case(&format!("http://{}", host.trim())),
+        (Some(_), None) => false,
+    }
 }
 
 /// A DNS name that resolves to this machine must not reach the preview:
 /// only `localhost` and addresses written as numbers are answered.
 fn host_allowed(request: &Request, port: u16) -> bool {
-    let Some(host) = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_ascii_lowercase())
-    else {
+    let Some(host) = request.header("host").map(str::to_ascii_lowercase) else {
         return false;
     };
     let (name, given_port) = match host.rsplit_once(':') {
@@ -85,8 +146,9 @@ fn host_allowed(request: &Request, port: u16) -> bool {
 
 /// Server-sent events: the generation of the inputs each time they are
 /// read again, and a comment every 15 s so that proxies keep it open.
-fn events(state: &Arc<State>, request: Request) {
-    let mut out = request.into_writer();
+fn events(state: &Arc<State>, out: &mut TcpStream) {
+    // The stream may be quiet for long; only writes are bounded.
+    let _ = out.set_read_timeout(None);
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
     let mut seen = state.generation();
     if out
@@ -114,24 +176,10 @@ fn events(state: &Arc<State>, request: Request) {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid header")
+fn asset(kind: &str, body: &'static str) -> Response {
+    Response::new(200, kind, body.as_bytes().to_vec()).with("Cache-Control", "no-store")
 }
 
-fn asset(kind: &str, body: &'static str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(body.as_bytes().to_vec())
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
-}
-
-fn json(body: String) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(body.into_bytes())
-        .with_header(header("Content-Type", "application/json"))
-        .with_header(header("Cache-Control", "no-store"))
-}
-
-fn text(code: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(format!("{body}\n").into_bytes())
-        .with_status_code(StatusCode(code))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+fn json(body: String) -> Response {
+    Response::new(200, "application/json", body.into_bytes()).with("Cache-Control", "no-store")
 }

@@ -7,10 +7,12 @@ mod http;
 mod state;
 mod trace;
 mod warm;
+mod wire;
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
+pub use http::TOKEN_HEADER;
 pub use state::{Inputs, State};
 
 use crate::error::Error;
@@ -33,31 +35,27 @@ impl Server {
     /// Listens on `host:port`, or on a free port when that one is taken or
     /// `port` is 0, and answers on threads of its own.
     pub fn start(inputs: Inputs, host: IpAddr, port: u16) -> Result<Self, Error> {
-        let server = tiny_http::Server::http((host, port))
-            .or_else(|_| tiny_http::Server::http((host, 0)))
+        let listener = std::net::TcpListener::bind((host, port))
+            .or_else(|_| std::net::TcpListener::bind((host, 0)))
             .map_err(|e| {
                 Error::system(
                     format!("cannot listen on {host}: {e}"),
                     "give --host an address of this machine, such as 127.0.0.1",
                 )
             })?;
-        let port = server.server_addr().to_ip().map_or(port, |a| a.port());
-        let state = Arc::new(State::new(inputs));
+        let port = listener.local_addr().map_or(port, |a| a.port());
+        let state = Arc::new(State::new(inputs)?);
         let shared = state.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let state = shared.clone();
-                std::thread::spawn(move || http::handle(&state, request, port));
-            }
-        });
+        let handler: wire::Handler = Arc::new(move |request| http::handle(&shared, request, port));
+        std::thread::spawn(move || wire::serve(listener, handler));
         let shown = match host {
             IpAddr::V6(a) => format!("[{a}]"),
             IpAddr::V4(a) if a.is_unspecified() => "127.0.0.1".to_string(),
             IpAddr::V4(a) => a.to_string(),
         };
         Ok(Self {
+            url: format!("http://{shown}:{port}/?token={}", state.token()),
             state,
-            url: format!("http://{shown}:{port}/"),
         })
     }
 }

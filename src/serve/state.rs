@@ -21,6 +21,14 @@ use crate::world::Env;
 /// A page's picture, shared by the requests that asked for it.
 type Png = Arc<[u8]>;
 
+/// Rendered answers kept at once: each holds its laid-out document too.
+const MAX_ANSWERS: usize = 16;
+/// Bytes of answers' JSON, with 1 MB counted for each document.
+const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+const DOCUMENT_BYTES: usize = 1024 * 1024;
+/// Bytes of pages' pictures.
+const MAX_PICTURE_BYTES: usize = 64 * 1024 * 1024;
+
 /// What the server was started with.
 pub struct Inputs {
     pub sources: Sources,
@@ -61,6 +69,8 @@ struct Inner {
 
 pub struct State {
     inputs: Inputs,
+    /// The secret every request but the page itself must carry.
+    token: String,
     inner: Mutex<Inner>,
     changed: Condvar,
 }
@@ -73,21 +83,72 @@ pub struct Answer {
 }
 
 impl State {
-    pub fn new(inputs: Inputs) -> Self {
+    pub fn new(inputs: Inputs) -> Result<Self, Error> {
+        let mut secret = [0u8; 16];
+        getrandom::getrandom(&mut secret).map_err(|e| {
+            Error::system(
+                format!("cannot make the preview's secret token: {e}"),
+                "this system gives no random numbers; run handout on another machine",
+            )
+        })?;
         let state = Self {
             inputs,
+            token: secret.iter().map(|b| format!("{b:02x}")).collect(),
             inner: Mutex::new(Inner {
                 generation: 0,
                 ready: None,
                 errors: Vec::new(),
-                answers: Slots::new(),
-                pictures: Slots::new(),
+                answers: Slots::new(MAX_ANSWERS, MAX_ANSWER_BYTES),
+                pictures: Slots::new(usize::MAX, MAX_PICTURE_BYTES),
                 recent: Recent::default(),
             }),
             changed: Condvar::new(),
         };
         state.read();
-        state
+        Ok(state)
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Compares in time that does not depend on where they differ.
+    pub fn token_matches(&self, given: &str) -> bool {
+        let (a, b) = (self.token.as_bytes(), given.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// The choices of a query, checked against the project: an unknown
+    /// goal, layout or recipient is refused before anything renders.
+    fn choose(&self, query: &str) -> Result<(Choice, String), String> {
+        let mut choice = Choice::parse(query)?;
+        if let Some(ready) = self.inner.lock().ready.clone() {
+            choice.file = ready.clamp(choice.file);
+            let loaded = &ready.project.contents[choice.file];
+            if let Some(goal) = &choice.goal
+                && loaded.content.goal(goal).is_none()
+            {
+                return Err(format!("{} has no goal `{goal}`", loaded.name));
+            }
+            if !ready
+                .project
+                .layouts
+                .names()
+                .contains(&choice.layout.as_str())
+            {
+                return Err(format!("there is no layout `{}`", choice.layout));
+            }
+            let people = ready
+                .project
+                .recipients
+                .as_ref()
+                .map_or(0, |r| r.rows.len());
+            if choice.recipient.is_some_and(|i| i >= people) {
+                return Err("there is no such recipient".into());
+            }
+        }
+        let key = format!("{choice:?}");
+        Ok((choice, key))
     }
 
     /// Reads every input again, and renders what the page showed last
@@ -99,7 +160,7 @@ impl State {
         let Some(query) = recent.query else { return };
         let state = self.clone();
         std::thread::spawn(move || {
-            state.render(&query);
+            let _ = state.render(&query);
             std::thread::scope(|s| {
                 for (page, scale) in recent.pages {
                     let state = &state;
@@ -216,9 +277,8 @@ impl State {
     }
 
     /// The pages of one document, or the errors that stop it.
-    pub fn render(&self, query: &str) -> Arc<Answer> {
-        let choice = Choice::parse(query);
-        let key = format!("{choice:?}");
+    pub fn render(&self, query: &str) -> Result<Arc<Answer>, String> {
+        let (choice, key) = self.choose(query)?;
         let (generation, ready, errors, slot) = {
             let mut inner = self.inner.lock();
             inner.recent.shown(query, &key);
@@ -226,11 +286,18 @@ impl State {
                 inner.generation,
                 inner.ready.clone(),
                 texts(&inner.errors),
-                inner.answers.slot(key),
+                inner.answers.slot(key.clone()),
             )
         };
-        slot.get_or_init(|| Arc::new(self.answer(generation, ready, errors, &choice)))
-            .clone()
+        let answer = slot
+            .get_or_init(|| Arc::new(self.answer(generation, ready, errors, &choice)))
+            .clone();
+        let bytes = answer.json.len() + answer.doc.as_ref().map_or(0, |_| DOCUMENT_BYTES);
+        let mut inner = self.inner.lock();
+        if inner.generation == generation {
+            inner.answers.charge(&key, bytes);
+        }
+        Ok(answer)
     }
 
     fn answer(
@@ -260,23 +327,31 @@ impl State {
 
     /// Page `index` of the document, as a PNG at the query's pixels per
     /// point: the page asks for what its screen shows.
-    pub fn page(&self, query: &str, index: usize) -> Option<Png> {
+    pub fn page(&self, query: &str, index: usize) -> Result<Option<Png>, String> {
         let scale = choice::scale(query);
-        let key = format!("{:?}", Choice::parse(query));
+        let (_, key) = self.choose(query)?;
         self.inner.lock().recent.asked(&key, index, scale);
         self.picture(query, index, scale)
     }
 
-    fn picture(&self, query: &str, index: usize, scale: f32) -> Option<Png> {
-        let answer = self.render(query);
-        let key = format!("{:?}", Choice::parse(query));
-        let slot = self
-            .inner
-            .lock()
-            .pictures
-            .slot((key, index, scale.to_bits()));
-        slot.get_or_init(|| page_png(answer.doc.as_ref()?, index, scale).map(Arc::from))
-            .clone()
+    fn picture(&self, query: &str, index: usize, scale: f32) -> Result<Option<Png>, String> {
+        let answer = self.render(query)?;
+        let (_, key) = self.choose(query)?;
+        let key = (key, index, scale.to_bits());
+        let (generation, slot) = {
+            let mut inner = self.inner.lock();
+            (inner.generation, inner.pictures.slot(key.clone()))
+        };
+        let png = slot
+            .get_or_init(|| page_png(answer.doc.as_ref()?, index, scale).map(Arc::from))
+            .clone();
+        let mut inner = self.inner.lock();
+        if inner.generation == generation {
+            inner
+                .pictures
+                .charge(&key, png.as_ref().map_or(0, |p| p.len()));
+        }
+        Ok(png)
     }
 
     /// The PDF `build` writes for the same choices, and its file name.
@@ -285,7 +360,7 @@ impl State {
         let Some(ready) = ready.filter(|_| errors.is_empty()) else {
             return Err("the content has errors; fix them first".into());
         };
-        let choice = Choice::parse(query);
+        let (choice, _) = self.choose(query)?;
         let rendered = self
             .in_time(&ready, &choice, render::render)
             .map_err(|d| texts(&d).join("\n"))?;

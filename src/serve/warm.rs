@@ -10,22 +10,87 @@ use std::sync::{Arc, OnceLock};
 /// again on a save: those in view, not the whole document.
 const PAGES: usize = 4;
 
-/// Answers of one generation by key, each made by the first who asks.
-pub struct Slots<K, V>(HashMap<K, Arc<OnceLock<V>>>);
+/// Answers of one generation by key, each made by the first who asks, and
+/// bounded: past `max_count` slots or `max_bytes` of filled ones, the
+/// least recently asked are dropped (a request still waiting on one keeps
+/// its own handle), so no run of distinct requests can grow the cache.
+pub struct Slots<K, V> {
+    map: HashMap<K, Entry<V>>,
+    max_count: usize,
+    max_bytes: usize,
+    bytes: usize,
+    clock: u64,
+}
 
-impl<K: Hash + Eq, V> Slots<K, V> {
-    pub fn new() -> Self {
-        Self(HashMap::new())
+struct Entry<V> {
+    slot: Arc<OnceLock<V>>,
+    bytes: usize,
+    used: u64,
+}
+
+impl<K: Hash + Eq + Clone, V> Slots<K, V> {
+    pub fn new(max_count: usize, max_bytes: usize) -> Self {
+        Self {
+            map: HashMap::new(),
+            max_count,
+            max_bytes,
+            bytes: 0,
+            clock: 0,
+        }
     }
 
     /// The slot for `key`; fill it with `OnceLock::get_or_init` outside
-    /// the lock that guards these slots.
+    /// the lock that guards these slots, then `charge` what it holds.
     pub fn slot(&mut self, key: K) -> Arc<OnceLock<V>> {
-        self.0.entry(key).or_default().clone()
+        self.clock += 1;
+        let clock = self.clock;
+        let entry = self.map.entry(key.clone()).or_insert_with(|| Entry {
+            slot: Arc::default(),
+            bytes: 0,
+            used: clock,
+        });
+        entry.used = clock;
+        let slot = entry.slot.clone();
+        self.evict(&key);
+        slot
+    }
+
+    /// Records the size of what `key`'s slot now holds, and drops the
+    /// least recently asked slots while over the limit.
+    pub fn charge(&mut self, key: &K, bytes: usize) {
+        if let Some(entry) = self.map.get_mut(key) {
+            self.bytes = self.bytes - entry.bytes + bytes;
+            entry.bytes = bytes;
+        }
+        self.evict(key);
+    }
+
+    fn evict(&mut self, keep: &K) {
+        while self.map.len() > self.max_count || self.bytes > self.max_bytes {
+            let Some(oldest) = self
+                .map
+                .iter()
+                .filter(|(k, _)| *k != keep)
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| k.clone())
+            else {
+                return;
+            };
+            if let Some(gone) = self.map.remove(&oldest) {
+                self.bytes -= gone.bytes;
+            }
+        }
+    }
+
+    /// Bytes held by filled slots, as charged.
+    #[cfg(test)]
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     pub fn clear(&mut self) {
-        self.0.clear();
+        self.map.clear();
+        self.bytes = 0;
     }
 }
 
@@ -66,6 +131,28 @@ impl Recent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_keep_to_their_count_and_bytes_dropping_the_least_recent() {
+        let mut slots: Slots<u32, Vec<u8>> = Slots::new(3, 100);
+        for k in 0..3 {
+            let slot = slots.slot(k);
+            slot.get_or_init(|| vec![0; 30]);
+            slots.charge(&k, 30);
+        }
+        assert_eq!(slots.bytes(), 90);
+        // 0 is asked again, so 1 is the least recent.
+        let _ = slots.slot(0);
+        let big = slots.slot(9);
+        big.get_or_init(|| vec![0; 60]);
+        slots.charge(&9, 60);
+        assert!(slots.bytes() <= 100, "{}", slots.bytes());
+        assert!(slots.map.contains_key(&0) && slots.map.contains_key(&9));
+        assert!(!slots.map.contains_key(&1));
+        // One answer bigger than the limit is kept alone, for its askers.
+        slots.charge(&9, 500);
+        assert_eq!(slots.map.len(), 1);
+    }
 
     #[test]
     fn the_last_pictures_of_the_document_shown_are_remembered() {

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use serde_yaml::Value;
 
+pub mod serve;
 pub mod webdriver;
 
 pub const SEED: &str = "content/ai-engineer-vs-ml-engineer.yaml";
@@ -330,6 +331,12 @@ impl SmtpServer {
     /// connection before answering its end of data (once).
     pub fn dropping_after_data(address: &str) -> Self {
         Self::launch(vec!["--drop-after-data".into(), address.into()])
+    }
+
+    /// A server that offers SMTPUTF8, for addresses with a non-ASCII local
+    /// part.
+    pub fn with_smtputf8() -> Self {
+        Self::launch(vec!["--smtputf8".into()])
     }
 
     /// A server that requires an XOAUTH2 login with `token`.

@@ -61,7 +61,7 @@ class Store:
         self.count += 1
         base = os.path.join(self.maildir, "%05d" % self.count)
         with open(base + ".json", "w") as f:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos}, f)
+            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "mail_options": envelope.mail_options}, f)
         with open(base + ".eml.part", "wb") as f:
             f.write(envelope.original_content or envelope.content)
         # The test reads a message only once it is whole.
@@ -116,6 +116,7 @@ def main():
     parser.add_argument("--drop-after-data", action="append", default=[], help="keep this address's message, then drop the connection unanswered")
     parser.add_argument("--defer", action="append", default=[], help="answer 451 to RCPT for this address")
     parser.add_argument("--defer-times", type=int, default=2, help="how many times --defer answers 451")
+    parser.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8 (RFC 6531)")
     args = parser.parse_args()
 
     # A refused handshake is part of a test; its traceback is noise, as is
@@ -135,6 +136,7 @@ def main():
         tls_context=tls,
         require_starttls=tls is not None,
         data_size_limit=64 * 1024 * 1024,
+        enable_SMTPUTF8=args.smtputf8,
         **(oauth_options() if args.oauth else auth_options(args.auth)),
     )
     controller.start()

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Span};
-use crate::email::{OUTBOX, OutboxEntry, SENT_LOG};
+use crate::email::{OUTBOX, OutboxEntry, SENT_LOG, log_key};
 use crate::error::Error;
 
 /// What the log knows of a message. A message is logged as `sending`
@@ -80,13 +80,13 @@ pub fn read_outbox(dir: &Path) -> Result<Vec<OutboxEntry>, Error> {
     }
     let mut entries = Vec::new();
     let mut errors = Vec::new();
-    // Which outbox first listed each Message-ID.
+    // Which outbox first listed each message.
     let mut listed: HashMap<String, std::path::PathBuf> = HashMap::new();
     for path in files {
         match read_one_outbox(&path) {
             Ok(found) => {
                 for entry in found {
-                    if let Some(first) = listed.get(&entry.message_id) {
+                    if let Some(first) = listed.get(log_key(&entry.message_id)) {
                         if first != &path {
                             errors.push(
                                 Diagnostic::error(format!(
@@ -101,7 +101,7 @@ pub fn read_outbox(dir: &Path) -> Result<Vec<OutboxEntry>, Error> {
                         }
                         continue;
                     }
-                    listed.insert(entry.message_id.clone(), path.clone());
+                    listed.insert(log_key(&entry.message_id).to_string(), path.clone());
                     entries.push(entry);
                 }
             }
@@ -159,12 +159,13 @@ fn read_one_outbox(path: &Path) -> Result<Vec<OutboxEntry>, Vec<Diagnostic>> {
 /// one folder cannot both send.
 pub struct Log {
     file: File,
-    /// Message-IDs the server accepted.
+    /// Messages the server accepted, by `log_key`: the sender's domain
+    /// never makes a message new.
     sent: HashSet<String>,
-    /// Message-IDs that may have been delivered: their last line is
+    /// Messages that may have been delivered: their last line is
     /// `sending` or `unknown`.
     unknown: HashMap<String, LogEntry>,
-    /// Message-IDs whose last answer was a permanent refusal.
+    /// Messages whose last answer was a permanent refusal.
     refused: HashSet<String>,
     /// When each `sent` line was written (RFC 3339), for `--per-day`.
     sent_at: Vec<String>,
@@ -205,27 +206,30 @@ impl Log {
         for (start, line) in lines(&text) {
             let complete = text[start + line.len()..].starts_with('\n');
             match serde_json::from_str::<LogEntry>(line) {
-                Ok(e) => match e.status {
-                    Outcome::Sent => {
-                        unknown.remove(&e.message_id);
-                        refused.remove(&e.message_id);
-                        sent_at.push(e.time);
-                        sent.insert(e.message_id);
+                Ok(e) => {
+                    let key = log_key(&e.message_id).to_string();
+                    match e.status {
+                        Outcome::Sent => {
+                            unknown.remove(&key);
+                            refused.remove(&key);
+                            sent_at.push(e.time);
+                            sent.insert(key);
+                        }
+                        Outcome::Sending | Outcome::Unknown => {
+                            unknown.insert(key, e);
+                        }
+                        Outcome::Refused => {
+                            unknown.remove(&key);
+                            refused.insert(key);
+                        }
+                        Outcome::Deferred => {
+                            unknown.remove(&key);
+                            refused.remove(&key);
+                        }
+                        // Checked again on every run against the list of the day.
+                        Outcome::Suppressed => {}
                     }
-                    Outcome::Sending | Outcome::Unknown => {
-                        unknown.insert(e.message_id.clone(), e);
-                    }
-                    Outcome::Refused => {
-                        unknown.remove(&e.message_id);
-                        refused.insert(e.message_id);
-                    }
-                    Outcome::Deferred => {
-                        unknown.remove(&e.message_id);
-                        refused.remove(&e.message_id);
-                    }
-                    // Checked again on every run against the list of the day.
-                    Outcome::Suppressed => {}
-                },
+                }
                 Err(e) => errors.push(
                     Diagnostic::error(if complete {
                         format!("this send log line cannot be read: {e}")
@@ -250,7 +254,7 @@ impl Log {
     }
 
     pub fn has_sent(&self, message_id: &str) -> bool {
-        self.sent.contains(message_id)
+        self.sent.contains(log_key(message_id))
     }
 
     /// When the log's messages were sent, as written (RFC 3339).
@@ -260,13 +264,13 @@ impl Log {
 
     /// The server's last answer was a permanent refusal (5xx).
     pub fn was_refused(&self, message_id: &str) -> bool {
-        self.refused.contains(message_id)
+        self.refused.contains(log_key(message_id))
     }
 
     /// The message may have been delivered by an earlier run that could
     /// not log its outcome; it is never sent again.
     pub fn is_unknown(&self, message_id: &str) -> bool {
-        self.unknown.contains_key(message_id)
+        self.unknown.contains_key(log_key(message_id))
     }
 
     /// The messages an earlier run left at `sending`, now logged as
@@ -291,7 +295,8 @@ impl Log {
             })?;
         }
         for entry in &left {
-            self.unknown.insert(entry.message_id.clone(), entry.clone());
+            self.unknown
+                .insert(log_key(&entry.message_id).to_string(), entry.clone());
         }
         Ok(left)
     }
@@ -305,10 +310,10 @@ impl Log {
         self.file.sync_data()?;
         match entry.status {
             Outcome::Sent => {
-                self.sent.insert(entry.message_id.clone());
+                self.sent.insert(log_key(&entry.message_id).to_string());
             }
             Outcome::Refused => {
-                self.refused.insert(entry.message_id.clone());
+                self.refused.insert(log_key(&entry.message_id).to_string());
             }
             Outcome::Sending | Outcome::Unknown | Outcome::Suppressed | Outcome::Deferred => {}
         }

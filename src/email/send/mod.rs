@@ -69,6 +69,9 @@ pub struct Server {
 /// RFC 5321's wait for the reply to the end of a message's data.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// Why a message to an address with a non-ASCII local part was not sent.
+const NO_SMTPUTF8: &str = "the mail server does not offer SMTPUTF8, which this address needs (it has non-ASCII letters before the @); nothing was sent to it";
+
 /// Below this much free space on the log's disk, no message is sent: its
 /// two log lines might not fit.
 const MIN_FREE_BYTES: u64 = 64 * 1024;
@@ -226,7 +229,9 @@ fn choose(
     for entry in outbox {
         if log.is_unknown(&entry.message_id) && !opts.resend_unknown {
             summary.unknown += 1;
-        } else if log.has_sent(&entry.message_id) || !seen.insert(entry.message_id.clone()) {
+        } else if log.has_sent(&entry.message_id)
+            || !seen.insert(crate::email::log_key(&entry.message_id).to_string())
+        {
             summary.already_sent += 1;
         } else if log.was_refused(&entry.message_id) && !opts.retry_refused {
             summary.refused_before += 1;
@@ -283,7 +288,7 @@ impl Run<'_> {
         loop {
             self.log_before(entry)?;
             let (status, reply) = self.attempt(entry, &envelope, message)?;
-            if status == Outcome::Deferred && tries < self.opts.retries {
+            if status == Outcome::Deferred && tries < self.opts.retries && reply != NO_SMTPUTF8 {
                 // Logged, so that a run ended while waiting leaves no
                 // `sending` line behind for a message that was not taken.
                 self.log_after(entry, status, &reply)?;
@@ -327,6 +332,11 @@ impl Run<'_> {
         let sent = self.transport.send_raw(envelope, message);
         self.watchdog.disarm();
         let (status, reply) = match sent {
+            // Checked by the client before the message: nothing went, and
+            // the session goes on with the next person.
+            Err(e) if e.is_client() && crate::email::address::needs_smtputf8(&entry.recipient) => {
+                (Outcome::Deferred, NO_SMTPUTF8.to_string())
+            }
             Ok(response) => (
                 Outcome::Sent,
                 format!(

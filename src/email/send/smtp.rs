@@ -20,15 +20,14 @@ pub(super) fn envelope(entry: &OutboxEntry) -> Result<Envelope, Error> {
     };
     let from: lettre::message::Mailbox =
         entry.from.parse().map_err(|_| bad("sender", &entry.from))?;
-    let to: Address = entry
-        .recipient
+    let to: Address = crate::email::address::sendable(&entry.recipient)
         .parse()
         .map_err(|_| bad("recipient", &entry.recipient))?;
     // A sender such as admissions@école.example goes out in its ASCII
     // (IDNA) form, which every server accepts.
     let sender = Address::new(
         from.email.user(),
-        crate::email::id_domain(from.email.domain()),
+        crate::email::address::ascii_domain(from.email.domain()),
     )
     .map_err(|_| bad("sender", &entry.from))?;
     Envelope::new(Some(sender), vec![to]).map_err(|_| bad("recipient", &entry.recipient))

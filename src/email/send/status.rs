@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::log::{LogEntry, Outcome, lines, read_outbox};
 use crate::diag::Diagnostic;
-use crate::email::{OutboxEntry, SENT_LOG};
+use crate::email::{OutboxEntry, SENT_LOG, log_key};
 use crate::error::Error;
 
 /// Every outbox entry with the last line the log has for it, if any.
@@ -26,15 +26,16 @@ impl Standing {
         for (_, line) in lines(&text) {
             if let Ok(e) = serde_json::from_str::<LogEntry>(line) {
                 // `sent` is final, whatever follows.
-                if last.get(&e.message_id).map(|l| l.status) != Some(Outcome::Sent) {
-                    last.insert(e.message_id.clone(), e);
+                let key = log_key(&e.message_id);
+                if last.get(key).map(|l| l.status) != Some(Outcome::Sent) {
+                    last.insert(key.to_string(), e);
                 }
             }
         }
         let entries = outbox
             .into_iter()
             .map(|o| {
-                let l = last.get(&o.message_id).cloned();
+                let l = last.get(log_key(&o.message_id)).cloned();
                 (o, l)
             })
             .collect();

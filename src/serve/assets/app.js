@@ -7,6 +7,13 @@ const view = { overview: null, choice: {}, generation: 0, origins: [] };
 // Each drawing, for tests and the benchmark: which inputs, and when.
 window.handoutDrawn = [];
 
+// The server's secret, from the address it printed: every request of the
+// page's own carries it, so that pages of other sites cannot ask.
+const TOKEN = new URLSearchParams(location.search).get("token") || "";
+function api(path) {
+  return path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(TOKEN);
+}
+
 function fromHash() {
   return Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
 }
@@ -22,7 +29,7 @@ function fill(select, items, wanted) {
 }
 
 async function loadOverview() {
-  const o = await (await fetch("/api/overview")).json();
+  const o = await (await fetch(api("/api/overview"))).json();
   view.overview = o;
   view.generation = Math.max(view.generation, o.generation);
   const c = view.choice;
@@ -41,7 +48,7 @@ function readControls() {
   const ids = ["file", "goal", "layout", "paper", "edition", "recipient"];
   view.choice = Object.fromEntries(ids.map((id) => [id, $(id).value]));
   history.replaceState(null, "", "#" + query());
-  $("download").href = "/api/pdf?" + query();
+  $("download").href = api("/api/pdf?" + query());
 }
 
 let busy = false;
@@ -57,7 +64,7 @@ async function render() {
       again = false;
       const started = performance.now();
       $("status").textContent = "Rendering…";
-      const answer = await (await fetch("/api/render?" + query())).json();
+      const answer = await (await fetch(api("/api/render?" + query()))).json();
       await draw(answer, started);
     } while (again);
   } catch (e) {
@@ -75,7 +82,7 @@ async function render() {
 function pageUrl(i, div, page, generation) {
   const wide = (div.clientWidth || 800) * (window.devicePixelRatio || 1);
   const scale = Math.min(4, Math.max(0.5, Math.ceil((4 * Math.min(wide, 800 * 3)) / page.width) / 4));
-  return `/api/page/${i}?${query()}&v=${generation}&s=${scale}`;
+  return api(`/api/page/${i}?${query()}&v=${generation}&s=${scale}`);
 }
 
 async function draw(answer, started) {
@@ -226,7 +233,7 @@ async function start() {
   view.choice = fromHash();
   await loadOverview();
   await render();
-  const events = new EventSource("/events");
+  const events = new EventSource(api("/events"));
   events.onmessage = async (e) => {
     const generation = Number(e.data);
     if (generation > view.generation) {

@@ -1,0 +1,97 @@
+//! A running `handout serve` for the tests, and raw requests to it.
+
+use std::io::{BufRead, Read, Write};
+use std::process::{Child, Command, Stdio};
+
+use super::root;
+
+/// A running `handout serve`, stopped when dropped.
+pub struct Serve {
+    pub child: Child,
+    /// The address it printed, with its token.
+    pub url: String,
+    pub port: u16,
+    pub token: String,
+}
+
+impl Serve {
+    pub fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_handout"))
+            .current_dir(root())
+            .arg("serve")
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .strip_prefix("previewing at ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("serve did not start: {line:?}"))
+            .to_string();
+        let port = url
+            .split('?')
+            .next()
+            .unwrap()
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let token = url
+            .split_once("?token=")
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_default();
+        Self {
+            child,
+            url,
+            port,
+            token,
+        }
+    }
+
+    /// The raw answer to a request written by hand, as an attacker would.
+    pub fn raw(&self, request: &str) -> String {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        // A server that refuses a request may close before reading all of it.
+        let _ = s.write_all(request.as_bytes());
+        // Pictures are not text: read bytes, and show them as text.
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// A GET of `path` with the token and this server's own Host, as the
+    /// page asks; `extra` adds header lines.
+    pub fn get(&self, path: &str, extra: &str) -> String {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        self.raw(&format!(
+            "GET {path}{sep}token={} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{extra}Connection: close\r\n\r\n",
+            self.token, self.port
+        ))
+    }
+
+    /// Resident memory of the server, in bytes (Linux).
+    pub fn rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        kb * 1024
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,192 @@
+//! `handout serve` under attack: the access rule (token, Origin,
+//! Sec-Fetch-Site), choices refused before rendering, bounded requests, and
+//! memory that stays bounded whatever is asked.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::serve::Serve;
+use common::*;
+
+fn status(answer: &str) -> u16 {
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"))
+}
+
+#[test]
+fn every_branch_of_the_access_rule() {
+    let serve = Serve::start(&[SEED]);
+    assert!(
+        serve.url.contains("/?token=") && serve.token.len() == 32,
+        "{}",
+        serve.url
+    );
+    let port = serve.port;
+    let ask = |target: &str, headers: &str| {
+        serve.raw(&format!(
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Connection: close\r\n\r\n"
+        ))
+    };
+    let token = &serve.token;
+    let with = |path: &str| format!("{path}?token={token}");
+
+    // The page and its assets need no token.
+    for path in ["/", "/app.js", "/app.css"] {
+        assert_eq!(status(&ask(path, "")), 200, "{path}");
+    }
+    // Everything else does: in the query or in a header.
+    for path in [
+        "/api/overview",
+        "/api/render",
+        "/api/page/0",
+        "/api/pdf",
+        "/events",
+    ] {
+        let refused = ask(path, "");
+        assert_eq!(status(&refused), 403, "{path}: {refused}");
+        assert!(refused.contains("token"), "{refused}");
+        assert_eq!(
+            status(&ask(&format!("{path}?token=0{}", &token[1..]), "")),
+            403
+        );
+    }
+    assert_eq!(status(&ask(&with("/api/overview"), "")), 200);
+    assert_eq!(
+        status(&ask(
+            "/api/overview",
+            &format!("X-Handout-Token: {token}\r\n")
+        )),
+        200
+    );
+    // A browser on another site, or on another port of this machine, is
+    // refused even with the token; the page's own requests are not.
+    for (headers, expected) in [
+        ("Origin: http://evil.example\r\n".to_string(), 403),
+        (format!("Origin: http://127.0.0.1:{}\r\n", port + 1), 403),
+        ("Origin: null\r\n".to_string(), 403),
+        ("Sec-Fetch-Site: cross-site\r\n".to_string(), 403),
+        ("Sec-Fetch-Site: same-site\r\n".to_string(), 403),
+        (
+            format!("Origin: http://127.0.0.1:{port}\r\nSec-Fetch-Site: same-origin\r\n"),
+            200,
+        ),
+        ("Sec-Fetch-Site: none\r\n".to_string(), 200),
+    ] {
+        let answer = ask(&with("/api/overview"), &headers);
+        assert_eq!(status(&answer), expected, "{headers:?}: {answer}");
+    }
+    // The Host check comes first, token or not.
+    let rebinding = serve.raw(&format!(
+        "GET {} HTTP/1.1\r\nHost: attacker.example:{port}\r\nConnection: close\r\n\r\n",
+        with("/api/overview")
+    ));
+    assert_eq!(status(&rebinding), 421);
+}
+
+#[test]
+fn unknown_choices_are_refused_before_rendering() {
+    let serve = Serve::start(&[SEED]);
+    for query in [
+        "goal=astronaut",
+        "layout=poster",
+        "paper=folio",
+        "edition=fax",
+        "recipient=0",
+        "file=x",
+    ] {
+        for path in ["/api/render", "/api/page/0", "/api/pdf"] {
+            let answer = serve.get(&format!("{path}?{query}"), "");
+            assert!(
+                matches!(status(&answer), 400 | 409),
+                "{path}?{query}: {answer}"
+            );
+        }
+    }
+    let answer = serve.get("/api/render?goal=astronaut", "");
+    assert!(answer.contains("has no goal `astronaut`"), "{answer}");
+    assert_eq!(
+        status(&serve.get("/api/render?goal=modern-ai-systems", "")),
+        200
+    );
+}
+
+#[test]
+fn request_lines_and_heads_are_bounded() {
+    let serve = Serve::start(&[SEED]);
+    let long_line = serve.raw(&format!(
+        "GET /{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        "a".repeat(9 * 1024),
+        serve.port
+    ));
+    assert_eq!(status(&long_line), 414, "{long_line}");
+    let big_head = serve.raw(&format!(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{}\r\n",
+        serve.port,
+        "X-Filler: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n"
+            .repeat(1000)
+    ));
+    assert_eq!(status(&big_head), 431, "{big_head}");
+
+    // 300 MB of headers, streamed: refused at 64 KB, and the memory
+    // stays where it was.
+    let before = serve.rss();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+    let _ = s
+        .write_all(format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-A: ", serve.port).as_bytes());
+    let chunk = vec![b'x'; 1024 * 1024];
+    let mut sent = 0;
+    while sent < 300 && s.write_all(&chunk).is_ok() {
+        sent += 1;
+    }
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(sent < 300, "the server read 300 MB of headers");
+    assert!(answer.is_empty() || status(&answer) == 431, "{answer}");
+    let after = serve.rss();
+    assert!(after < before + 16 * 1024 * 1024, "{before} -> {after}");
+    // And it still answers.
+    assert_eq!(status(&serve.get("/api/overview", "")), 200);
+}
+
+/// A page of another site with many `<img>` tags, or a script, asking for
+/// every scale, generation and goal: 1,000 distinct requests keep the
+/// server under 300 MB.
+#[test]
+fn a_thousand_distinct_requests_keep_memory_bounded() {
+    let serve = Serve::start(&[SEED]);
+    let goals: Vec<String> = goals_of(&root().join(SEED))
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    let mut peak = 0;
+    for i in 0..1000 {
+        let path = match i % 4 {
+            0 => format!("/api/page/{}?s={}.{i:03}&v={i}", i % 5, 1 + i % 3),
+            1 => format!(
+                "/api/page/0?goal={}&paper=us-letter&s=2.{i}",
+                goals[i % goals.len()]
+            ),
+            2 => format!("/api/render?goal=nope-{i}"),
+            _ => format!(
+                "/api/render?edition=email&v={i}&goal={}",
+                goals[i % goals.len()]
+            ),
+        };
+        let answer = serve.get(&path, "");
+        assert!(!answer.is_empty(), "no answer to {path} (request {i})");
+        assert!(
+            matches!(status(&answer), 200 | 400 | 404),
+            "{path}: {answer}"
+        );
+        if i % 50 == 0 {
+            peak = peak.max(serve.rss());
+        }
+    }
+    peak = peak.max(serve.rss());
+    eprintln!("peak resident memory: {} MB", peak / 1024 / 1024);
+    assert!(peak < 300 * 1024 * 1024, "{} MB", peak / 1024 / 1024);
+}
