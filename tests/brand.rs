@@ -517,6 +517,37 @@ fn each_refusal_names_the_brand_file_line_and_column_and_writes_nothing() {
             "1:7",
             "holds an image of 65535 × 65535 pixels",
         ),
+        // An SVG inside the SVG, holding the bomb: checked at every depth.
+        (
+            "logo: nested.svg\n".into(),
+            vec![(
+                "nested.svg",
+                svg(&format!(
+                    "<image href=\"data:image/svg+xml;base64,{}\"/>",
+                    base64_of(&svg(&format!(
+                        "<image href=\"data:image/png;base64,{}\"/>",
+                        base64_of(&pixel_bomb(30_000))
+                    )))
+                )),
+            )],
+            "1:7",
+            "holds an image of 30000 × 30000 pixels",
+        ),
+        // Five images of 24 megapixels each: under the limit one by one,
+        // over the document's 100 in all.
+        (
+            "logo: many.svg\n".into(),
+            vec![(
+                "many.svg",
+                svg(&format!(
+                    "<image href=\"data:image/png;base64,{}\"/>",
+                    base64_of(&pixel_bomb(4_900))
+                )
+                .repeat(5)),
+            )],
+            "1:7",
+            "holds more than 100 megapixels in all",
+        ),
         (
             "color:\n  palette:\n    a: b\n    b: a\n  primary: a\n".into(),
             vec![],

@@ -11,10 +11,6 @@ use super::Loader;
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 /// Font files larger than this are refused.
 pub const MAX_FONT_BYTES: u64 = 32 * 1024 * 1024;
-/// Raster images with more pixels than this are refused before anything
-/// decodes them: a few kilobytes of PNG can claim a size that takes
-/// gigabytes to decode. 25 megapixels is 5000 × 5000, far beyond a logo.
-pub const MAX_IMAGE_PIXELS: u64 = 25_000_000;
 
 impl Loader<'_> {
     /// Reads `rel`, a path relative to the brand file, refusing paths that
@@ -143,7 +139,18 @@ impl Loader<'_> {
                 .push(self.file.error_at(at, message).with_hint(hint));
             return None;
         }
-        if let Some(message) = too_many_pixels(&bytes, rel) {
+        let count = super::pixels::pixels(&bytes, rel).and_then(|n| {
+            self.pixels += n;
+            if self.pixels > super::pixels::MAX_TOTAL_PIXELS {
+                Err(format!(
+                    "with `{rel}`, the brand's images hold more than {} megapixels in all",
+                    super::pixels::MAX_TOTAL_PIXELS / 1_000_000
+                ))
+            } else {
+                Ok(n)
+            }
+        });
+        if let Err(message) = count {
             self.errors.push(self.file.error_at(at, message).with_hint(
                 "export a smaller image: about 1000 pixels across prints a logo sharply",
             ));
@@ -189,64 +196,6 @@ impl Loader<'_> {
         self.fonts.push((name, bytes));
         families
     }
-}
-
-/// Width and height from a raster image's header, without decoding it.
-pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
-    image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .ok()?
-        .into_dimensions()
-        .ok()
-}
-
-/// Why an image (or a raster image an SVG embeds) is too large to decode,
-/// if it is.
-pub fn too_many_pixels(bytes: &[u8], rel: &str) -> Option<String> {
-    let over = |(w, h): (u32, u32)| u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS;
-    match image_kind(bytes)? {
-        ImageKind::Png | ImageKind::Jpeg => {
-            let (w, h) = image_size(bytes).filter(|&size| over(size))?;
-            Some(format!(
-                "image `{rel}` is {w} × {h} pixels, more than the {} megapixel limit",
-                MAX_IMAGE_PIXELS / 1_000_000
-            ))
-        }
-        ImageKind::Svg => svg_data_images(bytes).into_iter().find_map(|inner| {
-            let (w, h) = image_size(&inner).filter(|&size| over(size))?;
-            Some(format!(
-                "SVG image `{rel}` holds an image of {w} × {h} pixels, more than the {} megapixel limit",
-                MAX_IMAGE_PIXELS / 1_000_000
-            ))
-        }),
-    }
-}
-
-/// The raster images an SVG embeds as base64 `data:image/…` URIs.
-fn svg_data_images(bytes: &[u8]) -> Vec<Vec<u8>> {
-    use base64::Engine;
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("data:image/") {
-        rest = &rest[i..];
-        let end = rest.find(['"', '\'', ')']).unwrap_or(rest.len());
-        let uri = &rest[..end];
-        rest = &rest[end..];
-        let Some((head, data)) = uri.split_once(',') else {
-            continue;
-        };
-        if !head.ends_with(";base64") {
-            continue;
-        }
-        let clean: String = data.chars().filter(|c| !c.is_whitespace()).collect();
-        if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(clean) {
-            out.push(decoded);
-        }
-    }
-    out
 }
 
 /// The parts of a relative path with `.` and `..` resolved, or none when

@@ -8,6 +8,7 @@
 mod assets;
 mod colors;
 mod model;
+mod pixels;
 mod resolve;
 mod typography;
 
@@ -69,6 +70,8 @@ struct Loader<'a> {
     fonts: Vec<(String, Vec<u8>)>,
     /// Images already read: (as written, path inside the folder).
     images: Vec<(String, String)>,
+    /// Pixels of every image read, nested ones included.
+    pixels: u64,
     read_paths: Vec<PathBuf>,
 }
 
@@ -96,6 +99,7 @@ pub fn load(path: &Path) -> Result<(Brand, Vec<Diagnostic>), Vec<Diagnostic>> {
         files: Vec::new(),
         fonts: Vec::new(),
         images: Vec::new(),
+        pixels: 0,
         read_paths: vec![path.to_path_buf()],
     };
     let (data, organisation) = loader.resolve(&parsed);
