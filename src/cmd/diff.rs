@@ -22,7 +22,7 @@ pub fn run(args: &DiffArgs) -> Result<bool, Error> {
             )
         })?;
     }
-    let mut diff = compare(&before, &after, &given);
+    let mut diff = compare(&before, &after, &given)?;
     compare_pages(&mut diff, &before, &after, args.html.as_deref())?;
     if let Some(dir) = &args.html {
         crate::diff::write_html(dir, &diff)?;

@@ -87,7 +87,7 @@ pub fn write(dir: &Path, diff: &Diff) -> Result<(), Error> {
                         let _ = write!(
                             body,
                             "<div class=page><img src=\"{}\" alt=\"{label}, page {}\">",
-                            esc(src),
+                            esc(&url_path(src)),
                             p.page
                         );
                         for r in &p.regions {
@@ -129,9 +129,33 @@ const STYLE: &str = "body{font:15px/1.4 system-ui,sans-serif;margin:2rem;color:#
 .page img{display:block;width:min(46vw,620px);height:auto}figure{flex:1 1 0;min-width:0}.region{position:absolute;outline:2px solid #d0342c;background:#d0342c1a}\
 del{color:#a4221b;background:#fde8e6}ins{color:#16623a;background:#e3f5ea;text-decoration:none}.none{color:#777}";
 
+/// A relative path as an address: a file name with `#`, `%`, `?` or a
+/// space would otherwise name another file, or none.
+fn url_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn picture_addresses_are_percent_encoded() {
+        assert_eq!(
+            super::url_path("pages/a#1 %b?é-p1-before.png"),
+            "pages/a%231%20%25b%3F%C3%A9-p1-before.png"
+        );
+    }
 }

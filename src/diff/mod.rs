@@ -41,9 +41,16 @@ struct Entry {
 /// output file name.
 pub struct Build {
     pub report: PathBuf,
+    /// The folder its PDFs are read from: the one given, or the report's.
+    dir: PathBuf,
     version: String,
     docs: BTreeMap<String, Entry>,
 }
+
+/// A report larger than this is refused unread.
+const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
+/// A PDF larger than this is refused unread.
+const MAX_PDF_BYTES: u64 = 512 * 1024 * 1024;
 
 impl Build {
     /// Reads the report in `path`: a report file, or the output folder a
@@ -58,6 +65,12 @@ impl Build {
         let mut version = String::new();
         let mut docs = BTreeMap::new();
         for report in &reports {
+            if let Some(why) = crate::diag::unreadable_input(report, MAX_REPORT_BYTES) {
+                return Err(Error::system(
+                    format!("cannot read the report {}: {why}", report.display()),
+                    "give the output folder of a build that wrote --report, or the report itself",
+                ));
+            }
             let text = std::fs::read_to_string(report).map_err(|e| {
                 Error::system(
                     format!("cannot read {}: {e}", report.display()),
@@ -73,15 +86,27 @@ impl Build {
             if version.is_empty() {
                 version = file.handout_version;
             }
-            docs.extend(
-                file.documents
-                    .into_iter()
-                    .filter(|d| d.status == "ok")
-                    .map(|d| (file_name(&d.output), d)),
-            );
+            for d in file.documents.into_iter().filter(|d| d.status == "ok") {
+                let name = file_name(&d.output);
+                if docs.insert(name.clone(), d).is_some() {
+                    return Err(Error::system(
+                        format!(
+                            "{name} is listed twice in the reports of {}",
+                            path.display()
+                        ),
+                        "each document once: give the folder of one build, or its report",
+                    ));
+                }
+            }
         }
+        let dir = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            path.parent().unwrap_or(Path::new(".")).to_path_buf()
+        };
         Ok(Self {
             report: reports[0].clone(),
+            dir,
             version,
             docs,
         })
@@ -95,6 +120,8 @@ fn find_reports(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        // A pipe or a huge file is never read: it is not a report.
+        .filter(|p| crate::diag::unreadable_input(p, MAX_REPORT_BYTES).is_none())
         .filter(|p| {
             std::fs::read_to_string(p).is_ok_and(|t| serde_json::from_str::<ReportFile>(&t).is_ok())
         })
@@ -179,14 +206,14 @@ pub struct ContentFiles {
     pub after: Option<PathBuf>,
 }
 
-pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Diff {
+pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Result<Diff, Error> {
     let mut paths = PathCache::default();
     let mut names: Vec<&String> = before.docs.keys().chain(after.docs.keys()).collect();
     names.sort();
     names.dedup();
     let documents = names
         .into_iter()
-        .map(|name| {
+        .map(|name| -> Result<DocDiff, Error> {
             let change = match (before.docs.get(name), after.docs.get(name)) {
                 (Some(a), Some(b)) if a.sha256.is_some() && a.sha256 == b.sha256 => {
                     Change::Identical
@@ -194,7 +221,7 @@ pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Diff {
                 (Some(a), Some(b)) => {
                     let causes = causes(a, b, before, after);
                     let yaml_paths = if causes.contains(&"content") {
-                        paths.get(a, b, given)
+                        paths.get(a, b, given)?
                     } else {
                         Vec::new()
                     };
@@ -210,17 +237,17 @@ pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Diff {
                 (None, Some(b)) => Change::Added { pages: b.pages },
                 (None, None) => Change::Identical,
             };
-            DocDiff {
+            Ok(DocDiff {
                 document: name.clone(),
                 change,
-            }
+            })
         })
-        .collect();
-    Diff {
+        .collect::<Result<_, _>>()?;
+    Ok(Diff {
         before: before.report.display().to_string(),
         after: after.report.display().to_string(),
         documents,
-    }
+    })
 }
 
 /// The inputs whose hashes differ; "tool" when none does, or when the
@@ -251,7 +278,7 @@ fn causes(a: &Entry, b: &Entry, before: &Build, after: &Build) -> Vec<&'static s
 struct PathCache(HashMap<(PathBuf, PathBuf), Vec<String>>);
 
 impl PathCache {
-    fn get(&mut self, a: &Entry, b: &Entry, given: &ContentFiles) -> Vec<String> {
+    fn get(&mut self, a: &Entry, b: &Entry, given: &ContentFiles) -> Result<Vec<String>, Error> {
         let before = given
             .before
             .clone()
@@ -263,9 +290,19 @@ impl PathCache {
         // One file named by both reports was overwritten by the change: its
         // earlier text is gone.
         if before == after && given.before.is_none() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        self.0
+        // A pipe would never end, as for every other command.
+        for p in [&before, &after] {
+            if let Some(why) = crate::diag::unreadable_input(p, crate::content::MAX_CONTENT_BYTES) {
+                return Err(Error::system(
+                    format!("cannot read the content file {}: {why}", p.display()),
+                    "give --content-before and --content-after the YAML files of the two builds",
+                ));
+            }
+        }
+        let paths = self
+            .0
             .entry((before.clone(), after.clone()))
             .or_insert_with(|| {
                 let read = |p: &Path| {
@@ -277,8 +314,8 @@ impl PathCache {
                     (Some(x), Some(y)) => yaml::changed_paths(&x, &y),
                     _ => Vec::new(),
                 }
-            })
-            .clone()
+            });
+        Ok(paths.clone())
     }
 }
 
@@ -302,14 +339,14 @@ impl Diff {
 }
 
 impl Build {
-    /// Where a document's PDF is: beside the report, or where the report
-    /// says it was written.
-    fn pdf(&self, name: &str) -> PathBuf {
-        let beside = self.report.parent().unwrap_or(Path::new(".")).join(name);
-        match self.docs.get(name) {
-            Some(d) if !beside.exists() => PathBuf::from(&d.output),
-            _ => beside,
-        }
+    /// Where a document's PDF is: in the folder given, never elsewhere
+    /// (the report's `output` may name the other build's file), with the
+    /// sha256 its report gives.
+    fn pdf(&self, name: &str) -> (PathBuf, Option<&str>) {
+        (
+            self.dir.join(name),
+            self.docs.get(name).and_then(|d| d.sha256.as_deref()),
+        )
     }
 }
 
@@ -363,32 +400,62 @@ pub fn compare_pages(
     })
 }
 
+/// Where a PDF is, and the sha256 its report gives.
+type PdfAt<'a> = (PathBuf, Option<&'a str>);
+
+/// Reads a PDF of the folder given, checked against its report's sha256
+/// before anything trusts the report.
+fn open_pdf((path, sha256): &PdfAt<'_>) -> Result<hayro::hayro_syntax::Pdf, Error> {
+    let cannot = |why: String| {
+        Error::system(
+            format!("cannot read the PDF {}: {why}", path.display()),
+            "diff the folders two builds wrote, each with its PDFs beside its report",
+        )
+    };
+    if !path.exists() {
+        return Err(cannot("it is missing".into()));
+    }
+    if let Some(why) = crate::diag::unreadable_input(path, MAX_PDF_BYTES) {
+        return Err(cannot(why));
+    }
+    let bytes = std::fs::read(path).map_err(|e| cannot(crate::diag::io_reason(&e, "file")))?;
+    if let Some(expected) = sha256 {
+        use sha2::{Digest, Sha256};
+        if format!("{:x}", Sha256::digest(&bytes)) != *expected {
+            return Err(cannot(
+                "its sha256 is not the one its report gives: it was changed or replaced after the build".into(),
+            ));
+        }
+    }
+    pages::open(bytes).ok_or_else(|| cannot("it is not a PDF that can be read".into()))
+}
+
 fn page_changes(
     name: &str,
-    before: &Path,
-    after: &Path,
+    before: &PdfAt<'_>,
+    after: &PdfAt<'_>,
     html: Option<&Path>,
     all: bool,
 ) -> Result<Vec<PageChange>, Error> {
-    let unreadable = |p: &Path| {
-        Error::system(
-            format!("cannot read the PDF {}", p.display()),
-            "diff the folders a build wrote, with their PDFs beside the report",
-        )
-    };
-    let open = |p: &Path| {
-        std::fs::read(p)
-            .ok()
-            .and_then(pages::open)
-            .ok_or_else(|| unreadable(p))
-    };
-    let (x, y) = (open(before)?, open(after)?);
+    let (x, y) = (open_pdf(before)?, open_pdf(after)?);
     let (fa, fb) = (pages::fingerprints(&x), pages::fingerprints(&y));
     // A page is drawn when its stream or images differ (or cannot be
     // told apart), or it is only in one.
     let wanted: Vec<bool> = (0..fa.len().max(fb.len()))
         .map(|i| all || fa.get(i) != fb.get(i) || fa.get(i) == Some(&None))
         .collect();
+    for (pdf, (path, _)) in [(&x, before), (&y, after)] {
+        if let Some((page, w, h)) = pages::oversized_image(pdf, Some(&wanted)) {
+            return Err(Error::system(
+                format!(
+                    "page {page} of {} holds an image of {w} × {h} pixels, more than the {} megapixel limit",
+                    path.display(),
+                    pages::MAX_IMAGE_PIXELS / 1_000_000
+                ),
+                "diff compares what handout builds; this PDF was not made by it",
+            ));
+        }
+    }
     let (a, b) = (
         pages::draw(&x, Some(&wanted)),
         pages::draw(&y, Some(&wanted)),
@@ -405,6 +472,7 @@ fn page_changes(
                 &pages::Drawn {
                     width: 0,
                     height: 0,
+                    scale: pages::SCALE,
                     rgba: Vec::new(),
                 },
                 &p.drawn,
@@ -424,7 +492,7 @@ fn page_changes(
             None => None,
         };
         let shown = pb.or(pa).map_or((0.0, 0.0), |p| {
-            let pt = |px: usize| px as f64 / f64::from(pages::SCALE);
+            let pt = |px: usize| px as f64 / f64::from(p.drawn.scale);
             (pt(p.drawn.width), pt(p.drawn.height))
         });
         out.push(PageChange {

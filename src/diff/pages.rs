@@ -19,6 +19,13 @@ use serde::Serialize;
 
 /// Pixels per point: 72 dpi, which still shows a changed word at body size.
 pub const SCALE: f32 = 1.0;
+/// A page larger than this many pixels at `SCALE` (about 2000 × 2000 pt,
+/// ten A4 pages) is drawn smaller, so that its size alone never takes
+/// gigabytes.
+const MAX_PAGE_PIXELS: f64 = 4_000_000.0;
+/// An image larger than this is refused before it is decoded: the limit a
+/// build holds its brand images to.
+pub const MAX_IMAGE_PIXELS: u64 = 25_000_000;
 /// A pixel differs when a channel moves by more than this.
 const TOLERANCE: u8 = 40;
 /// Changed pixels are gathered in cells this many pixels wide.
@@ -28,7 +35,77 @@ const CELL: usize = 8;
 pub struct Drawn {
     pub width: usize,
     pub height: usize,
+    /// Pixels per point: `SCALE`, or less for a very large page.
+    pub scale: f32,
     pub rgba: Vec<u8>,
+}
+
+/// The pixels per point a page of this size is drawn at.
+pub fn scale_for(width: f32, height: f32) -> f32 {
+    let pixels = f64::from(width * SCALE) * f64::from(height * SCALE);
+    if pixels.is_finite() && pixels > MAX_PAGE_PIXELS {
+        SCALE * (MAX_PAGE_PIXELS / pixels).sqrt() as f32
+    } else {
+        SCALE
+    }
+}
+
+/// The first image on a wanted page (or in a form or pattern it places)
+/// with more pixels than `MAX_IMAGE_PIXELS`: its page (from 1) and size.
+/// Checked before drawing, since drawing decodes it.
+pub fn oversized_image(pdf: &Pdf, wanted: Option<&[bool]>) -> Option<(usize, u64, u64)> {
+    pdf.pages().iter().enumerate().find_map(|(i, page)| {
+        if wanted.is_some_and(|w| !w.get(i).copied().unwrap_or(true)) {
+            return None;
+        }
+        let mut resources = Some(page.resources());
+        while let Some(r) = resources {
+            if let Some((w, h)) =
+                large_image(&r.x_objects, 0).or_else(|| in_patterns(&r.patterns, 0))
+            {
+                return Some((i + 1, w, h));
+            }
+            resources = r.parent();
+        }
+        None
+    })
+}
+
+/// An oversized image among these XObjects, or inside the forms among them.
+fn large_image(xobjects: &Dict<'_>, depth: u8) -> Option<(u64, u64)> {
+    xobjects.keys().find_map(|name| {
+        let stream = xobjects.get::<Stream<'_>>(&*name)?;
+        let dict = stream.dict();
+        let size = |d: &Dict<'_>| {
+            let (w, h) = (d.get::<i64>(b"Width")?, d.get::<i64>(b"Height")?);
+            let (w, h) = (w.unsigned_abs(), h.unsigned_abs());
+            (w.saturating_mul(h) > MAX_IMAGE_PIXELS).then_some((w, h))
+        };
+        let mask = dict
+            .get::<Stream<'_>>(b"SMask")
+            .and_then(|m| size(m.dict()));
+        size(dict).or(mask).or_else(|| nested(dict, depth))
+    })
+}
+
+fn in_patterns(patterns: &Dict<'_>, depth: u8) -> Option<(u64, u64)> {
+    patterns.keys().find_map(|name| {
+        let stream = patterns.get::<Stream<'_>>(&*name)?;
+        nested(stream.dict(), depth)
+    })
+}
+
+/// What a form's or a pattern's own resources place.
+fn nested(dict: &Dict<'_>, depth: u8) -> Option<(u64, u64)> {
+    if depth >= 8 {
+        return None;
+    }
+    let inner = dict.get::<Dict<'_>>(b"Resources")?;
+    let xobjects = inner.get::<Dict<'_>>(b"XObject");
+    let patterns = inner.get::<Dict<'_>>(b"Pattern");
+    xobjects
+        .and_then(|x| large_image(&x, depth + 1))
+        .or_else(|| patterns.and_then(|p| in_patterns(&p, depth + 1)))
 }
 
 /// A page and its words, each with its box in points.
@@ -53,13 +130,15 @@ pub fn draw(pdf: &Pdf, wanted: Option<&[bool]>) -> Vec<Option<PageOf>> {
             if wanted.is_some_and(|w| !w.get(i).copied().unwrap_or(true)) {
                 return None;
             }
+            let (w, h) = page.render_dimensions();
+            let scale = scale_for(w, h);
             let pixmap = hayro::render(
                 page,
                 &cache,
                 &settings,
                 &RenderSettings {
-                    x_scale: SCALE,
-                    y_scale: SCALE,
+                    x_scale: scale,
+                    y_scale: scale,
                     bg_color: WHITE,
                     ..Default::default()
                 },
@@ -67,10 +146,10 @@ pub fn draw(pdf: &Pdf, wanted: Option<&[bool]>) -> Vec<Option<PageOf>> {
             let drawn = Drawn {
                 width: usize::from(pixmap.width()),
                 height: usize::from(pixmap.height()),
+                scale,
                 rgba: pixmap.data_as_u8_slice().to_vec(),
             };
             let mut words = Words::default();
-            let (w, h) = page.render_dimensions();
             let mut ctx = Context::new(
                 page.initial_transform(true).to_kurbo(),
                 Rect::new(0.0, 0.0, f64::from(w), f64::from(h)),
@@ -139,8 +218,8 @@ pub struct Region {
 /// The regions where two drawings of a page differ; none when they agree
 /// within the tolerance. Pages of different sizes differ everywhere.
 pub fn regions(a: &Drawn, b: &Drawn) -> Vec<Region> {
-    let pt = |px: usize| px as f64 / f64::from(SCALE);
-    if (a.width, a.height) != (b.width, b.height) {
+    let pt = |px: usize| px as f64 / f64::from(b.scale);
+    if (a.width, a.height, a.scale) != (b.width, b.height, b.scale) {
         return vec![Region {
             x: 0.0,
             y: 0.0,
@@ -318,6 +397,7 @@ mod tests {
         Drawn {
             width: w,
             height: h,
+            scale: SCALE,
             rgba: vec![255; w * h * 4],
         }
     }
