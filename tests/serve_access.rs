@@ -190,3 +190,49 @@ fn a_thousand_distinct_requests_keep_memory_bounded() {
     eprintln!("peak resident memory: {} MB", peak / 1024 / 1024);
     assert!(peak < 300 * 1024 * 1024, "{} MB", peak / 1024 / 1024);
 }
+
+/// Two fields with the same text: each run on the page is traced to its
+/// own field, by position and order, even when the file lists the
+/// subtitle first.
+#[test]
+fn repeated_text_is_traced_to_each_field_in_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
+    let same = "AI Engineer vs ML Engineer";
+    let edited = seed.replacen(&format!("title: {same}\n"), "", 1).replacen(
+        "subtitle: Modern AI Systems or Classical ML Engineering?",
+        &format!("subtitle: {same}\ntitle: {same}"),
+        1,
+    );
+    assert_ne!(edited, seed);
+    let yaml = dir.path().join("same.yaml");
+    std::fs::write(&yaml, &edited).unwrap();
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let answer = serve.get("/api/render", "");
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let origins = json["origins"].as_array().unwrap();
+    let traced: Vec<(String, String)> = json["pages"][0]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r[4].as_str().unwrap().trim() == same)
+        .map(|r| {
+            let o = &origins[r[5].as_u64().unwrap() as usize];
+            (
+                o["path"].as_str().unwrap().to_string(),
+                o["line"].to_string(),
+            )
+        })
+        .take(2)
+        .collect();
+    let line =
+        |key: &str| (edited.lines().position(|l| l.starts_with(key)).unwrap() + 1).to_string();
+    assert_eq!(
+        traced,
+        [
+            ("title".to_string(), line("title:")),
+            ("subtitle".to_string(), line("subtitle:"))
+        ]
+    );
+}

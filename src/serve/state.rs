@@ -191,9 +191,18 @@ impl State {
                     let lang = crate::content::language_of(&loaded.content);
                     let catalog = project.catalogs.get(&lang);
                     let yaml = std::fs::read_to_string(&loaded.path).unwrap_or_default();
+                    // The model's order of fields, which layouts follow.
+                    let order: Vec<String> = match serde_yaml::to_value(&loaded.content) {
+                        Ok(serde_yaml::Value::Mapping(m)) => m
+                            .keys()
+                            .filter_map(|k| k.as_str().map(str::to_string))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
                     Index::new(
                         &loaded.name,
                         &yaml,
+                        &order,
                         &format!("lang/{}.yaml", catalog.lang),
                         catalog.labels(),
                     )

@@ -34,9 +34,12 @@ pub struct Index {
 
 impl Index {
     /// `labels` are the catalog's (key, text) pairs, found in `catalog`.
+    /// `order` lists the content's top-level keys in the order layouts
+    /// place them (the content model's), whatever order the file has.
     pub fn new<'a>(
         file: &str,
         yaml: &str,
+        order: &[String],
         catalog: &str,
         labels: impl Iterator<Item = (&'a str, &'a str)>,
     ) -> Self {
@@ -45,6 +48,11 @@ impl Index {
             let locator = Locator::new(yaml);
             let mut strings = Vec::new();
             walk(&value, &mut Vec::new(), &mut strings);
+            let rank = |path: &[Seg]| match path.first() {
+                Some(Seg::Key(k)) => order.iter().position(|o| o == k).unwrap_or(order.len()),
+                _ => order.len(),
+            };
+            strings.sort_by_key(|(path, _)| rank(path));
             for (path, text) in strings {
                 let pos = locator.value(&path);
                 entries.push(Entry {
@@ -79,39 +87,52 @@ impl Index {
     }
 
     /// For each run, in reading order, the entry it came from, if any.
+    /// Runs that fit several entries equally well (two fields with the same
+    /// text) are given them in order: the first such run on the page the
+    /// first field, the next the next, as layouts place fields in the
+    /// content model's order.
     pub fn trace(&self, runs: &[&str]) -> Vec<Option<usize>> {
         let norm: Vec<String> = runs.iter().map(|r| run_text(r)).collect();
-        (0..runs.len())
-            .map(|i| {
-                let run = &norm[i];
-                if run.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
-                    return None;
-                }
-                let near = [i.checked_sub(1), Some(i + 1)];
-                self.entries
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.text.contains(run.as_str()))
-                    .max_by_key(|(j, e)| {
-                        let neighbours = near
-                            .iter()
-                            .flatten()
-                            .filter_map(|&n| norm.get(n))
-                            .filter(|n| n.len() > 2 && e.text.contains(n.as_str()))
-                            .count();
-                        // Then an exact match, then content before labels,
-                        // then the shorter string, then the earlier one.
-                        (
-                            neighbours,
-                            e.text == *run,
-                            e.origin.kind == "content",
-                            std::cmp::Reverse(e.text.len()),
-                            std::cmp::Reverse(*j),
-                        )
-                    })
-                    .map(|(j, _)| j)
-            })
-            .collect()
+        let mut uses = vec![0usize; self.entries.len()];
+        let mut out = Vec::with_capacity(runs.len());
+        for i in 0..runs.len() {
+            let run = &norm[i];
+            if run.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+                out.push(None);
+                continue;
+            }
+            let near = [i.checked_sub(1), Some(i + 1)];
+            let best = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.text.contains(run.as_str()))
+                .max_by_key(|(j, e)| {
+                    let neighbours = near
+                        .iter()
+                        .flatten()
+                        .filter_map(|&n| norm.get(n))
+                        .filter(|n| n.len() > 2 && e.text.contains(n.as_str()))
+                        .count();
+                    // Then an exact match, then content before labels, then
+                    // the shorter string, then the one used least so far,
+                    // then the earlier one.
+                    (
+                        neighbours,
+                        e.text == *run,
+                        e.origin.kind == "content",
+                        std::cmp::Reverse(e.text.len()),
+                        std::cmp::Reverse(uses[*j]),
+                        std::cmp::Reverse(*j),
+                    )
+                })
+                .map(|(j, _)| j);
+            if let Some(j) = best {
+                uses[j] += 1;
+            }
+            out.push(best);
+        }
+        out
     }
 }
 
@@ -184,6 +205,7 @@ mod tests {
         Index::new(
             "c.yaml",
             YAML,
+            &[],
             "lang/en.yaml",
             [("faq", "Questions"), ("updated", "Updated")].into_iter(),
         )
@@ -217,5 +239,18 @@ mod tests {
         assert_eq!((label.kind, label.path.as_str()), ("label", "faq"));
         assert_eq!(got[1], None);
         assert_eq!(got[2], None);
+    }
+
+    #[test]
+    fn fields_with_the_same_text_are_traced_in_order() {
+        // The subtitle comes first in the file; layouts place the title first.
+        let yaml = "subtitle: Same words\ntitle: Same words\n";
+        let order = ["title".to_string(), "subtitle".to_string()];
+        let index = Index::new("c.yaml", yaml, &order, "lang/en.yaml", std::iter::empty());
+        let got = index.trace(&["Same words", "Same words", "Same words"]);
+        let path = |i: usize| index.origin(got[i].unwrap()).path.clone();
+        assert_eq!((path(0).as_str(), path(1).as_str()), ("title", "subtitle"));
+        assert_eq!(index.origin(got[0].unwrap()).line, 2);
+        assert_eq!(path(2), "title");
     }
 }
