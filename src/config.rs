@@ -84,6 +84,7 @@ impl BuildConfig {
             keep_going: self.keep_going,
             quiet: self.quiet,
             warn: true,
+            set_aside_content: false,
         }
     }
 

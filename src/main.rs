@@ -37,7 +37,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let effect = match cli.command {
-                Command::Check(_) | Command::List(_) | Command::Schema(_) => Effect::Reads,
+                Command::Check(_) | Command::List(_) | Command::Schema(_) | Command::Serve(_) => {
+                    Effect::Reads
+                }
                 Command::Send(_) => Effect::Sends,
                 _ => Effect::Writes,
             };

@@ -106,6 +106,9 @@ pub fn print_error(err: &Error, effect: Effect) {
         Error::Interrupted(signal) if effect == Effect::Sends => {
             eprintln!("stopped by {signal} between two messages; the send log is complete")
         }
+        Error::Interrupted(signal) if effect == Effect::Reads => {
+            eprintln!("stopped by {signal}")
+        }
         Error::Interrupted(signal) => {
             eprintln!("stopped by {signal}; finished files were kept, unfinished ones removed")
         }

@@ -236,3 +236,85 @@ fn repeated_text_is_traced_to_each_field_in_turn() {
         ]
     );
 }
+
+/// The JSON body of a GET, with the token.
+fn body(serve: &Serve, path: &str) -> serde_json::Value {
+    let answer = serve.get(path, "");
+    serde_json::from_str(&answer[answer.find("\r\n\r\n").unwrap() + 4..]).unwrap()
+}
+
+/// Waits until the overview's generation passes `seen`.
+fn next_generation(serve: &Serve, seen: u64) -> serde_json::Value {
+    for _ in 0..500 {
+        let o = body(serve, "/api/overview");
+        if o["generation"].as_u64().unwrap() > seen {
+            return o;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the server never read the change");
+}
+
+#[test]
+fn one_broken_file_shows_its_own_error_and_the_others_still_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.yaml");
+    let b = dir.path().join("b.yaml");
+    std::fs::copy(root().join(SEED), &a).unwrap();
+    std::fs::copy(fixture("three-options.yaml"), &b).unwrap();
+    let mut serve = Serve::start(&[dir.path().to_str().unwrap()]);
+    let seen = body(&serve, "/api/overview")["generation"]
+        .as_u64()
+        .unwrap();
+
+    std::fs::write(&b, "title: [unclosed\n").unwrap();
+    let overview = next_generation(&serve, seen);
+    assert!(
+        overview["errors"].as_array().unwrap().is_empty(),
+        "{overview}"
+    );
+    let files = overview["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{overview}");
+    assert_eq!(files[1]["title"], "(has errors)");
+    let good = body(&serve, "/api/render?file=0");
+    assert!(
+        good["pages"].as_array().is_some_and(|p| !p.is_empty()),
+        "{good}"
+    );
+    let broken = body(&serve, "/api/render?file=1");
+    let errors = broken["errors"].to_string();
+    assert!(
+        errors.contains("b.yaml:2:1") && errors.contains("invalid YAML"),
+        "{errors}"
+    );
+
+    // Every file gone: one error, said once.
+    let seen = overview["generation"].as_u64().unwrap();
+    std::fs::remove_file(&a).unwrap();
+    std::fs::remove_file(&b).unwrap();
+    let mut overview = next_generation(&serve, seen);
+    while overview["errors"].to_string().contains("b.yaml") {
+        let seen = overview["generation"].as_u64().unwrap();
+        overview = next_generation(&serve, seen);
+    }
+    let errors = overview["errors"].to_string();
+    assert!(errors.contains("no content files found"), "{errors}");
+    assert!(!errors.contains("error: error:"), "{errors}");
+
+    // SIGTERM: said plainly, with nothing about files.
+    unsafe { libc::kill(serve.child.id() as i32, libc::SIGTERM) };
+    let status = serve.child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    let mut err = String::new();
+    serve
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        err.contains("stopped by sigterm") && !err.contains("files"),
+        "{err}"
+    );
+}

@@ -58,6 +58,9 @@ pub struct Policy {
     pub keep_going: bool,
     /// Leave out notes (`--quiet`).
     pub quiet: bool,
+    /// A content file with errors is set aside, silently, and the rest are
+    /// used: the preview shows each file's errors on its own page.
+    pub set_aside_content: bool,
     /// Print the warnings of what was read.
     pub warn: bool,
 }
@@ -240,19 +243,21 @@ fn usable_content(
     if unusable.is_empty() {
         return Ok((contents, unusable));
     }
-    if !policy.keep_going || contents.is_empty() {
+    if !(policy.keep_going || policy.set_aside_content) || contents.is_empty() {
         return Err(Error::Content(
             unusable.into_iter().flat_map(|u| u.errors).collect(),
         ));
     }
     unusable.sort_by(|a, b| a.name.cmp(&b.name));
-    for u in &unusable {
-        emit(&u.errors);
+    if !policy.set_aside_content {
+        for u in &unusable {
+            emit(&u.errors);
+        }
+        eprintln!(
+            "{} set aside; rendering the rest (--keep-going)",
+            diag::count(unusable.len(), "content file", "content files")
+        );
     }
-    eprintln!(
-        "{} set aside; rendering the rest (--keep-going)",
-        diag::count(unusable.len(), "content file", "content files")
-    );
     Ok((contents, unusable))
 }
 

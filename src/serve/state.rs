@@ -41,15 +41,29 @@ pub struct Inputs {
 struct Ready {
     project: Project,
     env: Env,
-    /// One per content file.
+    /// One per loaded content file.
     indexes: Vec<Index>,
+    /// Every content file in name order, loaded (its place in `contents`)
+    /// or set aside with errors (its place in `unusable`): a file that
+    /// breaks keeps its place, and shows its own errors only.
+    files: Vec<Result<usize, usize>>,
 }
 
 impl Ready {
     /// A content file's place, the first when the page asks for one that
     /// is gone (a file removed since it drew).
     fn clamp(&self, file: usize) -> usize {
-        file.min(self.project.contents.len().saturating_sub(1))
+        file.min(self.files.len().saturating_sub(1))
+    }
+
+    /// The loaded content of a file the page chose (its place in
+    /// `contents`), or the problems of one that cannot be used.
+    fn content(&self, file: usize) -> Result<usize, &[Diagnostic]> {
+        match self.files.get(self.clamp(file)) {
+            Some(Ok(i)) => Ok(*i),
+            Some(Err(j)) => Err(&self.project.unusable[*j].errors),
+            None => Err(&[]),
+        }
     }
 }
 
@@ -124,10 +138,11 @@ impl State {
         let mut choice = Choice::parse(query)?;
         if let Some(ready) = self.inner.lock().ready.clone() {
             choice.file = ready.clamp(choice.file);
-            let loaded = &ready.project.contents[choice.file];
-            if let Some(goal) = &choice.goal
-                && loaded.content.goal(goal).is_none()
+            if let Ok(i) = ready.content(choice.file)
+                && let Some(goal) = &choice.goal
+                && ready.project.contents[i].content.goal(goal).is_none()
             {
+                let loaded = &ready.project.contents[i];
                 return Err(format!("{} has no goal `{goal}`", loaded.name));
             }
             if !ready
@@ -175,6 +190,7 @@ impl State {
     fn read(&self) {
         let policy = Policy {
             quiet: true,
+            set_aside_content: true,
             ..Policy::default()
         };
         let read = Project::load(&self.inputs.sources, policy).map(|project| {
@@ -208,10 +224,26 @@ impl State {
                     )
                 })
                 .collect();
+            let mut files: Vec<(&str, Result<usize, usize>)> = project
+                .contents
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.name.as_str(), Ok(i)))
+                .chain(
+                    project
+                        .unusable
+                        .iter()
+                        .enumerate()
+                        .map(|(j, u)| (u.name.as_str(), Err(j))),
+                )
+                .collect();
+            files.sort_by(|a, b| a.0.cmp(b.0));
+            let files = files.into_iter().map(|(_, f)| f).collect();
             Ready {
                 project,
                 env,
                 indexes,
+                files,
             }
         });
         let mut inner = self.inner.lock();
@@ -223,7 +255,8 @@ impl State {
                 inner.ready = Some(Arc::new(ready));
                 inner.errors.clear();
             }
-            Err(Error::Content(diags)) => inner.errors = diags,
+            Err(Error::Content(diags) | Error::Usage(diags)) => inner.errors = diags,
+            Err(Error::System(d)) => inner.errors = vec![*d],
             Err(other) => inner.errors = vec![Diagnostic::error(other.to_string())],
         }
         typst::comemo::evict(10);
@@ -250,16 +283,22 @@ impl State {
         let files: Vec<Value> = ready
             .as_ref()
             .map(|r| {
-                r.project
-                    .contents
+                r.files
                     .iter()
-                    .map(|l| {
-                        let goals: Vec<Value> = l
-                            .content
-                            .goals()
-                            .map(|g| json!({"id": g.id, "label": g.goal}))
-                            .collect();
-                        json!({"name": l.name, "title": l.content.title, "goals": goals})
+                    .map(|f| match *f {
+                        Ok(i) => {
+                            let l = &r.project.contents[i];
+                            let goals: Vec<Value> = l
+                                .content
+                                .goals()
+                                .map(|g| json!({"id": g.id, "label": g.goal}))
+                                .collect();
+                            json!({"name": l.name, "title": l.content.title, "goals": goals})
+                        }
+                        Err(j) => {
+                            let name = &r.project.unusable[j].name;
+                            json!({"name": name, "title": "(has errors)", "goals": []})
+                        }
                     })
                     .collect()
             })
@@ -317,9 +356,23 @@ impl State {
         choice: &Choice,
     ) -> Answer {
         match ready {
+            Some(ready) if errors.is_empty() && ready.content(choice.file).is_err() => Answer {
+                json: json!({
+                    "generation": generation,
+                    "errors": texts(ready.content(choice.file).err().unwrap_or_default()),
+                })
+                .to_string(),
+                doc: None,
+            },
             Some(ready) if errors.is_empty() => match self.in_time(&ready, choice, preview) {
                 Ok(p) => Answer {
-                    json: pages_json(generation, &ready, choice.file, &p).to_string(),
+                    json: pages_json(
+                        generation,
+                        &ready,
+                        ready.content(choice.file).unwrap_or(0),
+                        &p,
+                    )
+                    .to_string(),
                     doc: Some(p.doc),
                 },
                 Err(diags) => Answer {
@@ -370,10 +423,13 @@ impl State {
             return Err("the content has errors; fix them first".into());
         };
         let (choice, _) = self.choose(query)?;
+        if let Err(errors) = ready.content(choice.file) {
+            return Err(texts(errors).join("\n"));
+        }
         let rendered = self
             .in_time(&ready, &choice, render::render)
             .map_err(|d| texts(&d).join("\n"))?;
-        let content = &ready.project.contents[ready.clamp(choice.file)];
+        let content = &ready.project.contents[ready.content(choice.file).unwrap_or(0)];
         let name = format!("{}.pdf", content.content.id);
         Ok((
             rendered
@@ -410,7 +466,11 @@ impl State {
         std::thread::Builder::new()
             .stack_size(64 * 1024 * 1024)
             .spawn(move || {
-                let Some(loaded) = ready.project.contents.get(ready.clamp(choice.file)) else {
+                let Some(loaded) = ready
+                    .content(choice.file)
+                    .ok()
+                    .and_then(|i| ready.project.contents.get(i))
+                else {
                     return;
                 };
                 let person = choice.recipient.and_then(|i| {
@@ -476,8 +536,9 @@ fn texts(diags: &[Diagnostic]) -> Vec<String> {
         .collect()
 }
 
-fn pages_json(generation: u64, ready: &Ready, file: usize, p: &Preview) -> Value {
-    let index = &ready.indexes[ready.clamp(file)];
+/// `content`: the file's place among the loaded ones.
+fn pages_json(generation: u64, ready: &Ready, content: usize, p: &Preview) -> Value {
+    let index = &ready.indexes[content];
     let runs: Vec<&str> = p
         .pages
         .iter()
@@ -517,7 +578,7 @@ fn pages_json(generation: u64, ready: &Ready, file: usize, p: &Preview) -> Value
         "pages": pages,
         "origins": origins,
         // The content file's own (placeholders left, say), then the layout's.
-        "warnings": texts(&ready.project.contents[ready.clamp(file)].warnings.iter().chain(&p.warnings).cloned().collect::<Vec<_>>()),
+        "warnings": texts(&ready.project.contents[content].warnings.iter().chain(&p.warnings).cloned().collect::<Vec<_>>()),
     })
 }
 
