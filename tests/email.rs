@@ -740,7 +740,11 @@ fn a_slow_answer_to_the_end_of_data_is_waited_for_and_never_sent_twice() {
     assert_ok(&drafts(&late, PEOPLE, &[]));
     let slow = SmtpServer::slow(12.0, &["ana@example.org"]);
     let start = Instant::now();
-    let o = slow.send(&late, &["--smtp-timeout", "8"]);
+    let failed = dir.path().join("failed.csv");
+    let o = slow.send(
+        &late,
+        &["--smtp-timeout", "8", "--failed", failed.to_str().unwrap()],
+    );
     assert!(
         start.elapsed() < Duration::from_secs(11),
         "{:?}",
@@ -749,6 +753,14 @@ fn a_slow_answer_to_the_end_of_data_is_waited_for_and_never_sent_twice() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_stderr_has(&o, "did not answer within 8 s while taking");
     assert_stderr_has(&o, "it may have been delivered");
+    // It ends as any run does: the summary, --failed and the log.
+    assert_stderr_has(&o, "1 unknown (may have arrived; not sent again)");
+    assert!(failed.exists());
+    assert!(
+        log(&late).iter().any(|e| e["status"] == "unknown"),
+        "{:?}",
+        log(&late)
+    );
     // The slow server kept it; the next run, to a quick one, does not
     // send it again.
     std::thread::sleep(Duration::from_secs(5));

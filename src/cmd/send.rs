@@ -75,17 +75,20 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
         // What failed is worth writing even when the run stopped early.
         write_failed(args, &Standing::read(&args.dir)?)?;
     }
-    let summary = summary?;
+    let send::Finished { summary, stopped } = summary?;
     if args.dry_run {
         return Ok(());
     }
     let failed = summary.refused + summary.deferred + summary.refused_before + summary.unknown;
-    if !args.quiet || failed > 0 {
+    if !args.quiet || failed > 0 || stopped.is_some() {
         eprintln!(
             "{} (log: {})",
             summary_line(&summary),
             args.dir.join(crate::email::SENT_LOG).display()
         );
+    }
+    if let Some(stopped) = stopped {
+        return Err(stopped);
     }
     undelivered(failed, summary.total)
 }

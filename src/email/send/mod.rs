@@ -1,13 +1,13 @@
 //! Sending the outbox over SMTP, one message at a time, with a log on disk
 //! that says who already has theirs.
 
+mod deadline;
 mod dkim;
 mod log;
 mod message;
 mod record;
 mod smtp;
 pub mod status;
-mod watchdog;
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -23,7 +23,6 @@ pub use log::{Log, LogEntry, Outcome, read_outbox};
 pub use message::{header, with_crlf, with_date};
 use message::{prepare, read_draft};
 use record::log_entry;
-use watchdog::Watchdog;
 
 use super::OutboxEntry;
 use crate::diag::{Diagnostic, count};
@@ -123,8 +122,18 @@ pub struct Summary {
     pub total: usize,
 }
 
-/// Sends every outbox entry the log does not hold.
-pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
+/// What a run did, and why it stopped early, if it did: a run that has
+/// begun sending always ends with its summary.
+#[derive(Debug)]
+pub struct Finished {
+    pub summary: Summary,
+    /// Ctrl-C, a server past its deadline, a log that cannot be written.
+    pub stopped: Option<Error>,
+}
+
+/// Sends every outbox entry the log does not hold. An error before the
+/// first message is sent is returned as such.
+pub fn run(opts: &SendOptions) -> Result<Finished, Error> {
     let outbox = read_outbox(&opts.dir)?;
     let mut log = Log::open(&opts.dir)?;
     let (todo, suppressed, summary) = choose(opts, outbox, &log);
@@ -147,7 +156,10 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
             count(todo.len(), "message", "messages"),
             summary.already_sent
         );
-        return Ok(summary);
+        return Ok(Finished {
+            summary,
+            stopped: None,
+        });
     }
     for entry in &suppressed {
         log.append(&log_entry(
@@ -175,24 +187,27 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
         );
     }
     if todo.is_empty() {
-        return Ok(summary);
+        return Ok(Finished {
+            summary,
+            stopped: None,
+        });
     }
-    let watchdog = Watchdog::start();
-    watchdog.arm(
-        opts.server.timeout / 2,
-        format!(
-            "the mail server at {}:{} did not finish answering within {} s; nothing was sent",
-            opts.server.host,
-            opts.server.port,
-            (opts.server.timeout / 2).as_secs()
-        ),
-    );
-    let transport = smtp::connect(&opts.server)?;
-    watchdog.disarm();
+    let server = opts.server.clone();
+    let transport = deadline::within(opts.server.timeout / 2, move || smtp::connect(&server))
+        .unwrap_or_else(|| {
+            Err(Error::system(
+                format!(
+                    "the mail server at {}:{} did not finish answering within {} s; nothing was sent",
+                    opts.server.host,
+                    opts.server.port,
+                    (opts.server.timeout / 2).as_secs()
+                ),
+                "a slow or stuck mail server; try again later, or another server",
+            ))
+        })?;
     let mut run = Run {
         opts,
         transport,
-        watchdog,
         log: &mut log,
         summary,
         bar: crate::terminal::bar(todo.len(), opts.quiet),
@@ -209,7 +224,10 @@ pub fn run(opts: &SendOptions) -> Result<Summary, Error> {
             .try_for_each(|(entry, message)| run.send(entry, &message?))
     });
     finish(&run.bar);
-    result.map(|()| run.summary)
+    Ok(Finished {
+        summary: run.summary,
+        stopped: result.err(),
+    })
 }
 
 /// What this run sends, what it logs as suppressed, and the counts of the
@@ -260,7 +278,6 @@ fn choose(
 struct Run<'a> {
     opts: &'a SendOptions,
     transport: SmtpTransport,
-    watchdog: Watchdog,
     log: &'a mut Log,
     summary: Summary,
     bar: Option<ProgressBar>,
@@ -319,18 +336,26 @@ impl Run<'_> {
         envelope: &lettre::address::Envelope,
         message: &[u8],
     ) -> Result<(Outcome, String), Error> {
-        self.watchdog.arm(
-            self.opts.server.timeout,
-            format!(
-                "the mail server did not answer within {} s while taking {} for {}; it may have \
-                 been delivered: the next run logs it as unknown and does not send it again",
-                self.opts.server.timeout.as_secs(),
-                entry.file,
-                entry.recipient
-            ),
-        );
-        let sent = self.transport.send_raw(envelope, message);
-        self.watchdog.disarm();
+        let limit = self.opts.server.timeout;
+        let (transport, to, bytes) = (self.transport.clone(), envelope.clone(), message.to_vec());
+        let Some(sent) = deadline::within(limit, move || transport.send_raw(&to, &bytes)) else {
+            self.log_after(
+                entry,
+                Outcome::Unknown,
+                &format!("no answer within {} s", limit.as_secs()),
+            )?;
+            self.summary.unknown += 1;
+            return Err(Error::system(
+                format!(
+                    "the mail server did not answer within {} s while taking {} for {}; it may have \
+                     been delivered: it is logged as unknown and not sent again",
+                    limit.as_secs(),
+                    entry.file,
+                    entry.recipient
+                ),
+                "a slow or stuck mail server; try again later, or another server",
+            ));
+        };
         let (status, reply) = match sent {
             // Checked by the client before the message: nothing went, and
             // the session goes on with the next person.
