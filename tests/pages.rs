@@ -261,3 +261,42 @@ fn a5_packs_as_a4_does() {
         assert_all_strings_present(&root().join(SEED), pdf);
     }
 }
+
+/// Content of another shape than the seed's, which the density lengths
+/// were measured on: three options, in the fixture (one or two pages) and
+/// in what `handout new --options 3` writes (three). Their goal variants
+/// fill every page but the last as the seed's do.
+#[test]
+fn three_option_content_fills_its_pages_on_a4_and_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    assert_ok(&handout(&[
+        &"new",
+        &"three-roles",
+        &"--options",
+        &"3",
+        &"--dir",
+        &content,
+    ]));
+    std::fs::copy(fixture("three-options.yaml"), content.join("fixture.yaml")).unwrap();
+    let report = dir.path().join("report.json");
+    assert_ok(&handout(&[
+        &"build",
+        &content,
+        &"--all-goals",
+        &"-p",
+        &"a4,us-letter",
+        &"--report",
+        &report,
+        &"-q",
+        &"-o",
+        &dir.path().join("out"),
+    ]));
+    let r = read_json(&report);
+    let docs = r["documents"].as_array().unwrap();
+    assert!(docs.len() >= 8, "{}", docs.len());
+    for d in docs {
+        let pdf = Path::new(d["output"].as_str().unwrap());
+        assert_pages_full(pdf);
+    }
+}

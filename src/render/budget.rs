@@ -32,6 +32,12 @@ pub(super) struct Fit<'a> {
 /// never split waste about this much of each page.
 const SLACK: f64 = 0.05;
 
+/// Every page but the last should be at least this full (the house rule is
+/// 80 %; the margin covers how a reader's tool measures it).
+const MIN_FILL: f64 = 0.82;
+/// Other densities tried at most for a document whose pages are not full.
+const FILL_TRIES: usize = 4;
+
 /// Compiles the document where its layout starts: for the handout's print
 /// edition, the densest setting it picks by itself, since a typical
 /// comparison needs it; from that compile's length it predicts whether a
@@ -73,12 +79,20 @@ pub(super) fn fit<'a>(
     let pages = first.doc.pages().len();
     let result = match plan {
         Plan::Normal => (first, None),
-        Plan::Within { target, .. } if pages <= target => {
+        Plan::Within { target, top, .. } if pages <= target => {
             let fit = match search.lighter(&first, &budget, target)? {
                 Some(lighter) => lighter,
                 None => first,
             };
-            (search.trim(fit, &budget)?, None)
+            let fit = search.trim(fit, &budget)?;
+            // Only where pages are aimed at: the email edition keeps its
+            // normal density.
+            let aimed = budget.target.is_some() || matches!(plan, Plan::Within { hard: true, .. });
+            if aimed {
+                (search.fuller(fit, top)?, None)
+            } else {
+                (fit, None)
+            }
         }
         Plan::Within { target, top, hard } => {
             let found = search.denser(&first, &budget, target, top)?;
@@ -141,6 +155,37 @@ impl<'a> Search<'a, '_> {
         }
         let found = self.denser(&fit, budget, pages - 1, budget.trim)?;
         Ok(found.fits.unwrap_or(fit))
+    }
+
+    /// A page before the last that is not full (a block that never splits
+    /// went over to the next page) is the length prediction missing for
+    /// content of another shape than the one it was measured on: the
+    /// densities next to it, up to `top`, are tried for the same pages or
+    /// fewer with every page but the last full. The first fit stays if none
+    /// is.
+    fn fuller(&mut self, fit: Attempt<'a>, top: u8) -> Result<Attempt<'a>, Vec<Diagnostic>> {
+        let full = |doc: &PagedDocument| {
+            let fills = super::runs::body_fills(doc);
+            fills.iter().rev().skip(1).all(|&f| f >= MIN_FILL)
+        };
+        if full(&fit.doc) {
+            return Ok(fit);
+        }
+        let d = i16::from(fit.density);
+        let mut near: Vec<u8> = (1..=i16::from(top))
+            .flat_map(|step| [d + step, d - step])
+            .filter(|&n| (0..=i16::from(top)).contains(&n))
+            .map(|n| n as u8)
+            .collect();
+        near.truncate(FILL_TRIES);
+        let pages = fit.doc.pages().len();
+        for density in near {
+            let attempt = self.compile(density)?;
+            if attempt.doc.pages().len() <= pages && full(&attempt.doc) {
+                return Ok(attempt);
+            }
+        }
+        Ok(fit)
     }
 
     /// From a compile within `target` at a denser setting than the normal

@@ -7,6 +7,7 @@ mod export;
 mod page_budget;
 mod preflight;
 pub mod preview;
+mod runs;
 
 use std::sync::Arc;
 

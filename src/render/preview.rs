@@ -2,9 +2,11 @@
 //! where its text lies, so that a click on the page can be traced back to
 //! the content. Nothing here touches the PDF that `build` writes.
 
-use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
+use typst::layout::Transform;
 use typst_layout::PagedDocument;
 
+pub use super::runs::TextRun;
+use super::runs::collect;
 use super::{Document, budget, document_date, main_file};
 use crate::diag::Diagnostic;
 use crate::world::Env;
@@ -25,16 +27,6 @@ pub struct PagePreview {
     /// 0 to 1.
     pub fill: f64,
     pub runs: Vec<TextRun>,
-}
-
-/// One run of shaped text and its box on the page, in points from the top
-/// left.
-pub struct TextRun {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
-    pub text: String,
 }
 
 /// Compiles the document, fitted to its page budget as `build` does.
@@ -85,34 +77,6 @@ pub fn page_png(doc: &PagedDocument, index: usize, pixel_per_pt: f32) -> Option<
         )
         .ok()?;
     Some(out)
-}
-
-fn collect(frame: &Frame, ts: Transform, out: &mut Vec<TextRun>) {
-    for (pos, item) in frame.items() {
-        match item {
-            FrameItem::Group(group) => {
-                let inner = ts
-                    .pre_concat(Transform::translate(pos.x, pos.y))
-                    .pre_concat(group.transform);
-                collect(&group.frame, inner, out);
-            }
-            FrameItem::Text(text) if !text.text.trim().is_empty() => {
-                let size = text.size;
-                let a = Point::new(pos.x, pos.y - size * 0.8).transform(ts);
-                let b = Point::new(pos.x + text.width(), pos.y + size * 0.25).transform(ts);
-                let (x0, x1) = (a.x.min(b.x), a.x.max(b.x));
-                let (y0, y1) = (a.y.min(b.y), a.y.max(b.y));
-                out.push(TextRun {
-                    x: x0.to_pt(),
-                    y: y0.to_pt(),
-                    w: (x1 - x0).to_pt(),
-                    h: (y1 - y0).to_pt().max(Abs::pt(1.0).to_pt()),
-                    text: text.text.to_string(),
-                });
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The share of the body (the page less a header and footer band of 7%
