@@ -40,14 +40,25 @@ pub struct Drawn {
     pub rgba: Vec<u8>,
 }
 
-/// The pixels per point a page of this size is drawn at.
-pub fn scale_for(width: f32, height: f32) -> f32 {
-    let pixels = f64::from(width * SCALE) * f64::from(height * SCALE);
-    if pixels.is_finite() && pixels > MAX_PAGE_PIXELS {
-        SCALE * (MAX_PAGE_PIXELS / pixels).sqrt() as f32
-    } else {
-        SCALE
+/// No side of a drawn page is longer than this many pixels.
+const MAX_SIDE: f64 = 8000.0;
+
+/// The pixels per point a page of this size is drawn at, and its size in
+/// pixels: within `MAX_PAGE_PIXELS` and `MAX_SIDE` whatever the page
+/// claims (a size that is not a number is drawn as one pixel).
+pub fn scale_for(width: f32, height: f32) -> (f32, u16, u16) {
+    let (w, h) = (f64::from(width), f64::from(height));
+    if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
+        return (SCALE, 1, 1);
     }
+    let unit = f64::from(SCALE);
+    let shrink = (MAX_PAGE_PIXELS / (w * h * unit * unit))
+        .sqrt()
+        .min(MAX_SIDE / (w.max(h) * unit))
+        .min(1.0);
+    let scale = unit * shrink;
+    let side = |x: f64| (x * scale).floor().clamp(1.0, MAX_SIDE) as u16;
+    (scale as f32, side(w), side(h))
 }
 
 /// The first image on a wanted page (or in a form or pattern it places)
@@ -131,7 +142,7 @@ pub fn draw(pdf: &Pdf, wanted: Option<&[bool]>) -> Vec<Option<PageOf>> {
                 return None;
             }
             let (w, h) = page.render_dimensions();
-            let scale = scale_for(w, h);
+            let (scale, pw, ph) = scale_for(w, h);
             let pixmap = hayro::render(
                 page,
                 &cache,
@@ -139,6 +150,8 @@ pub fn draw(pdf: &Pdf, wanted: Option<&[bool]>) -> Vec<Option<PageOf>> {
                 &RenderSettings {
                     x_scale: scale,
                     y_scale: scale,
+                    width: Some(pw),
+                    height: Some(ph),
                     bg_color: WHITE,
                     ..Default::default()
                 },
@@ -400,6 +413,18 @@ mod tests {
             scale: SCALE,
             rgba: vec![255; w * h * 4],
         }
+    }
+
+    #[test]
+    fn pages_are_drawn_within_the_pixel_cap_whatever_they_claim() {
+        assert_eq!(scale_for(595.0, 842.0), (1.0, 595, 842));
+        let (s, w, h) = scale_for(14_400.0, 14_400.0);
+        assert!(s < 0.2 && u64::from(w) * u64::from(h) <= 4_000_000, "{s} {w} {h}");
+        let (_, w, h) = scale_for(1e9, 1.0);
+        assert!(w as f64 <= MAX_SIDE && h >= 1, "{w} {h}");
+        assert_eq!(scale_for(f32::INFINITY, 10.0), (SCALE, 1, 1));
+        assert_eq!(scale_for(f32::NAN, 10.0), (SCALE, 1, 1));
+        assert_eq!(scale_for(-5.0, 10.0), (SCALE, 1, 1));
     }
 
     #[test]

@@ -24,6 +24,22 @@ mod assets {
     pub const STYLE: &str = include_str!("assets/app.css");
 }
 
+/// The status the server answers to the raw bytes of one request, with
+/// every check and limit of a real connection but without one, and with
+/// streams (change events) cut short: for fuzzing and tests.
+pub fn status_for(state: &Arc<State>, raw: &[u8], port: u16) -> u16 {
+    let mut buf = Vec::new();
+    match wire::read_head(&mut std::io::Cursor::new(raw), &mut buf) {
+        Ok(Some(request)) => match http::handle(state, &request, port) {
+            wire::Reply::Full(response) => response.status,
+            wire::Reply::Stream(_) => 200,
+        },
+        // An incomplete request: the client is still sending.
+        Ok(None) => 0,
+        Err(refusal) => refusal.status,
+    }
+}
+
 /// A running preview server.
 pub struct Server {
     pub state: Arc<State>,

@@ -147,7 +147,10 @@ fn connection(mut stream: TcpStream, handler: &Handler) {
 /// Reads one request's head from `buf` and the stream; `None` when the
 /// client closed or went quiet between requests, a response to send before
 /// closing when the request breaks a limit.
-fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Request>, Response> {
+pub(super) fn read_head(
+    stream: &mut impl Read,
+    buf: &mut Vec<u8>,
+) -> Result<Option<Request>, Response> {
     // Where the search for the end of the head goes on from: a client that
     // sends a byte at a time costs a byte's search each time.
     let mut searched = 0;
