@@ -23,9 +23,7 @@ pub const SCALE: f32 = 1.0;
 /// ten A4 pages) is drawn smaller, so that its size alone never takes
 /// gigabytes.
 const MAX_PAGE_PIXELS: f64 = 4_000_000.0;
-/// An image larger than this is refused before it is decoded: the limit a
-/// build holds its brand images to.
-pub const MAX_IMAGE_PIXELS: u64 = 25_000_000;
+pub use super::images::{MAX_IMAGE_PIXELS, oversized_image};
 /// A pixel differs when a channel moves by more than this.
 const TOLERANCE: u8 = 40;
 /// Changed pixels are gathered in cells this many pixels wide.
@@ -59,64 +57,6 @@ pub fn scale_for(width: f32, height: f32) -> (f32, u16, u16) {
     let scale = unit * shrink;
     let side = |x: f64| (x * scale).floor().clamp(1.0, MAX_SIDE) as u16;
     (scale as f32, side(w), side(h))
-}
-
-/// The first image on a wanted page (or in a form or pattern it places)
-/// with more pixels than `MAX_IMAGE_PIXELS`: its page (from 1) and size.
-/// Checked before drawing, since drawing decodes it.
-pub fn oversized_image(pdf: &Pdf, wanted: Option<&[bool]>) -> Option<(usize, u64, u64)> {
-    pdf.pages().iter().enumerate().find_map(|(i, page)| {
-        if wanted.is_some_and(|w| !w.get(i).copied().unwrap_or(true)) {
-            return None;
-        }
-        let mut resources = Some(page.resources());
-        while let Some(r) = resources {
-            if let Some((w, h)) =
-                large_image(&r.x_objects, 0).or_else(|| in_patterns(&r.patterns, 0))
-            {
-                return Some((i + 1, w, h));
-            }
-            resources = r.parent();
-        }
-        None
-    })
-}
-
-/// An oversized image among these XObjects, or inside the forms among them.
-fn large_image(xobjects: &Dict<'_>, depth: u8) -> Option<(u64, u64)> {
-    xobjects.keys().find_map(|name| {
-        let stream = xobjects.get::<Stream<'_>>(&*name)?;
-        let dict = stream.dict();
-        let size = |d: &Dict<'_>| {
-            let (w, h) = (d.get::<i64>(b"Width")?, d.get::<i64>(b"Height")?);
-            let (w, h) = (w.unsigned_abs(), h.unsigned_abs());
-            (w.saturating_mul(h) > MAX_IMAGE_PIXELS).then_some((w, h))
-        };
-        let mask = dict
-            .get::<Stream<'_>>(b"SMask")
-            .and_then(|m| size(m.dict()));
-        size(dict).or(mask).or_else(|| nested(dict, depth))
-    })
-}
-
-fn in_patterns(patterns: &Dict<'_>, depth: u8) -> Option<(u64, u64)> {
-    patterns.keys().find_map(|name| {
-        let stream = patterns.get::<Stream<'_>>(&*name)?;
-        nested(stream.dict(), depth)
-    })
-}
-
-/// What a form's or a pattern's own resources place.
-fn nested(dict: &Dict<'_>, depth: u8) -> Option<(u64, u64)> {
-    if depth >= 8 {
-        return None;
-    }
-    let inner = dict.get::<Dict<'_>>(b"Resources")?;
-    let xobjects = inner.get::<Dict<'_>>(b"XObject");
-    let patterns = inner.get::<Dict<'_>>(b"Pattern");
-    xobjects
-        .and_then(|x| large_image(&x, depth + 1))
-        .or_else(|| patterns.and_then(|p| in_patterns(&p, depth + 1)))
 }
 
 /// A page and its words, each with its box in points.
@@ -153,7 +93,6 @@ pub fn draw(pdf: &Pdf, wanted: Option<&[bool]>) -> Vec<Option<PageOf>> {
                     width: Some(pw),
                     height: Some(ph),
                     bg_color: WHITE,
-                    ..Default::default()
                 },
             );
             let drawn = Drawn {
@@ -419,7 +358,10 @@ mod tests {
     fn pages_are_drawn_within_the_pixel_cap_whatever_they_claim() {
         assert_eq!(scale_for(595.0, 842.0), (1.0, 595, 842));
         let (s, w, h) = scale_for(14_400.0, 14_400.0);
-        assert!(s < 0.2 && u64::from(w) * u64::from(h) <= 4_000_000, "{s} {w} {h}");
+        assert!(
+            s < 0.2 && u64::from(w) * u64::from(h) <= 4_000_000,
+            "{s} {w} {h}"
+        );
         let (_, w, h) = scale_for(1e9, 1.0);
         assert!(w as f64 <= MAX_SIDE && h >= 1, "{w} {h}");
         assert_eq!(scale_for(f32::INFINITY, 10.0), (SCALE, 1, 1));

@@ -2,8 +2,10 @@
 //! again as the inputs are saved. The page, its script and its style are
 //! in the binary; nothing is fetched from elsewhere and nothing is written.
 
+mod answer;
 mod choice;
 mod http;
+mod ready;
 mod state;
 mod trace;
 mod warm;

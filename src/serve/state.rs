@@ -8,13 +8,14 @@ use parking_lot::{Condvar, Mutex};
 use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
+use super::answer::{pages_json, texts};
 use super::choice::{self, Choice};
-use super::trace::Index;
+use super::ready::Ready;
 use super::warm::{Recent, Slots};
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::project::{Policy, Project, Sources};
-use crate::render::preview::{Preview, page_png, preview};
+use crate::render::preview::{page_png, preview};
 use crate::render::{self, Document, Format, Settings};
 use crate::world::Env;
 
@@ -35,36 +36,6 @@ pub struct Inputs {
     pub settings: Settings,
     /// The longest a document may take to render.
     pub timeout: Duration,
-}
-
-/// A project read without errors, ready to render.
-struct Ready {
-    project: Project,
-    env: Env,
-    /// One per loaded content file.
-    indexes: Vec<Index>,
-    /// Every content file in name order, loaded (its place in `contents`)
-    /// or set aside with errors (its place in `unusable`): a file that
-    /// breaks keeps its place, and shows its own errors only.
-    files: Vec<Result<usize, usize>>,
-}
-
-impl Ready {
-    /// A content file's place, the first when the page asks for one that
-    /// is gone (a file removed since it drew).
-    fn clamp(&self, file: usize) -> usize {
-        file.min(self.files.len().saturating_sub(1))
-    }
-
-    /// The loaded content of a file the page chose (its place in
-    /// `contents`), or the problems of one that cannot be used.
-    fn content(&self, file: usize) -> Result<usize, &[Diagnostic]> {
-        match self.files.get(self.clamp(file)) {
-            Some(Ok(i)) => Ok(*i),
-            Some(Err(j)) => Err(&self.project.unusable[*j].errors),
-            None => Err(&[]),
-        }
-    }
 }
 
 struct Inner {
@@ -193,59 +164,7 @@ impl State {
             set_aside_content: true,
             ..Policy::default()
         };
-        let read = Project::load(&self.inputs.sources, policy).map(|project| {
-            let env = Env::new(
-                project.layouts.clone(),
-                project.catalogs.clone(),
-                &project.brands,
-                &project.fonts,
-            );
-            let indexes = project
-                .contents
-                .iter()
-                .map(|loaded| {
-                    let lang = crate::content::language_of(&loaded.content);
-                    let catalog = project.catalogs.get(&lang);
-                    let yaml = std::fs::read_to_string(&loaded.path).unwrap_or_default();
-                    // The model's order of fields, which layouts follow.
-                    let order: Vec<String> = match serde_yaml::to_value(&loaded.content) {
-                        Ok(serde_yaml::Value::Mapping(m)) => m
-                            .keys()
-                            .filter_map(|k| k.as_str().map(str::to_string))
-                            .collect(),
-                        _ => Vec::new(),
-                    };
-                    Index::new(
-                        &loaded.name,
-                        &yaml,
-                        &order,
-                        &format!("lang/{}.yaml", catalog.lang),
-                        catalog.labels(),
-                    )
-                })
-                .collect();
-            let mut files: Vec<(&str, Result<usize, usize>)> = project
-                .contents
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.name.as_str(), Ok(i)))
-                .chain(
-                    project
-                        .unusable
-                        .iter()
-                        .enumerate()
-                        .map(|(j, u)| (u.name.as_str(), Err(j))),
-                )
-                .collect();
-            files.sort_by(|a, b| a.0.cmp(b.0));
-            let files = files.into_iter().map(|(_, f)| f).collect();
-            Ready {
-                project,
-                env,
-                indexes,
-                files,
-            }
-        });
+        let read = Project::load(&self.inputs.sources, policy).map(Ready::new);
         let mut inner = self.inner.lock();
         inner.generation += 1;
         inner.answers.clear();
@@ -520,68 +439,4 @@ impl State {
             ])
         })
     }
-}
-
-/// Diagnostics as the command line prints them, without colour.
-fn texts(diags: &[Diagnostic]) -> Vec<String> {
-    diags
-        .iter()
-        .map(|d| {
-            let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
-            let _ = d.emit(&mut out);
-            String::from_utf8_lossy(&out.into_inner())
-                .trim_end()
-                .to_string()
-        })
-        .collect()
-}
-
-/// `content`: the file's place among the loaded ones.
-fn pages_json(generation: u64, ready: &Ready, content: usize, p: &Preview) -> Value {
-    let index = &ready.indexes[content];
-    let runs: Vec<&str> = p
-        .pages
-        .iter()
-        .flat_map(|page| page.runs.iter().map(|r| r.text.as_str()))
-        .collect();
-    let traced = index.trace(&runs);
-    let mut origins: Vec<usize> = traced.iter().flatten().copied().collect();
-    origins.sort_unstable();
-    origins.dedup();
-    let mut traced = traced.into_iter();
-    let pages: Vec<Value> = p
-        .pages
-        .iter()
-        .map(|page| {
-            let runs: Vec<Value> = page
-                .runs
-                .iter()
-                .map(|r| {
-                    let src = traced
-                        .next()
-                        .flatten()
-                        .and_then(|i| origins.binary_search(&i).ok());
-                    json!([round(r.x), round(r.y), round(r.w), round(r.h), r.text, src])
-                })
-                .collect();
-            json!({
-                "width": round(page.width),
-                "height": round(page.height),
-                "fill": round(page.fill),
-                "runs": runs,
-            })
-        })
-        .collect();
-    let origins: Vec<_> = origins.iter().map(|&i| index.origin(i)).collect();
-    json!({
-        "generation": generation,
-        "pages": pages,
-        "origins": origins,
-        // The content file's own (placeholders left, say), then the layout's.
-        "warnings": texts(&ready.project.contents[content].warnings.iter().chain(&p.warnings).cloned().collect::<Vec<_>>()),
-    })
-}
-
-fn round(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }

@@ -1,0 +1,93 @@
+//! A project read for the preview: what renders, the index that traces
+//! text back to each content file, and every file in a fixed order, those
+//! set aside with errors included.
+
+use super::trace::Index;
+use crate::diag::Diagnostic;
+use crate::project::Project;
+use crate::world::Env;
+
+/// A project that renders: its loaded files, and those set aside with
+/// errors in their places.
+pub(super) struct Ready {
+    pub(super) project: Project,
+    pub(super) env: Env,
+    /// One per loaded content file.
+    pub(super) indexes: Vec<Index>,
+    /// Every content file in name order, loaded (its place in `contents`)
+    /// or set aside with errors (its place in `unusable`): a file that
+    /// breaks keeps its place, and shows its own errors only.
+    pub(super) files: Vec<Result<usize, usize>>,
+}
+
+impl Ready {
+    pub(super) fn new(project: Project) -> Self {
+        let env = Env::new(
+            project.layouts.clone(),
+            project.catalogs.clone(),
+            &project.brands,
+            &project.fonts,
+        );
+        let indexes = project
+            .contents
+            .iter()
+            .map(|loaded| {
+                let lang = crate::content::language_of(&loaded.content);
+                let catalog = project.catalogs.get(&lang);
+                let yaml = std::fs::read_to_string(&loaded.path).unwrap_or_default();
+                // The model's order of fields, which layouts follow.
+                let order: Vec<String> = match serde_yaml::to_value(&loaded.content) {
+                    Ok(serde_yaml::Value::Mapping(m)) => m
+                        .keys()
+                        .filter_map(|k| k.as_str().map(str::to_string))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Index::new(
+                    &loaded.name,
+                    &yaml,
+                    &order,
+                    &format!("lang/{}.yaml", catalog.lang),
+                    catalog.labels(),
+                )
+            })
+            .collect();
+        let mut files: Vec<(&str, Result<usize, usize>)> = project
+            .contents
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.as_str(), Ok(i)))
+            .chain(
+                project
+                    .unusable
+                    .iter()
+                    .enumerate()
+                    .map(|(j, u)| (u.name.as_str(), Err(j))),
+            )
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        let files = files.into_iter().map(|(_, f)| f).collect();
+        Ready {
+            project,
+            env,
+            indexes,
+            files,
+        }
+    }
+
+    /// A content file's place, the first when the page asks for one that
+    /// is gone (a file removed since it drew).
+    pub(super) fn clamp(&self, file: usize) -> usize {
+        file.min(self.files.len().saturating_sub(1))
+    }
+
+    /// The loaded content of a file the page chose (its place in
+    /// `contents`), or the problems of one that cannot be used.
+    pub(super) fn content(&self, file: usize) -> Result<usize, &[Diagnostic]> {
+        match self.files.get(self.clamp(file)) {
+            Some(Ok(i)) => Ok(*i),
+            Some(Err(j)) => Err(&self.project.unusable[*j].errors),
+            None => Err(&[]),
+        }
+    }
+}
