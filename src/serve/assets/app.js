@@ -64,8 +64,17 @@ async function render() {
       again = false;
       const started = performance.now();
       $("status").textContent = "Rendering…";
-      const answer = await (await fetch(api("/api/render?" + query()))).json();
-      await draw(answer, started);
+      const asked = query();
+      const response = await fetch(api("/api/render?" + asked));
+      if (!response.ok) {
+        // A choice the content no longer has (a goal removed, say): the
+        // server says which; the controls are read again, and asked once more.
+        $("status").textContent = (await response.text()).trim();
+        await loadOverview();
+        if (query() !== asked) again = true;
+        continue;
+      }
+      await draw(await response.json(), started);
     } while (again);
   } catch (e) {
     // Tried again each second: the server may be restarting.
