@@ -162,18 +162,29 @@ fn a_thousand_distinct_requests_keep_memory_bounded() {
         .into_iter()
         .map(|(id, _, _)| id)
         .collect();
+    let papers = ["a4", "us-letter", "a5", "half-letter"];
+    let layouts = ["handout", "flyer"];
     let mut peak = 0;
     for i in 0..1000 {
-        let path = match i % 4 {
+        let n = i / 5;
+        let path = match i % 5 {
             0 => format!("/api/page/{}?s={}.{i:03}&v={i}", i % 5, 1 + i % 3),
             1 => format!(
                 "/api/page/0?goal={}&paper=us-letter&s=2.{i}",
                 goals[i % goals.len()]
             ),
             2 => format!("/api/render?goal=nope-{i}"),
-            _ => format!(
+            3 => format!(
                 "/api/render?edition=email&v={i}&goal={}",
                 goals[i % goals.len()]
+            ),
+            // Every valid variant in turn: each a document of its own.
+            _ => format!(
+                "/api/render?goal={}&paper={}&edition={}&layout={}",
+                goals[n % goals.len()],
+                papers[n / goals.len() % 4],
+                ["print", "email"][n / goals.len() / 4 % 2],
+                layouts[n / goals.len() / 8 % 2]
             ),
         };
         let answer = serve.get(&path, "");

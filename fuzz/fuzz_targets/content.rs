@@ -8,12 +8,14 @@
 use std::sync::{Arc, LazyLock};
 
 use handout::content;
+use handout::lang::Catalogs;
 use handout::layouts::LayoutFiles;
 use handout::render::{self, Document, Edition, Paper, Settings};
 use handout::world::Env;
 use libfuzzer_sys::fuzz_target;
 
-static ENV: LazyLock<Env> = LazyLock::new(|| Env::new(LayoutFiles::builtin(), &[], &[]));
+static ENV: LazyLock<Env> =
+    LazyLock::new(|| Env::new(LayoutFiles::builtin(), Catalogs::builtin().clone(), &[], &[]));
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
             goals: &goals,
             keep_going: email,
             require_email: email,
+            smtputf8: delimiter.is_some(),
             coverage: &COVERAGE,
         };
         let _ = load(&path, rules);

@@ -39,8 +39,9 @@ fuzz_target!(|data: &[u8]| {
         .map(|&b| if b.is_ascii_graphic() && b != b'#' { char::from(b) } else { '&' })
         .collect();
     for path in ["/api/render", "/api/page/0"] {
+        // The first `token=` counts: the right one goes first.
         let raw = format!(
-            "GET {path}?{query}&token={} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n\r\n",
+            "GET {path}?token={}&{query} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n\r\n",
             state.token()
         );
         let status = status_for(state, raw.as_bytes(), PORT);

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use doc::evict_caches;
 pub use plan::{Axes, plan};
 pub use process::{WORKER_COMMAND, serve as serve_worker};
 pub use run::{RunOptions, Stop, Stopped, Work, run};

@@ -257,7 +257,13 @@ impl State {
             )
         };
         let answer = slot
-            .get_or_init(|| Arc::new(self.answer(generation, ready, errors, &choice)))
+            .get_or_init(|| {
+                let answer = Arc::new(self.answer(generation, ready, errors, &choice));
+                // Typst's caches would otherwise keep every variant asked
+                // for until the next save.
+                crate::batch::evict_caches();
+                answer
+            })
             .clone();
         let bytes = answer.json.len() + answer.doc.as_ref().map_or(0, |_| DOCUMENT_BYTES);
         let mut inner = self.inner.lock();
