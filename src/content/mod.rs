@@ -3,6 +3,7 @@
 mod errors;
 mod model;
 mod placeholders;
+pub mod rewrite;
 mod scaffold;
 mod validate;
 mod values;

@@ -1,0 +1,502 @@
+//! One scalar of a YAML file replaced, and every other byte kept: comments,
+//! blank lines, key order, the other scalars' quoting, indentation and line
+//! endings. The scalar keeps its own style when that style can hold the
+//! new text, and otherwise takes the simplest style that reads back to it.
+//! Every rewrite is read back: the edited path must give the new text and
+//! every other path its old value, or nothing is written.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use crate::diag::locate::{Seg, display_path};
+
+/// One scalar value of the file, where it is and how it is written.
+#[derive(Debug, Clone)]
+pub struct Scalar {
+    pub path: Vec<Seg>,
+    /// Bytes of the scalar's own text: quotes included; for a block
+    /// scalar, from its first content character to after its last line.
+    pub start: usize,
+    pub end: usize,
+    /// One-based line of its start.
+    pub line: usize,
+    pub style: ScalarStyle,
+    /// Why it cannot be edited in place, if it cannot.
+    pub locked: Option<&'static str>,
+}
+
+/// Why a value cannot be written.
+#[derive(Debug, PartialEq)]
+pub struct Refusal(pub String);
+
+/// Every scalar value of `text` by its path; keys are not values.
+pub fn scalars(text: &str) -> Result<Vec<Scalar>, Refusal> {
+    let bytes = char_to_byte(text);
+    let at = |chars: usize| bytes.get(chars).copied().unwrap_or(text.len());
+    let mut out = Vec::new();
+    // Open collections: the key awaited or held for a mapping, the next
+    // index for a sequence, and whether it is a flow collection.
+    enum Open {
+        Map(Option<String>, bool),
+        Seq(usize, bool),
+    }
+    let mut stack: Vec<(Open, Vec<Seg>)> = Vec::new();
+
+    let path_of = |stack: &Vec<(Open, Vec<Seg>)>| -> Option<Vec<Seg>> {
+        let (open, base) = stack.last()?;
+        let mut p = base.clone();
+        match open {
+            Open::Map(Some(k), _) => p.push(Seg::Key(k.clone())),
+            Open::Map(None, _) => return None,
+            Open::Seq(i, _) => p.push(Seg::Index(*i)),
+        }
+        Some(p)
+    };
+    let advance = |stack: &mut Vec<(Open, Vec<Seg>)>| {
+        if let Some((open, _)) = stack.last_mut() {
+            match open {
+                Open::Map(key, _) => *key = None,
+                Open::Seq(i, _) => *i += 1,
+            }
+        }
+    };
+    let in_flow = |stack: &Vec<(Open, Vec<Seg>)>| {
+        stack
+            .iter()
+            .any(|(o, _)| matches!(o, Open::Map(_, true) | Open::Seq(_, true)))
+    };
+    for event in Parser::new_from_str(text) {
+        let (event, span): (Event, Span) = event.map_err(|e| Refusal(format!("{e}")))?;
+        let flow_at = |span: &Span| {
+            matches!(
+                text[at(span.start.index())..].chars().next(),
+                Some('[' | '{')
+            )
+        };
+        match event {
+            Event::Scalar(value, style, anchor, _) => {
+                let key_awaited = matches!(stack.last(), Some((Open::Map(None, _), _)));
+                if key_awaited {
+                    if let Some((Open::Map(key, _), _)) = stack.last_mut() {
+                        *key = Some(value.into_owned());
+                    }
+                    continue;
+                }
+                if let Some(path) = path_of(&stack) {
+                    let locked = if in_flow(&stack) {
+                        Some("it is inside a flow collection ([…] or {…})")
+                    } else if anchor != 0 {
+                        Some("it has an anchor (&), so other places repeat it")
+                    } else {
+                        None
+                    };
+                    let (start, mut end) = (at(span.start.index()), at(span.end.index()));
+                    // A block scalar's span runs into the next line's
+                    // indentation, which is not its own.
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                        && let Some(last) = text[start..end].rfind('\n')
+                    {
+                        end = start + last + 1;
+                    }
+                    out.push(Scalar {
+                        path,
+                        start,
+                        end,
+                        line: span.start.line(),
+                        style,
+                        locked,
+                    });
+                }
+                advance(&mut stack);
+            }
+            Event::Alias(_) => {
+                if matches!(stack.last(), Some((Open::Map(None, _), _))) {
+                    // An aliased key: nothing below can be told apart.
+                    return Err(Refusal("the file uses an alias as a key".into()));
+                }
+                advance(&mut stack);
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let base = if stack.is_empty() {
+                    Some(Vec::new())
+                } else {
+                    path_of(&stack)
+                };
+                let Some(base) = base else {
+                    return Err(Refusal("the file uses a collection as a key".into()));
+                };
+                let flow = flow_at(&span);
+                let open = if matches!(event, Event::MappingStart(..)) {
+                    Open::Map(None, flow)
+                } else {
+                    Open::Seq(0, flow)
+                };
+                stack.push((open, base));
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                advance(&mut stack);
+            }
+            _ => {}
+        }
+    }
+
+    Ok(out)
+}
+
+/// `text` with the value at `path` replaced by `new`, or why it cannot be.
+pub fn set(text: &str, path: &[Seg], new: &str) -> Result<String, Refusal> {
+    let all = scalars(text)?;
+    let Some(scalar) = all.iter().find(|s| s.path == path) else {
+        return Err(Refusal(format!(
+            "`{}` is not a text value of the file (it may be reached through an alias)",
+            display_path(path)
+        )));
+    };
+    if let Some(why) = scalar.locked {
+        return Err(Refusal(format!(
+            "`{}` cannot be edited on the page: {why}; edit line {} in a text editor",
+            display_path(path),
+            scalar.line
+        )));
+    }
+    let before: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| Refusal(format!("the file does not parse: {e}")))?;
+    let mut expected = before.clone();
+    *value_at(&mut expected, path).ok_or_else(|| Refusal("the path is gone".into()))? =
+        serde_yaml::Value::String(new.to_string());
+    let crlf = text.contains("\r\n");
+    for candidate in candidates(text, scalar, new) {
+        let candidate = if crlf {
+            candidate.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            candidate
+        };
+        let edited = format!(
+            "{}{}{}",
+            &text[..candidate_start(text, scalar)],
+            candidate,
+            &text[scalar.end..]
+        );
+        if serde_yaml::from_str::<serde_yaml::Value>(&edited).is_ok_and(|v| v == expected) {
+            return Ok(edited);
+        }
+    }
+    Err(Refusal(format!(
+        "no way of writing this text at `{}` reads back the same",
+        display_path(path)
+    )))
+}
+
+/// Where the replaced bytes start: a block scalar's indicator (`|`, `>-`),
+/// the scalar itself otherwise.
+fn candidate_start(text: &str, s: &Scalar) -> usize {
+    match s.style {
+        ScalarStyle::Literal | ScalarStyle::Folded => indicator(text, s.start).unwrap_or(s.start),
+        _ => s.start,
+    }
+}
+
+/// The byte of a block scalar's `|` or `>` before its first content line.
+fn indicator(text: &str, start: usize) -> Option<usize> {
+    let head = &text[..start];
+    let line_start = head.trim_end_matches([' ', '\t']).rfind('\n')?;
+    let before = &head[..line_start];
+    let line = before.rfind('\n').map_or(0, |i| i + 1);
+    let indicator_line = &before[line..];
+    // The last `|` or `>` outside a comment on that line.
+    let code = indicator_line.split(" #").next().unwrap_or(indicator_line);
+    code.rfind(['|', '>']).map(|i| line + i)
+}
+
+/// The ways to write `new` in place of `s`, its own style first.
+fn candidates(text: &str, s: &Scalar, new: &str) -> Vec<String> {
+    let indent = block_indent(text, s);
+    let newline = new.trim_end_matches('\n').contains('\n') || new.ends_with('\n');
+    let mut out = Vec::new();
+    match s.style {
+        ScalarStyle::Plain if !newline => out.push(new.to_string()),
+        ScalarStyle::SingleQuoted if !newline => out.push(single(new)),
+        ScalarStyle::DoubleQuoted => out.push(double(new)),
+        ScalarStyle::Literal => out.extend(literal(new, &indent)),
+        ScalarStyle::Folded => {
+            let width = wrap_width(&text[s.start..s.end]);
+            out.extend(folded(new, &indent, width));
+        }
+        _ => {}
+    }
+    if newline {
+        out.extend(literal(new, &indent));
+    } else {
+        out.push(new.to_string());
+        out.push(single(new));
+    }
+    out.push(double(new));
+    out
+}
+
+/// The indentation of a block scalar's lines: the block's own, or two
+/// spaces more than the line the value starts on.
+fn block_indent(text: &str, s: &Scalar) -> String {
+    let line_start = text[..s.start].rfind('\n').map_or(0, |i| i + 1);
+    match s.style {
+        ScalarStyle::Literal | ScalarStyle::Folded => text[line_start..s.start].to_string(),
+        _ => {
+            let line = &text[line_start..];
+            let lead = line.len() - line.trim_start_matches(' ').len();
+            " ".repeat(lead + 2)
+        }
+    }
+}
+
+fn single(new: &str) -> String {
+    format!("'{}'", new.replace('\'', "''"))
+}
+
+fn double(new: &str) -> String {
+    let mut out = String::from("\"");
+    for c in new.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The chomping indicator that keeps `new`'s final line breaks.
+fn chomping(new: &str) -> &'static str {
+    match new.len() - new.trim_end_matches('\n').len() {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    }
+}
+
+fn literal(new: &str, indent: &str) -> Option<String> {
+    let body = new.trim_end_matches('\n');
+    if body.is_empty()
+        || body.starts_with([' ', '\t'])
+        || body.lines().any(|l| l.ends_with([' ', '\t']))
+    {
+        return None;
+    }
+    let mut out = format!("|{}\n", chomping(new));
+    for line in body.split('\n') {
+        if !line.is_empty() {
+            out.push_str(indent);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    for _ in 1..(new.len() - body.len()) {
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// A folded block, wrapped at `width`: each line break of `new` is an empty
+/// line, and lines break only at single spaces.
+fn folded(new: &str, indent: &str, width: usize) -> Option<String> {
+    let body = new.trim_end_matches('\n');
+    if body.is_empty()
+        || body.contains("  ")
+        || body.contains(['\t'])
+        || body
+            .split('\n')
+            .any(|p| p.is_empty() || p.starts_with(' ') || p.ends_with(' '))
+    {
+        return None;
+    }
+    let mut out = format!(">{}\n", chomping(new));
+    for (n, paragraph) in body.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            if !line.is_empty()
+                && indent.len() + line.chars().count() + 1 + word.chars().count() > width
+            {
+                out.push_str(&format!("{indent}{line}\n"));
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push_str(&format!("{indent}{line}\n"));
+    }
+    for _ in 1..(new.len() - body.len()) {
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// A folded block's wrap width: its longest line, or 80 columns.
+fn wrap_width(block: &str) -> usize {
+    block
+        .lines()
+        .map(|l| l.trim_end().chars().count())
+        .max()
+        .filter(|&w| w >= 40)
+        .unwrap_or(80)
+}
+
+fn value_at<'a>(v: &'a mut serde_yaml::Value, path: &[Seg]) -> Option<&'a mut serde_yaml::Value> {
+    let mut v = v;
+    for seg in path {
+        v = match seg {
+            Seg::Key(k) => v.as_mapping_mut()?.get_mut(k.as_str())?,
+            Seg::Index(i) => v.as_sequence_mut()?.get_mut(*i)?,
+        };
+    }
+    Some(v)
+}
+
+/// Byte offset of each character index, and of the end.
+fn char_to_byte(text: &str) -> Vec<usize> {
+    let mut out: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    out.push(text.len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> Seg {
+        Seg::Key(k.into())
+    }
+
+    const FILE: &str = "# A comment\ntitle: AI Engineer vs ML Engineer  # trailing\nsubtitle: 'It''s quoted'\n\nsummary: >-\n  An AI Engineer works with LLMs, RAG systems, agent workflows, and the\n  orchestration of modern AI products.\nnotes: |\n  line one\n  line two\nfaq:\n  - question: \"Why?\"\n    answer: Because.\ntags: [a, b]\n";
+
+    /// Every line but the edited one as it was.
+    fn only_changed(before: &str, after: &str, path: &[Seg], new: &str) {
+        let b: serde_yaml::Value = serde_yaml::from_str(before).unwrap();
+        let mut expected = b.clone();
+        *value_at(&mut expected, path).unwrap() = serde_yaml::Value::String(new.into());
+        let a: serde_yaml::Value = serde_yaml::from_str(after).unwrap();
+        assert_eq!(a, expected);
+    }
+
+    #[test]
+    fn a_plain_scalar_keeps_its_style_and_every_other_byte() {
+        let out = set(FILE, &[key("title")], "Data Analyst vs Data Scientist").unwrap();
+        assert_eq!(
+            out,
+            FILE.replace(
+                "AI Engineer vs ML Engineer  #",
+                "Data Analyst vs Data Scientist  #"
+            )
+        );
+        // Text a plain scalar cannot hold is quoted.
+        let tricky = "Note: \"quotes\" # and é";
+        let out = set(FILE, &[key("title")], tricky).unwrap();
+        only_changed(FILE, &out, &[key("title")], tricky);
+        assert!(
+            out.starts_with("# A comment\ntitle: '") || out.starts_with("# A comment\ntitle: \""),
+            "{out}"
+        );
+        assert!(out.contains("  # trailing\nsubtitle: 'It''s quoted'\n"));
+        let out = set(FILE, &[key("title")], "'leading quote").unwrap();
+        only_changed(FILE, &out, &[key("title")], "'leading quote");
+        // A value that YAML would read as something else stays text.
+        let out = set(FILE, &[key("title")], "true").unwrap();
+        only_changed(FILE, &out, &[key("title")], "true");
+    }
+
+    #[test]
+    fn quoted_and_block_scalars_keep_their_style() {
+        let out = set(FILE, &[key("subtitle")], "Don't panic").unwrap();
+        assert!(out.contains("subtitle: 'Don''t panic'\n"), "{out}");
+        let out = set(
+            FILE,
+            &[key("faq"), Seg::Index(0), key("question")],
+            "Why \"not\"?",
+        )
+        .unwrap();
+        assert!(
+            out.contains("  - question: \"Why \\\"not\\\"?\"\n"),
+            "{out}"
+        );
+        let long = "A shorter summary that still wraps across more than one line because it is long enough to.";
+        let out = set(FILE, &[key("summary")], long).unwrap();
+        only_changed(FILE, &out, &[key("summary")], long);
+        assert!(out.contains("summary: >-\n  A shorter"), "{out}");
+        let out = set(FILE, &[key("notes")], "first\nsecond\nthird\n").unwrap();
+        assert!(
+            out.contains("notes: |\n  first\n  second\n  third\nfaq:"),
+            "{out}"
+        );
+        only_changed(FILE, &out, &[key("notes")], "first\nsecond\nthird\n");
+    }
+
+    #[test]
+    fn a_newline_in_a_plain_scalar_makes_a_block_and_crlf_stays() {
+        let out = set(
+            FILE,
+            &[key("faq"), Seg::Index(0), key("answer")],
+            "Two\nlines",
+        )
+        .unwrap();
+        assert!(
+            out.contains("    answer: |-\n      Two\n      lines\n"),
+            "{out}"
+        );
+        let crlf = FILE.replace('\n', "\r\n");
+        let out = set(
+            &crlf,
+            &[key("faq"), Seg::Index(0), key("answer")],
+            "Two\nlines",
+        )
+        .unwrap();
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
+        let out = set(&crlf, &[key("title")], "New: title").unwrap();
+        assert_eq!(out.matches("\r\n").count(), crlf.matches("\r\n").count());
+    }
+
+    #[test]
+    fn flow_collections_and_anchors_are_refused_with_their_line() {
+        let why = set(FILE, &[key("tags"), Seg::Index(0)], "c").unwrap_err();
+        assert!(
+            why.0.contains("flow collection") && why.0.contains("line 14"),
+            "{why:?}"
+        );
+        let anchored = "a: &x one\nb: *x\n";
+        assert!(
+            set(anchored, &[key("a")], "two")
+                .unwrap_err()
+                .0
+                .contains("anchor")
+        );
+        assert!(
+            set(anchored, &[key("b")], "two")
+                .unwrap_err()
+                .0
+                .contains("alias")
+        );
+    }
+
+    #[test]
+    fn every_value_of_the_seed_can_be_rewritten_alone() {
+        let seed = include_str!("../../content/ai-engineer-vs-ml-engineer.yaml");
+        let all = scalars(seed).unwrap();
+        assert!(all.len() > 100, "{}", all.len());
+        for s in all.iter().filter(|s| s.locked.is_none()) {
+            let old = &seed[s.start..s.end];
+            let new = format!("Edited: {} #1", display_path(&s.path));
+            let out = set(seed, &s.path, &new)
+                .unwrap_or_else(|e| panic!("{:?}: {e:?} ({old:?})", s.path));
+            only_changed(seed, &out, &s.path, &new);
+            // Only that scalar's lines changed.
+            let (a, b) = (seed.lines().count(), out.lines().count());
+            assert!(b <= a + 1 && b + 8 >= a, "{:?}: {a} -> {b} lines", s.path);
+        }
+    }
+}
