@@ -32,7 +32,10 @@ const PORT: u16 = 5050;
 fuzz_target!(|data: &[u8]| {
     let state = &*STATE;
     let status = status_for(state, data, PORT);
-    assert!(matches!(status, 0 | 200 | 400 | 403 | 404 | 405 | 409 | 413 | 414 | 421 | 431), "{status}");
+    assert!(
+        matches!(status, 0 | 200 | 400 | 403 | 404 | 405 | 409 | 411 | 413 | 414 | 421 | 422 | 431),
+        "{status}"
+    );
     // The same bytes as the query of a request that passes the access rule.
     let query: String = data
         .iter()

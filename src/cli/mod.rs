@@ -214,6 +214,15 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
 
+    /// Turn off editing on the page: the preview writes nothing.
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// With --host other than this machine, allow edits from the page
+    /// (off by default there: the token travels unencrypted).
+    #[arg(long, conflicts_with = "read_only")]
+    pub allow_edits: bool,
+
     #[command(flatten)]
     pub project: ProjectArgs,
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::render::Settings;
-use crate::serve::{Inputs, Server};
+use crate::serve::{Inputs, Server, Writes};
 use crate::signal::Cancel;
 
 pub fn run(args: &ServeArgs) -> Result<(), Error> {
@@ -19,7 +19,17 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
         )
     })?;
     let (_watcher, rx, scope) = super::watch::watch(&sources)?;
+    let writes = if args.read_only {
+        Writes::Off(
+            "the preview was started with --read-only: edit the YAML in a text editor".into(),
+        )
+    } else if !args.host.is_loopback() && !args.allow_edits {
+        Writes::Off("the preview listens on the network, where edits are off: restart it with --allow-edits, or edit the YAML in a text editor".into())
+    } else {
+        Writes::Allowed
+    };
     let inputs = Inputs {
+        writes,
         sources,
         settings: Settings {
             pages: args.pages,
@@ -30,8 +40,13 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
     let server = Server::start(inputs, args.host, args.port)?;
     if !args.host.is_loopback() {
         eprintln!(
-            "warning: listening on {}: anyone who can reach this machine on the network can read the content",
-            args.host
+            "warning: listening on {}: anyone who can reach this machine on the network, with the address and its token, can read the content{}; the token travels unencrypted",
+            args.host,
+            if args.allow_edits {
+                " and edit it (--allow-edits)"
+            } else {
+                ""
+            }
         );
     }
     println!("previewing at {} (Ctrl-C to stop)", server.url);

@@ -143,6 +143,30 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, Refusal> {
     Ok(out)
 }
 
+/// A path as users write it (`faq.entries[2].answer`) as segments.
+pub fn parse_path(path: &str) -> Option<Vec<Seg>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            out.push(Seg::Key(key.to_string()));
+        }
+        for index in rest.split('[').filter(|i| !i.is_empty()) {
+            out.push(Seg::Index(index.strip_suffix(']')?.parse().ok()?));
+        }
+        if key.is_empty() && rest.is_empty() {
+            return None;
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The text value at `path`, if it is one.
+pub fn value(text: &str, path: &[Seg]) -> Option<String> {
+    let mut v: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    value_at(&mut v, path)?.as_str().map(str::to_string)
+}
+
 /// `text` with the value at `path` replaced by `new`, or why it cannot be.
 pub fn set(text: &str, path: &[Seg], new: &str) -> Result<String, Refusal> {
     let all = scalars(text)?;
@@ -459,6 +483,25 @@ mod tests {
         assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
         let out = set(&crlf, &[key("title")], "New: title").unwrap();
         assert_eq!(out.matches("\r\n").count(), crlf.matches("\r\n").count());
+    }
+
+    #[test]
+    fn paths_read_as_users_write_them() {
+        assert_eq!(
+            parse_path("faq.entries[2].answer"),
+            Some(vec![
+                key("faq"),
+                key("entries"),
+                Seg::Index(2),
+                key("answer")
+            ])
+        );
+        assert_eq!(
+            parse_path("a[1][0]"),
+            Some(vec![key("a"), Seg::Index(1), Seg::Index(0)])
+        );
+        assert_eq!(parse_path("a[x]"), None);
+        assert_eq!(parse_path(""), None);
     }
 
     #[test]

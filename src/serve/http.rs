@@ -3,8 +3,9 @@
 //! The access rule (docs/serve.md): the `Host` must be this machine's, by
 //! number or as `localhost`; every request but the page and its script and
 //! style must carry the server's secret token (`?token=` or the
-//! `X-Handout-Token` header), and is refused when its `Origin` is another
-//! origin or its `Sec-Fetch-Site` is `cross-site` or `same-site`.
+//! `X-Handout-Token` header; a write, a POST, in the header only), and is
+//! refused when its `Origin` is another origin or its `Sec-Fetch-Site` is
+//! `cross-site` or `same-site`. A GET never writes.
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -34,8 +35,18 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
             "this preview answers only to its own address, such as http://127.0.0.1:PORT/",
         ));
     }
-    if !matches!(request.method.as_str(), "GET" | "HEAD") {
-        return Some(Response::text(405, "the preview is read-only"));
+    let write = matches!(request.path(), "/api/edit" | "/api/undo");
+    match (request.method.as_str(), write) {
+        ("GET" | "HEAD", false) | ("POST", true) => {}
+        ("GET" | "HEAD", true) => {
+            return Some(Response::text(405, "an edit is a POST; a GET never writes"));
+        }
+        _ => {
+            return Some(Response::text(
+                405,
+                "the preview answers GET, and POST for edits",
+            ));
+        }
     }
     if matches!(request.path(), "/" | "/app.js" | "/app.css") {
         return None;
@@ -46,7 +57,18 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
             "the preview answers only its own page, not pages of other sites",
         ));
     }
-    if !state.token_matches(&token_of(request)) {
+    // A write carries the token in its header, which only the page's own
+    // script can set (a form of another site cannot).
+    let token = if write {
+        request
+            .header(TOKEN_HEADER)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    } else {
+        token_of(request)
+    };
+    if !state.token_matches(&token) {
         return Some(Response::text(
             403,
             "this request lacks the preview's token: open the address `handout serve` printed, with its ?token=",
@@ -85,6 +107,9 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
                 .with("Cache-Control", "no-store"),
             Err(why) => Response::text(409, &why),
         },
+        "/api/value" => answer(state.value(query)),
+        "/api/edit" => answer(state.edit(&request.body)),
+        "/api/undo" => answer(state.undo(&request.body)),
         "/events" => {
             let state = state.clone();
             return Reply::Stream(Box::new(move |out| events(&state, out)));
@@ -178,6 +203,11 @@ fn events(state: &Arc<State>, out: &mut TcpStream) {
 
 fn asset(kind: &str, body: &'static str) -> Response {
     Response::new(200, kind, body.as_bytes().to_vec()).with("Cache-Control", "no-store")
+}
+
+fn answer((status, body): (u16, serde_json::Value)) -> Response {
+    Response::new(status, "application/json", body.to_string().into_bytes())
+        .with("Cache-Control", "no-store")
 }
 
 fn json(body: String) -> Response {

@@ -4,6 +4,7 @@
 
 mod answer;
 mod choice;
+mod edit;
 mod http;
 mod ready;
 mod state;
@@ -14,6 +15,7 @@ mod wire;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+pub use edit::Writes;
 pub use http::TOKEN_HEADER;
 pub use state::{Inputs, State};
 

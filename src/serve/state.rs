@@ -1,6 +1,7 @@
 //! What the preview serves: the project as last read, and each document
 //! rendered on request, as JSON for the page.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use typst_layout::PagedDocument;
 
 use super::answer::{pages_json, texts};
 use super::choice::{self, Choice};
+use super::edit::{EditRequest, Edits, Writes};
 use super::ready::Ready;
 use super::warm::{Recent, Slots};
 use crate::diag::Diagnostic;
@@ -32,6 +34,8 @@ const MAX_PICTURE_BYTES: usize = 64 * 1024 * 1024;
 
 /// What the server was started with.
 pub struct Inputs {
+    /// Whether the page may write edits into the content files.
+    pub writes: Writes,
     pub sources: Sources,
     pub settings: Settings,
     /// The longest a document may take to render.
@@ -54,6 +58,7 @@ struct Inner {
 
 pub struct State {
     inputs: Inputs,
+    edits: Edits,
     /// The secret every request but the page itself must carry.
     token: String,
     inner: Mutex<Inner>,
@@ -77,6 +82,7 @@ impl State {
             )
         })?;
         let state = Self {
+            edits: Edits::new(inputs.writes.clone(), &inputs.sources.content),
             inputs,
             token: secret.iter().map(|b| format!("{b:02x}")).collect(),
             inner: Mutex::new(Inner {
@@ -91,6 +97,71 @@ impl State {
         };
         state.read();
         Ok(state)
+    }
+
+    /// The content file the page lists at `file`, with its name, and the
+    /// fonts' coverage its text is checked against.
+    fn content_file(&self, file: usize) -> Result<(PathBuf, String, Arc<Ready>), (u16, Value)> {
+        let ready = self.inner.lock().ready.clone();
+        let gone = || {
+            (
+                409,
+                json!({"error": "the content has errors; fix them first"}),
+            )
+        };
+        let ready = ready.ok_or_else(gone)?;
+        let i = ready.content(file).map_err(|_| {
+            (
+                409,
+                json!({"error": "this file has errors; fix them in a text editor first"}),
+            )
+        })?;
+        let loaded = &ready.project.contents[i];
+        Ok((loaded.path.clone(), loaded.name.clone(), ready.clone()))
+    }
+
+    /// `GET /api/value?file=N&path=P`: the value, the file's hash, and
+    /// whether the page may edit it.
+    pub fn value(&self, query: &str) -> (u16, Value) {
+        let get = |k: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let Ok(file) = get("file").parse() else {
+            return (400, json!({"error": "`file` must be a number"}));
+        };
+        match self.content_file(file) {
+            Ok((path, name, _)) => self.edits.value(&path, &name, &get("path")),
+            Err(answer) => answer,
+        }
+    }
+
+    /// `POST /api/edit`: one value written into its content file.
+    pub fn edit(&self, body: &[u8]) -> (u16, Value) {
+        let Ok(req) = serde_json::from_slice::<EditRequest>(body) else {
+            return (400, json!({"error": "the body is not an edit"}));
+        };
+        match self.content_file(req.file) {
+            Ok((path, name, ready)) => self.edits.edit(&path, &name, &req, &ready.project.coverage),
+            Err(answer) => answer,
+        }
+    }
+
+    /// `POST /api/undo`: the last edit of a file undone.
+    pub fn undo(&self, body: &[u8]) -> (u16, Value) {
+        #[derive(serde::Deserialize)]
+        struct Undo {
+            file: usize,
+        }
+        let Ok(req) = serde_json::from_slice::<Undo>(body) else {
+            return (400, json!({"error": "the body names no file"}));
+        };
+        match self.content_file(req.file) {
+            Ok((path, name, _)) => self.edits.undo(&path, &name),
+            Err(answer) => answer,
+        }
     }
 
     pub fn token(&self) -> &str {

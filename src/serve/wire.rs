@@ -16,16 +16,19 @@ pub const MAX_LINE: usize = 8 * 1024;
 pub const MAX_HEAD: usize = 64 * 1024;
 const MAX_HEADERS: usize = 100;
 const MAX_CONNECTIONS: usize = 256;
+/// The largest body a request may carry: an edit of one value.
+pub const MAX_BODY: usize = 256 * 1024;
 /// A client that sends nothing for this long is dropped, halfway through a
 /// request or between two.
 const IDLE: Duration = Duration::from_secs(30);
 
-/// One request's head; the preview takes no bodies.
+/// One request: its head, and the body of a POST.
 pub struct Request {
     pub method: String,
     /// The path and query, as sent.
     pub target: String,
     headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -206,16 +209,39 @@ pub(super) fn read_head(
                 parsed.version.unwrap_or(1).to_string(),
             )))
             .collect(),
+        body: Vec::new(),
     };
     buf.drain(..end);
-    // The preview takes no bodies: one would be read as the next request.
-    let has_body = request.header("transfer-encoding").is_some()
-        || request
-            .header("content-length")
-            .is_some_and(|n| n.trim() != "0");
-    if has_body {
-        return Err(Response::text(413, "the preview takes no request bodies"));
+    let mut request = request;
+    if request.header("transfer-encoding").is_some() {
+        return Err(Response::text(
+            411,
+            "give the body's length in Content-Length",
+        ));
     }
+    let length = match request
+        .header("content-length")
+        .map(|n| n.trim().parse::<usize>())
+    {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return Err(Response::text(400, "Content-Length is not a number")),
+    };
+    if length > 0 && request.method != "POST" {
+        return Err(Response::text(413, "only a POST carries a body"));
+    }
+    if length > MAX_BODY {
+        return Err(Response::text(413, "the body is longer than 256 KB"));
+    }
+    while buf.len() < length {
+        let mut chunk = [0u8; 8192];
+        let room = (length - buf.len()).min(chunk.len());
+        match stream.read(&mut chunk[..room]) {
+            Ok(0) | Err(_) => return Ok(None),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    request.body = buf.drain(..length).collect();
     Ok(Some(request))
 }
 
@@ -264,6 +290,8 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         405 => "Method Not Allowed",
         409 => "Conflict",
+        411 => "Length Required",
+        422 => "Unprocessable Content",
         413 => "Content Too Large",
         414 => "URI Too Long",
         421 => "Misdirected Request",

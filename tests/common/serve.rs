@@ -77,6 +77,21 @@ impl Serve {
         ))
     }
 
+    /// A POST of a JSON `body` to `path` from this server's own Host, with
+    /// `extra` header lines (the token among them, or not).
+    pub fn post(&self, path: &str, body: &str, extra: &str) -> String {
+        self.raw(&format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        ))
+    }
+
+    /// The header line that carries the token.
+    pub fn token_header(&self) -> String {
+        format!("X-Handout-Token: {}\r\n", self.token)
+    }
+
     /// Resident memory of the server, in bytes (Linux).
     pub fn rss(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();

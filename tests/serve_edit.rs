@@ -1,0 +1,187 @@
+//! Edits from the page, without a browser: one value written back with
+//! every other byte kept, and every write refused that the access rule, a
+//! changed file, a broken result or `--read-only` forbids.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::serve::Serve;
+use common::*;
+use serde_json::{Value, json};
+
+fn status(answer: &str) -> u16 {
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+fn body(answer: &str) -> Value {
+    serde_json::from_str(&answer[answer.find("\r\n\r\n").unwrap() + 4..]).unwrap_or(Value::Null)
+}
+
+fn sha256(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+fn seed_in(dir: &Path, crlf: bool) -> PathBuf {
+    let path = dir.join("page.yaml");
+    let text = std::fs::read_to_string(root().join(SEED)).unwrap();
+    std::fs::write(
+        &path,
+        if crlf {
+            text.replace('\n', "\r\n")
+        } else {
+            text
+        },
+    )
+    .unwrap();
+    path
+}
+
+fn edit_of(path: &Path, at: &str, value: &str) -> String {
+    json!({"file": 0, "path": at, "value": value, "hash": sha256(path)}).to_string()
+}
+
+#[test]
+fn a_value_is_written_with_every_other_byte_kept_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_in(dir.path(), false);
+    let before = std::fs::read_to_string(&yaml).unwrap();
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+
+    let value = body(&serve.get("/api/value?file=0&path=title", ""));
+    assert_eq!(value["value"], "AI Engineer vs ML Engineer");
+    assert_eq!(value["editable"], true);
+    assert_eq!(value["hash"], sha256(&yaml));
+
+    let title = "Data: \"AI\" vs ML # é";
+    let answer = serve.post(
+        "/api/edit",
+        &edit_of(&yaml, "title", title),
+        &serve.token_header(),
+    );
+    assert_eq!(status(&answer), 200, "{answer}");
+    let after = std::fs::read_to_string(&yaml).unwrap();
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(changed[0].0.starts_with("title: "), "{changed:?}");
+    let parsed: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+    assert_eq!(parsed["title"].as_str(), Some(title));
+    assert_eq!(body(&answer)["hash"], sha256(&yaml));
+
+    // Undo puts the earlier bytes back.
+    let answer = serve.post("/api/undo", r#"{"file": 0}"#, &serve.token_header());
+    assert_eq!(status(&answer), 200, "{answer}");
+    assert_eq!(std::fs::read_to_string(&yaml).unwrap(), before);
+    let answer = serve.post("/api/undo", r#"{"file": 0}"#, &serve.token_header());
+    assert_eq!(status(&answer), 409, "{answer}");
+}
+
+#[test]
+fn every_write_the_rules_forbid_is_refused_and_the_file_keeps_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_in(dir.path(), false);
+    let before = std::fs::read(&yaml).unwrap();
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let edit = edit_of(&yaml, "title", "Hacked");
+    for (headers, expected) in [
+        (String::new(), 403),
+        ("X-Handout-Token: 0123\r\n".to_string(), 403),
+        (
+            format!("{}Origin: http://evil.example\r\n", serve.token_header()),
+            403,
+        ),
+        (
+            format!("{}Sec-Fetch-Site: cross-site\r\n", serve.token_header()),
+            403,
+        ),
+    ] {
+        let answer = serve.post("/api/edit", &edit, &headers);
+        assert_eq!(status(&answer), expected, "{headers:?}: {answer}");
+    }
+    // The token in the query is not enough for a write.
+    let answer = serve.post(&format!("/api/edit?token={}", serve.token), &edit, "");
+    assert_eq!(status(&answer), 403, "{answer}");
+    // A GET of the write address writes nothing.
+    let answer = serve.get("/api/edit", "");
+    assert_eq!(status(&answer), 405, "{answer}");
+    // A blank required field: refused with the error.
+    let answer = serve.post(
+        "/api/edit",
+        &edit_of(&yaml, "title", ""),
+        &serve.token_header(),
+    );
+    assert_eq!(status(&answer), 422, "{answer}");
+    assert!(
+        body(&answer)["error"].as_str().unwrap().contains("title"),
+        "{answer}"
+    );
+    assert_eq!(std::fs::read(&yaml).unwrap(), before);
+
+    // The file changed on disk since the editor opened: refused, and the
+    // change on disk stays.
+    let stale = edit_of(&yaml, "title", "From the page");
+    let elsewhere = String::from_utf8(before.clone())
+        .unwrap()
+        .replace("title: AI Engineer", "title: Saved elsewhere, AI Engineer");
+    std::fs::write(&yaml, &elsewhere).unwrap();
+    let answer = serve.post("/api/edit", &stale, &serve.token_header());
+    assert_eq!(status(&answer), 409, "{answer}");
+    assert!(
+        body(&answer)["error"]
+            .as_str()
+            .unwrap()
+            .contains("changed on disk")
+    );
+    assert_eq!(std::fs::read_to_string(&yaml).unwrap(), elsewhere);
+
+    // --read-only refuses every write.
+    let ro = Serve::start(&[yaml.to_str().unwrap(), "--read-only"]);
+    let answer = ro.post(
+        "/api/edit",
+        &edit_of(&yaml, "title", "x"),
+        &ro.token_header(),
+    );
+    assert_eq!(status(&answer), 403, "{answer}");
+    assert!(
+        body(&ro.get("/api/value?file=0&path=title", ""))["why"]
+            .as_str()
+            .unwrap()
+            .contains("--read-only")
+    );
+    assert_eq!(std::fs::read_to_string(&yaml).unwrap(), elsewhere);
+}
+
+#[test]
+fn a_crlf_file_stays_crlf_and_a_block_scalar_keeps_its_style() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_in(dir.path(), true);
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let text = "A new summary, long enough to be folded over more than one line of the file, as the old one was.";
+    let answer = serve.post(
+        "/api/edit",
+        &edit_of(&yaml, "summary", text),
+        &serve.token_header(),
+    );
+    assert_eq!(status(&answer), 200, "{answer}");
+    let after = std::fs::read_to_string(&yaml).unwrap();
+    assert!(
+        !after.replace("\r\n", "").contains('\n'),
+        "a bare LF was written"
+    );
+    assert!(
+        after.contains("summary: >-\r\n  A new summary"),
+        "{}",
+        &after[..600]
+    );
+    let parsed: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+    assert_eq!(parsed["summary"].as_str(), Some(text));
+}
