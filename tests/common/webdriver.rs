@@ -104,6 +104,34 @@ impl Browser {
         post(&format!("{}/element/{id}/click", self.base), &json!({})).unwrap();
     }
 
+    /// Clears the field `css` finds and types `text` into it, as a person
+    /// would (WebDriver key codes such as Control are `\u{E009}`).
+    pub fn type_into(&self, css: &str, clear: bool, text: &str) {
+        let id = self.element(css);
+        if clear {
+            post(&format!("{}/element/{id}/clear", self.base), &json!({})).unwrap();
+        }
+        post(
+            &format!("{}/element/{id}/value", self.base),
+            &json!({ "text": text }),
+        )
+        .unwrap();
+    }
+
+    fn element(&self, css: &str) -> String {
+        let found = post(
+            &format!("{}/element", self.base),
+            &json!({"using": "css selector", "value": css}),
+        )
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_string()
+    }
+
     /// A PNG of the window.
     pub fn screenshot(&self) -> Vec<u8> {
         use base64::Engine;

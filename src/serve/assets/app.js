@@ -187,7 +187,11 @@ function textLayer(layer, page) {
       span.style.width = `${(w / page.width) * 100}%`;
       span.style.height = `${(h / page.height) * 100}%`;
       span.style.fontSize = "1px";
-      if (src !== null) span.dataset.src = String(src);
+      if (src !== null) {
+        span.dataset.src = String(src);
+        // Traced text can be reached and edited from the keyboard.
+        span.tabIndex = 0;
+      }
       return span;
     }),
   );
@@ -222,8 +226,107 @@ function showOrigin(span) {
   out.dataset.path = o ? o.path : "";
 }
 
+// The editor of the value a traced run came from: what it edits, and the
+// file's hash when it opened, so that a change saved elsewhere since is
+// never overwritten.
+const editing = { file: null, path: null, hash: null };
+
+async function openEditor(o) {
+  const form = $("editor");
+  const message = $("edit-message");
+  message.textContent = "";
+  message.classList.remove("bad");
+  if (!o || o.kind !== "content") {
+    form.hidden = true;
+    return;
+  }
+  const file = view.choice.file || "0";
+  const params = new URLSearchParams({ file, path: o.path });
+  const response = await fetch(api("/api/value?" + params));
+  const answer = await response.json();
+  if (!response.ok || !answer.editable) {
+    form.hidden = true;
+    const why = document.createElement("p");
+    why.className = "quiet";
+    why.textContent = answer.why || answer.error || "This text cannot be edited on the page.";
+    $("origin").append(why);
+    return;
+  }
+  Object.assign(editing, { file: Number(file), path: o.path, hash: answer.hash });
+  form.hidden = false;
+  const field = $("edit-value");
+  field.value = answer.value;
+  field.focus();
+}
+
+async function post(path, body) {
+  const response = await fetch(api(path), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Handout-Token": TOKEN },
+    body: JSON.stringify(body),
+  });
+  return { ok: response.ok, answer: await response.json().catch(() => ({})) };
+}
+
+function say(text, bad) {
+  const message = $("edit-message");
+  message.textContent = text;
+  message.classList.toggle("bad", bad);
+}
+
+async function saveEdit() {
+  const { ok, answer } = await post("/api/edit", {
+    file: editing.file,
+    path: editing.path,
+    value: $("edit-value").value,
+    hash: editing.hash,
+  });
+  if (!ok) {
+    // The text stays in the field: nothing typed is lost.
+    say(answer.error || "Not saved.", true);
+    return;
+  }
+  editing.hash = answer.hash;
+  const warned = answer.warnings && answer.warnings.length;
+  say(warned ? "Saved, with warnings:\n" + answer.warnings.join("\n") : "Saved.", false);
+}
+
+$("editor").addEventListener("submit", (e) => {
+  e.preventDefault();
+  saveEdit();
+});
+$("edit-value").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    saveEdit();
+  } else if (e.key === "Escape") {
+    e.preventDefault();
+    $("editor").hidden = true;
+  }
+});
+$("edit-cancel").addEventListener("click", () => {
+  $("editor").hidden = true;
+});
+$("edit-undo").addEventListener("click", async () => {
+  const { ok, answer } = await post("/api/undo", { file: editing.file ?? Number(view.choice.file || 0) });
+  if (ok) editing.hash = answer.hash;
+  say(ok ? "The last edit was undone." : answer.error || "Nothing undone.", !ok);
+});
+
+function pick(span) {
+  showOrigin(span);
+  const o = span.dataset.src === undefined ? null : view.origins[Number(span.dataset.src)];
+  openEditor(o);
+}
+
 document.addEventListener("click", (e) => {
-  if (e.target.matches(".text span")) showOrigin(e.target);
+  if (e.target.matches(".text span")) pick(e.target);
+});
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && e.target.matches(".text span")) {
+    e.preventDefault();
+    pick(e.target);
+  }
 });
 
 for (const id of ["file", "goal", "layout", "paper", "edition", "recipient"]) {

@@ -1,0 +1,119 @@
+//! Editing on the page, in headless Chromium as staff do it: click a
+//! sentence, type, Ctrl+Enter, and the YAML file gets exactly that change;
+//! the same from the keyboard alone.
+
+mod common;
+
+use common::serve::Serve;
+use common::webdriver::Browser;
+use common::*;
+use serde_json::json;
+
+const TEXT: &str =
+    "return [...document.querySelectorAll('.text span')].map(s => s.textContent).join(' ')";
+
+/// Marks the first traced run whose text is `text` with the id `target`.
+fn mark(b: &Browser, text: &str) {
+    b.wait_for(
+        &format!("a run {text:?}"),
+        "const s = [...document.querySelectorAll('.text span')].find(s => s.textContent.trim().startsWith(arguments[0]) && s.dataset.src !== undefined); if (!s) return false; document.querySelectorAll('#target').forEach(t => t.removeAttribute('id')); s.id = 'target'; return true;",
+        json!([text]),
+    );
+}
+
+#[test]
+fn a_title_edited_on_the_page_changes_only_its_scalar_in_the_file() {
+    let Some(browser) = Browser::start() else {
+        return not_checked("chromium and chromedriver are not installed");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("page.yaml");
+    std::fs::copy(root().join(SEED), &yaml).unwrap();
+    let before = std::fs::read_to_string(&yaml).unwrap();
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let b = &browser;
+    b.open(&serve.url);
+    b.wait_for(
+        "the pages",
+        "return document.body.dataset.state === 'ok'",
+        json!([]),
+    );
+
+    mark(b, "AI Engineer vs ML Engineer");
+    b.click("#target");
+    b.wait_for(
+        "the editor, focused, holding the title",
+        "const f = document.getElementById('edit-value'); return !document.getElementById('editor').hidden && document.activeElement === f && f.value === 'AI Engineer vs ML Engineer'",
+        json!([]),
+    );
+    let title = "'Quoted': AI # vs ML, é";
+    let drawn = b.run("return window.handoutDrawn.length", json!([]));
+    b.type_into("#edit-value", true, title);
+    b.type_into("#edit-value", false, "\u{E009}\u{E007}\u{E000}");
+    b.wait_for(
+        "the saved title drawn",
+        "return window.handoutDrawn.length > arguments[0] && [...document.querySelectorAll('.text span')].some(s => s.textContent.includes('AI # vs ML'))",
+        json!([drawn]),
+    );
+    let after = std::fs::read_to_string(&yaml).unwrap();
+    let parsed: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+    assert_eq!(parsed["title"].as_str(), Some(title));
+    let changed: Vec<_> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(before.lines().count(), after.lines().count());
+
+    // The picture in the README: an edit on the page, the editor open
+    // (written only when asked, with HANDOUT_DOCS_SHOT=1).
+    if std::env::var_os("HANDOUT_DOCS_SHOT").is_some() {
+        mark(b, "An AI Engineer works with");
+        b.click("#target");
+        b.wait_for(
+            "the editor",
+            "return document.activeElement.id === 'edit-value'",
+            json!([]),
+        );
+        std::fs::write(root().join("docs/serve-edit.png"), b.screenshot()).unwrap();
+    }
+
+    // The keyboard alone: focus the traced subtitle, Enter, type, Ctrl+Enter.
+    mark(b, "Modern AI Systems or Classical ML Engineering?");
+    b.run("document.getElementById('target').focus()", json!([]));
+    b.type_into("#target", false, "\u{E007}");
+    b.wait_for(
+        "the editor for the subtitle",
+        "return document.activeElement.id === 'edit-value' && document.getElementById('edit-value').value.startsWith('Modern AI')",
+        json!([]),
+    );
+    b.type_into(
+        "#edit-value",
+        true,
+        "Which one fits you?\u{E009}\u{E007}\u{E000}",
+    );
+    b.wait_for(
+        "the subtitle saved",
+        "return document.getElementById('edit-message').textContent.startsWith('Saved')",
+        json!([]),
+    );
+    let parsed: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&yaml).unwrap()).unwrap();
+    assert_eq!(parsed["subtitle"].as_str(), Some("Which one fits you?"));
+
+    // Undo from the page puts the subtitle back.
+    b.click("#edit-undo");
+    b.wait_for(
+        "the undo",
+        "return document.getElementById('edit-message').textContent.includes('undone')",
+        json!([]),
+    );
+    let parsed: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&yaml).unwrap()).unwrap();
+    assert_eq!(
+        parsed["subtitle"].as_str(),
+        Some("Modern AI Systems or Classical ML Engineering?")
+    );
+    std::fs::write(dir.path().join("editor.png"), b.screenshot()).unwrap();
+}
