@@ -9,9 +9,6 @@ use common::webdriver::Browser;
 use common::*;
 use serde_json::json;
 
-const TEXT: &str =
-    "return [...document.querySelectorAll('.text span')].map(s => s.textContent).join(' ')";
-
 /// Marks the first traced run whose text is `text` with the id `target`.
 fn mark(b: &Browser, text: &str) {
     b.wait_for(
