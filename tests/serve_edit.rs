@@ -185,3 +185,46 @@ fn a_crlf_file_stays_crlf_and_a_block_scalar_keeps_its_style() {
     let parsed: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
     assert_eq!(parsed["summary"].as_str(), Some(text));
 }
+
+#[test]
+fn faq_entries_are_added_duplicated_and_removed_and_the_file_still_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_in(dir.path(), false);
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let faq = |path: &Path| -> Vec<String> {
+        let v: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["faq"]["entries"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|e| e["question"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = faq(&yaml);
+    let op = |path: &str, op: &str| {
+        let body = json!({"file": 0, "path": path, "op": op, "hash": sha256(&yaml)}).to_string();
+        serve.post("/api/list", &body, &serve.token_header())
+    };
+    let answer = op("faq.entries[0]", "add");
+    assert_eq!(status(&answer), 200, "{answer}");
+    assert!(
+        body(&answer)["warnings"]
+            .to_string()
+            .contains("placeholder"),
+        "{answer}"
+    );
+    let added = faq(&yaml);
+    assert_eq!(added.len(), before.len() + 1);
+    assert_eq!(added[1], "A question readers ask?");
+    assert_ok(&handout(&[&"check", &yaml]));
+
+    assert_eq!(status(&op("faq.entries[2]", "duplicate")), 200);
+    let duplicated = faq(&yaml);
+    assert_eq!(duplicated[2], duplicated[3]);
+
+    assert_eq!(status(&op("faq.entries[1]", "remove")), 200);
+    assert_eq!(status(&op("faq.entries[2]", "remove")), 200);
+    assert_eq!(faq(&yaml), before);
+    assert_ok(&handout(&[&"check", &yaml]));
+}

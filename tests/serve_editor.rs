@@ -112,5 +112,23 @@ fn a_title_edited_on_the_page_changes_only_its_scalar_in_the_file() {
         parsed["subtitle"].as_str(),
         Some("Modern AI Systems or Classical ML Engineering?")
     );
+
+    // An FAQ entry added after the first, from the editor of its answer:
+    // the page shows the placeholder question, and the file still checks.
+    mark(b, "Yes. A strong ML");
+    b.click("#target");
+    b.wait_for(
+        "the entry's actions",
+        "return !document.getElementById('list-actions').hidden",
+        json!([]),
+    );
+    let drawn = b.run("return window.handoutDrawn.length", json!([]));
+    b.click("#list-actions button[data-op=add]");
+    b.wait_for(
+        "the new entry drawn",
+        "return window.handoutDrawn.length > arguments[0] && [...document.querySelectorAll('.text span')].some(s => s.textContent.includes('A question readers ask?'))",
+        json!([drawn]),
+    );
+    assert_ok(&handout(&[&"check", &yaml]));
     std::fs::write(dir.path().join("editor.png"), b.screenshot()).unwrap();
 }

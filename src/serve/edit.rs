@@ -36,6 +36,16 @@ pub struct EditRequest {
     pub hash: String,
 }
 
+/// What a list request asks: an entry added after, duplicated or removed.
+#[derive(serde::Deserialize)]
+pub struct ListRequest {
+    pub file: usize,
+    /// The entry, as `faq.entries[2]`.
+    pub path: String,
+    pub op: rewrite::ListOp,
+    pub hash: String,
+}
+
 /// An answer: its status and JSON.
 pub type Answer = (u16, Value);
 
@@ -140,6 +150,35 @@ impl Edits {
     /// when the rewrite does not read back, or when the file would gain
     /// errors; new warnings are returned with the new hash.
     pub fn edit(&self, file: &Path, name: &str, req: &EditRequest, coverage: &Coverage) -> Answer {
+        let Some(segs) = rewrite::parse_path(&req.path) else {
+            return refused(400, format!("`{}` is not a path", req.path));
+        };
+        self.apply(file, name, &req.hash, coverage, |text| {
+            rewrite::set(text, &segs, &req.value)
+        })
+    }
+
+    /// Adds, duplicates or removes one entry of a list, as `edit` writes.
+    pub fn list(&self, file: &Path, name: &str, req: &ListRequest, coverage: &Coverage) -> Answer {
+        let Some(segs) = rewrite::parse_path(&req.path) else {
+            return refused(400, format!("`{}` is not a path", req.path));
+        };
+        self.apply(file, name, &req.hash, coverage, |text| {
+            rewrite::list_op(text, &segs, req.op)
+        })
+    }
+
+    /// One change of a file: refused when the file changed since `hash`,
+    /// when the change cannot be made, or when the file would gain errors;
+    /// new warnings are returned with the new hash.
+    fn apply(
+        &self,
+        file: &Path,
+        name: &str,
+        expected: &str,
+        coverage: &Coverage,
+        change: impl FnOnce(&str) -> Result<String, rewrite::Refusal>,
+    ) -> Answer {
         if let Writes::Off(why) = &self.writes {
             return refused(403, why.clone());
         }
@@ -150,7 +189,7 @@ impl Edits {
         let Ok(bytes) = std::fs::read(&target) else {
             return refused(409, format!("cannot read {name}"));
         };
-        if hash(&bytes) != req.hash {
+        if hash(&bytes) != expected {
             return refused(
                 409,
                 format!(
@@ -161,10 +200,7 @@ impl Edits {
         let Ok(text) = String::from_utf8(bytes.clone()) else {
             return refused(409, format!("{name} is not UTF-8"));
         };
-        let Some(segs) = rewrite::parse_path(&req.path) else {
-            return refused(400, format!("`{}` is not a path", req.path));
-        };
-        let new = match rewrite::set(&text, &segs, &req.value) {
+        let new = match change(&text) {
             Ok(new) => new,
             Err(why) => return refused(422, why.0),
         };

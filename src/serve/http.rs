@@ -35,7 +35,7 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
             "this preview answers only to its own address, such as http://127.0.0.1:PORT/",
         ));
     }
-    let write = matches!(request.path(), "/api/edit" | "/api/undo");
+    let write = matches!(request.path(), "/api/edit" | "/api/list" | "/api/undo");
     match (request.method.as_str(), write) {
         ("GET" | "HEAD", false) | ("POST", true) => {}
         ("GET" | "HEAD", true) => {
@@ -109,6 +109,7 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
         },
         "/api/value" => answer(state.value(query)),
         "/api/edit" => answer(state.edit(&request.body)),
+        "/api/list" => answer(state.list(&request.body)),
         "/api/undo" => answer(state.undo(&request.body)),
         "/events" => {
             let state = state.clone();

@@ -229,7 +229,7 @@ function showOrigin(span) {
 // The editor of the value a traced run came from: what it edits, and the
 // file's hash when it opened, so that a change saved elsewhere since is
 // never overwritten.
-const editing = { file: null, path: null, hash: null };
+const editing = { file: null, path: null, hash: null, entry: null };
 
 async function openEditor(o) {
   const form = $("editor");
@@ -252,7 +252,12 @@ async function openEditor(o) {
     $("origin").append(why);
     return;
   }
-  Object.assign(editing, { file: Number(file), path: o.path, hash: answer.hash });
+  // A value inside a list's entry (an FAQ entry, a course) offers the
+  // entry's own actions.
+  const entry = (o.path.match(/^(.*\[\d+\])/) || [])[1] || null;
+  Object.assign(editing, { file: Number(file), path: o.path, hash: answer.hash, entry });
+  $("list-actions").hidden = !entry;
+  $("entry-name").textContent = entry ? `Entry ${entry}:` : "";
   form.hidden = false;
   const field = $("edit-value");
   field.value = answer.value;
@@ -312,6 +317,31 @@ $("edit-undo").addEventListener("click", async () => {
   if (ok) editing.hash = answer.hash;
   say(ok ? "The last edit was undone." : answer.error || "Nothing undone.", !ok);
 });
+
+for (const button of document.querySelectorAll("#list-actions button")) {
+  button.addEventListener("click", async () => {
+    const op = button.dataset.op;
+    const { ok, answer } = await post("/api/list", {
+      file: editing.file,
+      path: editing.entry,
+      op,
+      hash: editing.hash,
+    });
+    if (!ok) {
+      say(answer.error || "Not changed.", true);
+      return;
+    }
+    editing.hash = answer.hash;
+    const done = { add: "A new entry was added after it, with placeholder texts to replace.", duplicate: "The entry was duplicated.", remove: "The entry was removed." }[op];
+    // The entry's places may have moved: the editor closes, and says so.
+    $("editor").hidden = true;
+    const note = document.createElement("p");
+    note.id = "list-done";
+    note.setAttribute("role", "status");
+    note.textContent = done;
+    $("origin").append(note);
+  });
+}
 
 function pick(span) {
   showOrigin(span);

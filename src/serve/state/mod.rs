@@ -1,7 +1,6 @@
 //! What the preview serves: the project as last read, and each document
 //! rendered on request, as JSON for the page.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,8 +9,11 @@ use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
 use super::answer::{pages_json, texts};
+mod access;
+mod edits;
+
 use super::choice::{self, Choice};
-use super::edit::{EditRequest, Edits, Writes};
+use super::edit::{Edits, Writes};
 use super::ready::Ready;
 use super::warm::{Recent, Slots};
 use crate::diag::Diagnostic;
@@ -97,81 +99,6 @@ impl State {
         };
         state.read();
         Ok(state)
-    }
-
-    /// The content file the page lists at `file`, with its name, and the
-    /// fonts' coverage its text is checked against.
-    fn content_file(&self, file: usize) -> Result<(PathBuf, String, Arc<Ready>), (u16, Value)> {
-        let ready = self.inner.lock().ready.clone();
-        let gone = || {
-            (
-                409,
-                json!({"error": "the content has errors; fix them first"}),
-            )
-        };
-        let ready = ready.ok_or_else(gone)?;
-        let i = ready.content(file).map_err(|_| {
-            (
-                409,
-                json!({"error": "this file has errors; fix them in a text editor first"}),
-            )
-        })?;
-        let loaded = &ready.project.contents[i];
-        Ok((loaded.path.clone(), loaded.name.clone(), ready.clone()))
-    }
-
-    /// `GET /api/value?file=N&path=P`: the value, the file's hash, and
-    /// whether the page may edit it.
-    pub fn value(&self, query: &str) -> (u16, Value) {
-        let get = |k: &str| {
-            url::form_urlencoded::parse(query.as_bytes())
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        };
-        let Ok(file) = get("file").parse() else {
-            return (400, json!({"error": "`file` must be a number"}));
-        };
-        match self.content_file(file) {
-            Ok((path, name, _)) => self.edits.value(&path, &name, &get("path")),
-            Err(answer) => answer,
-        }
-    }
-
-    /// `POST /api/edit`: one value written into its content file.
-    pub fn edit(&self, body: &[u8]) -> (u16, Value) {
-        let Ok(req) = serde_json::from_slice::<EditRequest>(body) else {
-            return (400, json!({"error": "the body is not an edit"}));
-        };
-        match self.content_file(req.file) {
-            Ok((path, name, ready)) => self.edits.edit(&path, &name, &req, &ready.project.coverage),
-            Err(answer) => answer,
-        }
-    }
-
-    /// `POST /api/undo`: the last edit of a file undone.
-    pub fn undo(&self, body: &[u8]) -> (u16, Value) {
-        #[derive(serde::Deserialize)]
-        struct Undo {
-            file: usize,
-        }
-        let Ok(req) = serde_json::from_slice::<Undo>(body) else {
-            return (400, json!({"error": "the body names no file"}));
-        };
-        match self.content_file(req.file) {
-            Ok((path, name, _)) => self.edits.undo(&path, &name),
-            Err(answer) => answer,
-        }
-    }
-
-    pub fn token(&self) -> &str {
-        &self.token
-    }
-
-    /// Compares in time that does not depend on where they differ.
-    pub fn token_matches(&self, given: &str) -> bool {
-        let (a, b) = (self.token.as_bytes(), given.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 
     /// The choices of a query, checked against the project: an unknown

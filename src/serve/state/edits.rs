@@ -1,0 +1,90 @@
+//! The page's edits, as the state answers them: the content file a
+//! request names, found in the project as last read.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::State;
+use crate::serve::edit::{EditRequest, ListRequest};
+use crate::serve::ready::Ready;
+
+impl State {
+    /// The content file the page lists at `file`, with its name, and the
+    /// fonts' coverage its text is checked against.
+    fn content_file(&self, file: usize) -> Result<(PathBuf, String, Arc<Ready>), (u16, Value)> {
+        let ready = self.inner.lock().ready.clone();
+        let gone = || {
+            (
+                409,
+                json!({"error": "the content has errors; fix them first"}),
+            )
+        };
+        let ready = ready.ok_or_else(gone)?;
+        let i = ready.content(file).map_err(|_| {
+            (
+                409,
+                json!({"error": "this file has errors; fix them in a text editor first"}),
+            )
+        })?;
+        let loaded = &ready.project.contents[i];
+        Ok((loaded.path.clone(), loaded.name.clone(), ready.clone()))
+    }
+
+    /// `GET /api/value?file=N&path=P`: the value, the file's hash, and
+    /// whether the page may edit it.
+    pub fn value(&self, query: &str) -> (u16, Value) {
+        let get = |k: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let Ok(file) = get("file").parse() else {
+            return (400, json!({"error": "`file` must be a number"}));
+        };
+        match self.content_file(file) {
+            Ok((path, name, _)) => self.edits.value(&path, &name, &get("path")),
+            Err(answer) => answer,
+        }
+    }
+
+    /// `POST /api/edit`: one value written into its content file.
+    pub fn edit(&self, body: &[u8]) -> (u16, Value) {
+        let Ok(req) = serde_json::from_slice::<EditRequest>(body) else {
+            return (400, json!({"error": "the body is not an edit"}));
+        };
+        match self.content_file(req.file) {
+            Ok((path, name, ready)) => self.edits.edit(&path, &name, &req, &ready.project.coverage),
+            Err(answer) => answer,
+        }
+    }
+
+    /// `POST /api/list`: an entry of a list added after, duplicated or
+    /// removed.
+    pub fn list(&self, body: &[u8]) -> (u16, Value) {
+        let Ok(req) = serde_json::from_slice::<ListRequest>(body) else {
+            return (400, json!({"error": "the body is not a list change"}));
+        };
+        match self.content_file(req.file) {
+            Ok((path, name, ready)) => self.edits.list(&path, &name, &req, &ready.project.coverage),
+            Err(answer) => answer,
+        }
+    }
+
+    /// `POST /api/undo`: the last edit of a file undone.
+    pub fn undo(&self, body: &[u8]) -> (u16, Value) {
+        #[derive(serde::Deserialize)]
+        struct Undo {
+            file: usize,
+        }
+        let Ok(req) = serde_json::from_slice::<Undo>(body) else {
+            return (400, json!({"error": "the body names no file"}));
+        };
+        match self.content_file(req.file) {
+            Ok((path, name, _)) => self.edits.undo(&path, &name),
+            Err(answer) => answer,
+        }
+    }
+}
