@@ -42,45 +42,95 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, Refusal> {
 /// first token after the `- `.
 type Item = (Vec<Seg>, usize);
 
+/// An open collection: the key awaited or held for a mapping, the next
+/// index for a sequence; whether it is a flow collection; and its path.
+enum Open {
+    Map(Option<String>, bool, Vec<Seg>),
+    Seq(usize, bool, Vec<Seg>),
+}
+
+/// What the scan has found so far, and where it is.
+#[derive(Default)]
+struct Walk {
+    stack: Vec<Open>,
+    scalars: Vec<Scalar>,
+    items: Vec<Item>,
+}
+
+impl Walk {
+    /// The path of the next value in the innermost collection; none while
+    /// a mapping awaits a key.
+    fn path(&self) -> Option<Vec<Seg>> {
+        Some(match self.stack.last()? {
+            Open::Map(Some(k), _, base) => [base.clone(), vec![Seg::Key(k.clone())]].concat(),
+            Open::Map(None, ..) => return None,
+            Open::Seq(i, _, base) => [base.clone(), vec![Seg::Index(*i)]].concat(),
+        })
+    }
+
+    fn advance(&mut self) {
+        match self.stack.last_mut() {
+            Some(Open::Map(key, ..)) => *key = None,
+            Some(Open::Seq(i, ..)) => *i += 1,
+            None => {}
+        }
+    }
+
+    fn key_awaited(&self) -> bool {
+        matches!(self.stack.last(), Some(Open::Map(None, ..)))
+    }
+
+    fn in_flow(&self) -> bool {
+        self.stack
+            .iter()
+            .any(|o| matches!(o, Open::Map(_, true, _) | Open::Seq(_, true, _)))
+    }
+
+    /// A value scalar, with its bytes `start..end`.
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        (start, mut end): (usize, usize),
+        line: usize,
+    ) {
+        if let Some(path) = self.path() {
+            let locked = if self.in_flow() {
+                Some("it is inside a flow collection ([…] or {…})")
+            } else if anchor != 0 {
+                Some("it has an anchor (&), so other places repeat it")
+            } else {
+                None
+            };
+            // A block scalar's span runs into the next line's indentation,
+            // which is not its own.
+            if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                && let Some(last) = text[start..end].rfind('\n')
+            {
+                end = start + last + 1;
+            }
+            self.scalars.push(Scalar {
+                path,
+                start,
+                end,
+                line,
+                style,
+                locked,
+            });
+        }
+        self.advance();
+    }
+}
+
 /// The scalars, and where each item of a block sequence starts.
 fn scan(text: &str) -> Result<(Vec<Scalar>, Vec<Item>), Refusal> {
-    let mut items = Vec::new();
     let bytes = char_to_byte(text);
     let at = |chars: usize| bytes.get(chars).copied().unwrap_or(text.len());
-    let mut out = Vec::new();
-    // Open collections: the key awaited or held for a mapping, the next
-    // index for a sequence, and whether it is a flow collection.
-    enum Open {
-        Map(Option<String>, bool),
-        Seq(usize, bool),
-    }
-    let mut stack: Vec<(Open, Vec<Seg>)> = Vec::new();
-
-    let path_of = |stack: &Vec<(Open, Vec<Seg>)>| -> Option<Vec<Seg>> {
-        let (open, base) = stack.last()?;
-        let mut p = base.clone();
-        match open {
-            Open::Map(Some(k), _) => p.push(Seg::Key(k.clone())),
-            Open::Map(None, _) => return None,
-            Open::Seq(i, _) => p.push(Seg::Index(*i)),
-        }
-        Some(p)
-    };
-    let advance = |stack: &mut Vec<(Open, Vec<Seg>)>| {
-        if let Some((open, _)) = stack.last_mut() {
-            match open {
-                Open::Map(key, _) => *key = None,
-                Open::Seq(i, _) => *i += 1,
-            }
-        }
-    };
-    let in_flow = |stack: &Vec<(Open, Vec<Seg>)>| {
-        stack
-            .iter()
-            .any(|(o, _)| matches!(o, Open::Map(_, true) | Open::Seq(_, true)))
-    };
+    let mut walk = Walk::default();
     for event in Parser::new_from_str(text) {
         let (event, span): (Event, Span) = event.map_err(|e| Refusal(format!("{e}")))?;
+        let start = at(span.start.index());
         let starts_node = matches!(
             event,
             Event::Scalar(..)
@@ -88,86 +138,48 @@ fn scan(text: &str) -> Result<(Vec<Scalar>, Vec<Item>), Refusal> {
                 | Event::MappingStart(..)
                 | Event::SequenceStart(..)
         );
-        if starts_node && let Some((Open::Seq(i, false), base)) = stack.last() {
-            let mut path = base.clone();
-            path.push(Seg::Index(*i));
-            items.push((path, at(span.start.index())));
+        if starts_node && let Some(Open::Seq(_, false, _)) = walk.stack.last() {
+            walk.items.extend(walk.path().map(|p| (p, start)));
         }
-        let flow_at = |span: &Span| {
-            matches!(
-                text[at(span.start.index())..].chars().next(),
-                Some('[' | '{')
-            )
-        };
         match event {
-            Event::Scalar(value, style, anchor, _) => {
-                let key_awaited = matches!(stack.last(), Some((Open::Map(None, _), _)));
-                if key_awaited {
-                    if let Some((Open::Map(key, _), _)) = stack.last_mut() {
-                        *key = Some(value.into_owned());
-                    }
-                    continue;
+            Event::Scalar(value, _, _, _) if walk.key_awaited() => {
+                if let Some(Open::Map(key, ..)) = walk.stack.last_mut() {
+                    *key = Some(value.into_owned());
                 }
-                if let Some(path) = path_of(&stack) {
-                    let locked = if in_flow(&stack) {
-                        Some("it is inside a flow collection ([…] or {…})")
-                    } else if anchor != 0 {
-                        Some("it has an anchor (&), so other places repeat it")
-                    } else {
-                        None
-                    };
-                    let (start, mut end) = (at(span.start.index()), at(span.end.index()));
-                    // A block scalar's span runs into the next line's
-                    // indentation, which is not its own.
-                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-                        && let Some(last) = text[start..end].rfind('\n')
-                    {
-                        end = start + last + 1;
-                    }
-                    out.push(Scalar {
-                        path,
-                        start,
-                        end,
-                        line: span.start.line(),
-                        style,
-                        locked,
-                    });
-                }
-                advance(&mut stack);
             }
-            Event::Alias(_) => {
-                if matches!(stack.last(), Some((Open::Map(None, _), _))) {
-                    // An aliased key: nothing below can be told apart.
-                    return Err(Refusal("the file uses an alias as a key".into()));
-                }
-                advance(&mut stack);
+            Event::Scalar(_, style, anchor, _) => {
+                let end = at(span.end.index());
+                walk.scalar(text, style, anchor, (start, end), span.start.line());
             }
+            Event::Alias(_) if walk.key_awaited() => {
+                return Err(Refusal("the file uses an alias as a key".into()));
+            }
+            Event::Alias(_) => walk.advance(),
             Event::MappingStart(..) | Event::SequenceStart(..) => {
-                let base = if stack.is_empty() {
+                let base = if walk.stack.is_empty() {
                     Some(Vec::new())
                 } else {
-                    path_of(&stack)
+                    walk.path()
                 };
                 let Some(base) = base else {
                     return Err(Refusal("the file uses a collection as a key".into()));
                 };
-                let flow = flow_at(&span);
-                let open = if matches!(event, Event::MappingStart(..)) {
-                    Open::Map(None, flow)
-                } else {
-                    Open::Seq(0, flow)
-                };
-                stack.push((open, base));
+                let flow = matches!(text[start..].chars().next(), Some('[' | '{'));
+                walk.stack
+                    .push(if matches!(event, Event::MappingStart(..)) {
+                        Open::Map(None, flow, base)
+                    } else {
+                        Open::Seq(0, flow, base)
+                    });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-                advance(&mut stack);
+                walk.stack.pop();
+                walk.advance();
             }
             _ => {}
         }
     }
-
-    Ok((out, items))
+    Ok((walk.scalars, walk.items))
 }
 
 /// A path as users write it (`faq.entries[2].answer`) as segments.
