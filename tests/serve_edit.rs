@@ -228,3 +228,30 @@ fn faq_entries_are_added_duplicated_and_removed_and_the_file_still_validates() {
     assert_eq!(faq(&yaml), before);
     assert_ok(&handout(&[&"check", &yaml]));
 }
+
+/// A label of the layouts is written into the content file's `labels:`,
+/// with its placeholders as they are; the catalogs are never written.
+#[test]
+fn a_label_is_written_into_the_content_files_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_in(dir.path(), false);
+    let before = std::fs::read_to_string(&yaml).unwrap();
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let label = body(&serve.get("/api/label-value?file=0&key=faq", ""));
+    assert_eq!(label["editable"], true, "{label}");
+    assert!(
+        label["value"].as_str().is_some_and(|v| !v.is_empty()),
+        "{label}"
+    );
+    let edit = json!({"file": 0, "key": "faq", "value": "Your questions", "hash": sha256(&yaml)});
+    let answer = serve.post("/api/label", &edit.to_string(), &serve.token_header());
+    assert_eq!(status(&answer), 200, "{answer}");
+    let after = std::fs::read_to_string(&yaml).unwrap();
+    assert!(after.starts_with(&before), "only lines added at the end");
+    let parsed: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+    assert_eq!(parsed["labels"]["faq"].as_str(), Some("Your questions"));
+    assert_ok(&handout(&[&"check", &yaml]));
+    let unknown = json!({"file": 0, "key": "no-such-label", "value": "x", "hash": sha256(&yaml)});
+    let answer = serve.post("/api/label", &unknown.to_string(), &serve.token_header());
+    assert_eq!(status(&answer), 422, "{answer}");
+}

@@ -46,6 +46,15 @@ pub struct ListRequest {
     pub hash: String,
 }
 
+/// What a label request asks: the label `key` set for this content file.
+#[derive(serde::Deserialize)]
+pub struct LabelRequest {
+    pub file: usize,
+    pub key: String,
+    pub value: String,
+    pub hash: String,
+}
+
 /// An answer: its status and JSON.
 pub type Answer = (u16, Value);
 
@@ -166,6 +175,34 @@ impl Edits {
         self.apply(file, name, &req.hash, coverage, |text| {
             rewrite::list_op(text, &segs, req.op)
         })
+    }
+
+    /// Sets a label in the file's `labels:` section: the catalogs
+    /// themselves are never written.
+    pub fn label(
+        &self,
+        file: &Path,
+        name: &str,
+        req: &LabelRequest,
+        coverage: &Coverage,
+    ) -> Answer {
+        self.apply(file, name, &req.hash, coverage, |text| {
+            rewrite::set_label(text, &req.key, &req.value)
+        })
+    }
+
+    /// The file's hash and whether the page may write it, for an editor
+    /// of something other than one of its values (a label).
+    pub fn writable(&self, file: &Path) -> Answer {
+        let hash = std::fs::read(file).map(|b| hash(&b)).unwrap_or_default();
+        let why = match &self.writes {
+            Writes::Off(why) => Some(why.clone()),
+            Writes::Allowed => self.target(file).err().map(|(_, v)| v["error"].to_string()),
+        };
+        (
+            200,
+            json!({ "hash": hash, "editable": why.is_none(), "why": why }),
+        )
     }
 
     /// One change of a file: refused when the file changed since `hash`,

@@ -35,7 +35,10 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
             "this preview answers only to its own address, such as http://127.0.0.1:PORT/",
         ));
     }
-    let write = matches!(request.path(), "/api/edit" | "/api/list" | "/api/undo");
+    let write = matches!(
+        request.path(),
+        "/api/edit" | "/api/list" | "/api/label" | "/api/undo"
+    );
     match (request.method.as_str(), write) {
         ("GET" | "HEAD", false) | ("POST", true) => {}
         ("GET" | "HEAD", true) => {
@@ -108,8 +111,10 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
             Err(why) => Response::text(409, &why),
         },
         "/api/value" => answer(state.value(query)),
+        "/api/label-value" => answer(state.label_value(query)),
         "/api/edit" => answer(state.edit(&request.body)),
         "/api/list" => answer(state.list(&request.body)),
+        "/api/label" if request.method == "POST" => answer(state.label(&request.body)),
         "/api/undo" => answer(state.undo(&request.body)),
         "/events" => {
             let state = state.clone();

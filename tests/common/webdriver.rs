@@ -104,6 +104,26 @@ impl Browser {
         post(&format!("{}/element/{id}/click", self.base), &json!({})).unwrap();
     }
 
+    /// Clicks `css` as `click` does; false when the element is gone or was
+    /// replaced meanwhile (a page that redrew), for the caller to find it
+    /// again.
+    pub fn try_click(&self, css: &str) -> bool {
+        let Ok(found) = post(
+            &format!("{}/element", self.base),
+            &json!({"using": "css selector", "value": css}),
+        ) else {
+            return false;
+        };
+        let Some(id) = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+        else {
+            return false;
+        };
+        post(&format!("{}/element/{id}/click", self.base), &json!({})).is_ok()
+    }
+
     /// Clears the field `css` finds and types `text` into it, as a person
     /// would (WebDriver key codes such as Control are `\u{E009}`).
     pub fn type_into(&self, css: &str, clear: bool, text: &str) {

@@ -8,7 +8,7 @@
 mod lists;
 mod styles;
 
-pub use lists::{ListOp, list_op};
+pub use lists::{ListOp, list_op, set_label};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::diag::locate::{Seg, display_path};

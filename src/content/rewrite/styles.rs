@@ -45,11 +45,11 @@ fn block_indent(text: &str, s: &Scalar) -> String {
     }
 }
 
-fn single(new: &str) -> String {
+pub(super) fn single(new: &str) -> String {
     format!("'{}'", new.replace('\'', "''"))
 }
 
-fn double(new: &str) -> String {
+pub(super) fn double(new: &str) -> String {
     let mut out = String::from("\"");
     for c in new.chars() {
         match c {

@@ -229,20 +229,23 @@ function showOrigin(span) {
 // The editor of the value a traced run came from: what it edits, and the
 // file's hash when it opened, so that a change saved elsewhere since is
 // never overwritten.
-const editing = { file: null, path: null, hash: null, entry: null };
+const editing = { file: null, path: null, hash: null, entry: null, label: false };
 
 async function openEditor(o) {
   const form = $("editor");
   const message = $("edit-message");
   message.textContent = "";
   message.classList.remove("bad");
-  if (!o || o.kind !== "content") {
+  if (!o) {
     form.hidden = true;
     return;
   }
+  // A label of the layouts is written into this content file's `labels:`,
+  // for this page only; the catalogs are never written.
+  const label = o.kind === "label";
   const file = view.choice.file || "0";
-  const params = new URLSearchParams({ file, path: o.path });
-  const response = await fetch(api("/api/value?" + params));
+  const params = label ? new URLSearchParams({ file, key: o.path }) : new URLSearchParams({ file, path: o.path });
+  const response = await fetch(api((label ? "/api/label-value?" : "/api/value?") + params));
   const answer = await response.json();
   if (!response.ok || !answer.editable) {
     form.hidden = true;
@@ -254,8 +257,8 @@ async function openEditor(o) {
   }
   // A value inside a list's entry (an FAQ entry, a course) offers the
   // entry's own actions.
-  const entry = (o.path.match(/^(.*\[\d+\])/) || [])[1] || null;
-  Object.assign(editing, { file: Number(file), path: o.path, hash: answer.hash, entry });
+  const entry = label ? null : (o.path.match(/^(.*\[\d+\])/) || [])[1] || null;
+  Object.assign(editing, { file: Number(file), path: o.path, hash: answer.hash, entry, label });
   $("list-actions").hidden = !entry;
   $("entry-name").textContent = entry ? `Entry ${entry}:` : "";
   form.hidden = false;
@@ -280,12 +283,10 @@ function say(text, bad) {
 }
 
 async function saveEdit() {
-  const { ok, answer } = await post("/api/edit", {
-    file: editing.file,
-    path: editing.path,
-    value: $("edit-value").value,
-    hash: editing.hash,
-  });
+  const value = $("edit-value").value;
+  const { ok, answer } = editing.label
+    ? await post("/api/label", { file: editing.file, key: editing.path, value, hash: editing.hash })
+    : await post("/api/edit", { file: editing.file, path: editing.path, value, hash: editing.hash });
   if (!ok) {
     // The text stays in the field: nothing typed is lost.
     say(answer.error || "Not saved.", true);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::State;
-use crate::serve::edit::{EditRequest, ListRequest};
+use crate::serve::edit::{EditRequest, LabelRequest, ListRequest};
 use crate::serve::ready::Ready;
 
 impl State {
@@ -69,6 +69,54 @@ impl State {
         };
         match self.content_file(req.file) {
             Ok((path, name, ready)) => self.edits.list(&path, &name, &req, &ready.project.coverage),
+            Err(answer) => answer,
+        }
+    }
+
+    /// `GET /api/label?file=N&key=K`: the label's text for this content
+    /// file (its own `labels:` entry, or the catalog's, placeholders as
+    /// they are), and whether the page may write it.
+    pub fn label_value(&self, query: &str) -> (u16, Value) {
+        let get = |k: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let Ok(file) = get("file").parse() else {
+            return (400, json!({"error": "`file` must be a number"}));
+        };
+        let key = get("key");
+        match self.content_file(file) {
+            Ok((path, _, ready)) => {
+                let Ok(i) = ready.content(file) else {
+                    return (409, json!({"error": "this file has errors"}));
+                };
+                let content = &ready.project.contents[i].content;
+                let lang = crate::content::language_of(content);
+                let catalog = ready.project.catalogs.get(&lang);
+                let own = content.labels.as_ref().and_then(|l| l.get(&key)).cloned();
+                let Some(value) = own.or_else(|| catalog.label(&key).map(str::to_string)) else {
+                    return (404, json!({"error": format!("there is no label `{key}`")}));
+                };
+                let (status, mut answer) = self.edits.writable(&path);
+                answer["value"] = json!(value);
+                (status, answer)
+            }
+            Err(answer) => answer,
+        }
+    }
+
+    /// `POST /api/label`: a label set in the content file's `labels:`.
+    pub fn label(&self, body: &[u8]) -> (u16, Value) {
+        let Ok(req) = serde_json::from_slice::<LabelRequest>(body) else {
+            return (400, json!({"error": "the body is not a label"}));
+        };
+        match self.content_file(req.file) {
+            Ok((path, name, ready)) => {
+                self.edits
+                    .label(&path, &name, &req, &ready.project.coverage)
+            }
             Err(answer) => answer,
         }
     }
