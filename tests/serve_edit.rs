@@ -255,3 +255,31 @@ fn a_label_is_written_into_the_content_files_labels() {
     let answer = serve.post("/api/label", &unknown.to_string(), &serve.token_header());
     assert_eq!(status(&answer), 422, "{answer}");
 }
+
+/// A content file that is a link to a file outside the folder `serve` was
+/// given is shown, but never written.
+#[test]
+fn a_link_to_a_file_outside_the_folder_is_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    let inside = dir.path().join("content");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(&inside).unwrap();
+    let real = seed_in(&outside, false);
+    std::os::unix::fs::symlink(&real, inside.join("page.yaml")).unwrap();
+    let before = std::fs::read(&real).unwrap();
+    let serve = Serve::start(&[inside.to_str().unwrap()]);
+    let answer = serve.post(
+        "/api/edit",
+        &edit_of(&real, "title", "Linked"),
+        &serve.token_header(),
+    );
+    assert_eq!(status(&answer), 403, "{answer}");
+    assert!(
+        body(&answer)["error"]
+            .as_str()
+            .unwrap()
+            .contains("outside the folders")
+    );
+    assert_eq!(std::fs::read(&real).unwrap(), before);
+}
