@@ -283,6 +283,8 @@ function say(text, bad) {
 }
 
 async function saveEdit() {
+  // When the save was asked for, for the benchmark.
+  window.handoutSaveAsked = Date.now();
   const value = $("edit-value").value;
   const { ok, answer } = editing.label
     ? await post("/api/label", { file: editing.file, key: editing.path, value, hash: editing.hash })
