@@ -283,3 +283,36 @@ fn a_link_to_a_file_outside_the_folder_is_not_written() {
     );
     assert_eq!(std::fs::read(&real).unwrap(), before);
 }
+
+/// Text from the recipients file is traced to its file and line, and is
+/// not offered for editing (those files are read-only on the page).
+#[test]
+fn a_recipients_text_is_traced_to_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_in(dir.path(), false);
+    let serve = Serve::start(&[
+        yaml.to_str().unwrap(),
+        "--recipients",
+        "tests/fixtures/email/people.csv",
+    ]);
+    let json = body(&serve.get("/api/render?recipient=0", ""));
+    let origins = json["origins"].as_array().unwrap();
+    let traced: Vec<&Value> = json["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["runs"].as_array().unwrap())
+        .filter(|r| r[4].as_str().unwrap().contains("Ana Lima"))
+        .filter_map(|r| r[5].as_u64().map(|i| &origins[i as usize]))
+        .collect();
+    assert!(
+        !traced.is_empty(),
+        "no run of the recipient's name is traced"
+    );
+    assert!(
+        traced.iter().any(|o| o["kind"] == "recipient"
+            && o["line"] == 2
+            && o["file"].as_str().unwrap().ends_with("people.csv")),
+        "{traced:?}"
+    );
+}

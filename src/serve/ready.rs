@@ -21,7 +21,8 @@ pub(super) struct Ready {
 }
 
 impl Ready {
-    pub(super) fn new(project: Project) -> Self {
+    /// `event` is the `--event` file, whose text is traced as well.
+    pub(super) fn new(project: Project, event: Option<&std::path::Path>) -> Self {
         let env = Env::new(
             project.layouts.clone(),
             project.catalogs.clone(),
@@ -43,13 +44,28 @@ impl Ready {
                         .collect(),
                     _ => Vec::new(),
                 };
-                Index::new(
+                let mut index = Index::new(
                     &loaded.name,
                     &yaml,
                     &order,
                     &format!("lang/{}.yaml", catalog.lang),
                     catalog.labels(),
-                )
+                );
+                // The recipients and the event: traced, never edited.
+                if let Some(people) = &project.recipients {
+                    for row in &people.rows {
+                        index.add("recipient", &people.file, row.line, "name", &row.name);
+                        for (column, value) in &row.fields {
+                            index.add("recipient", &people.file, row.line, column, value);
+                        }
+                    }
+                }
+                if let Some(path) = event
+                    && let Ok(text) = std::fs::read_to_string(path)
+                {
+                    index.add_yaml("event", &path.display().to_string(), &text);
+                }
+                index
             })
             .collect();
         let mut files: Vec<(&str, Result<usize, usize>)> = project

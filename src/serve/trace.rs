@@ -82,6 +82,41 @@ impl Index {
         Self { entries }
     }
 
+    /// Adds the strings of a read-only input (the event file), traced to
+    /// their file and line but never edited on the page.
+    pub fn add_yaml(&mut self, kind: &'static str, file: &str, yaml: &str) {
+        let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(yaml) else {
+            return;
+        };
+        let locator = Locator::new(yaml);
+        let mut strings = Vec::new();
+        walk(&value, &mut Vec::new(), &mut strings);
+        for (path, text) in strings {
+            let pos = locator.value(&path);
+            self.add(
+                kind,
+                file,
+                pos.map_or(1, |p| p.line),
+                &display_path(&path),
+                &text,
+            );
+        }
+    }
+
+    /// Adds one string of a read-only input, such as a recipient's column.
+    pub fn add(&mut self, kind: &'static str, file: &str, line: usize, path: &str, text: &str) {
+        self.entries.push(Entry {
+            text: normalize(text),
+            origin: Origin {
+                kind,
+                file: file.to_string(),
+                line,
+                column: 1,
+                path: path.to_string(),
+            },
+        });
+    }
+
     pub fn origin(&self, i: usize) -> &Origin {
         &self.entries[i].origin
     }

@@ -210,6 +210,11 @@ function showOrigin(span) {
   quote.textContent = span.textContent.trim();
   if (!o) {
     out.replaceChildren(quote, " is written by the layout itself (from other values, or its own words).");
+  } else if (o.kind === "recipient" || o.kind === "event") {
+    const where = document.createElement("code");
+    where.textContent = `${o.file}:${o.line}`;
+    const what = o.kind === "recipient" ? `the recipients file (column ${o.path})` : `the event file (${o.path})`;
+    out.replaceChildren(quote, " comes from ", where, `, ${what}. That file is read-only on the page: edit it in a text editor or spreadsheet.`);
   } else if (o.kind === "label") {
     const code = document.createElement("code");
     code.textContent = o.path;
@@ -236,7 +241,7 @@ async function openEditor(o) {
   const message = $("edit-message");
   message.textContent = "";
   message.classList.remove("bad");
-  if (!o) {
+  if (!o || o.kind === "recipient" || o.kind === "event") {
     form.hidden = true;
     return;
   }

@@ -162,7 +162,8 @@ impl State {
             set_aside_content: true,
             ..Policy::default()
         };
-        let read = Project::load(&self.inputs.sources, policy).map(Ready::new);
+        let event = self.inputs.sources.event.as_deref();
+        let read = Project::load(&self.inputs.sources, policy).map(|p| Ready::new(p, event));
         let mut inner = self.inner.lock();
         inner.generation += 1;
         inner.answers.clear();
