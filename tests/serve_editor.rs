@@ -165,3 +165,73 @@ fn a_title_edited_on_the_page_changes_only_its_scalar_in_the_file() {
     assert_ok(&handout(&[&"check", &yaml]));
     std::fs::write(dir.path().join("editor.png"), b.screenshot()).unwrap();
 }
+
+/// A folded (`>-`) and a literal (`|`) block edited on the page keep their
+/// styles, and the comments around them stay.
+#[test]
+fn block_scalars_edited_on_the_page_keep_their_style_and_comments() {
+    let Some(browser) = Browser::start() else {
+        return not_checked("chromium and chromedriver are not installed");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("page.yaml");
+    let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
+    let literal = seed.replacen(
+        "    - question: Can an ML Engineer become an AI Engineer later\n      answer: >-\n        Yes. A strong ML engineering foundation can transfer well into AI\n        engineering once modern GenAI and LLM system patterns are added.\n",
+        "    # The last question, kept short.\n    - question: Can an ML Engineer become an AI Engineer later\n      answer: |\n        Yes. A strong ML engineering foundation transfers well.\n        Add modern GenAI and LLM system patterns.\n",
+        1,
+    );
+    assert_ne!(literal, seed);
+    std::fs::write(&yaml, &literal).unwrap();
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let b = &browser;
+    b.open(&serve.url);
+    b.wait_for(
+        "the pages",
+        "return document.body.dataset.state === 'ok'",
+        json!([]),
+    );
+
+    let save = |start: &str, text: &str| {
+        click_text(b, start);
+        b.wait_for(
+            "the editor",
+            "return document.activeElement.id === 'edit-value'",
+            json!([]),
+        );
+        b.type_into("#edit-value", true, text);
+        b.type_into("#edit-value", false, "\u{E009}\u{E007}\u{E000}");
+        b.wait_for(
+            "the save",
+            "return document.getElementById('edit-message').textContent.startsWith('Saved')",
+            json!([]),
+        );
+        std::fs::read_to_string(&yaml).unwrap()
+    };
+    let folded = "A new summary of both roles, long enough to be folded over more than one line in the file.";
+    let after = save("An AI Engineer works with", folded);
+    assert!(
+        after.contains("summary: >-\n  A new summary"),
+        "{}",
+        &after[..500]
+    );
+    let literal_text = "Yes, often.\nStart with LLM system patterns.";
+    b.wait_for(
+        "the redraw",
+        "return document.body.dataset.state === 'ok'",
+        json!([]),
+    );
+    let after = save("Yes. A strong ML engineering", literal_text);
+    assert!(
+        after.contains("    # The last question, kept short.\n    - question: Can an ML Engineer become an AI Engineer later\n      answer: |-\n        Yes, often.\n        Start with LLM system patterns.\n"),
+        "{}",
+        &after[after.len() - 400..]
+    );
+    let parsed: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+    assert_eq!(parsed["summary"].as_str(), Some(folded));
+    assert_eq!(
+        parsed["faq"]["entries"][3]["answer"].as_str(),
+        Some(literal_text)
+    );
+    assert_eq!(after.matches('#').count(), literal.matches('#').count());
+}
