@@ -47,8 +47,9 @@ pub enum Command {
     List(ListArgs),
     /// Rebuild whenever the content or the layouts change.
     Watch(BuildArgs),
-    /// Preview the documents in the browser as you edit: every goal, paper,
-    /// edition, layout and recipient a click away.
+    /// Preview the documents in the browser as you edit, and edit their
+    /// text on the page: every goal, paper, edition, layout and recipient a
+    /// click away.
     Serve(ServeArgs),
     /// Write a new content file with placeholders to fill in.
     New(NewArgs),

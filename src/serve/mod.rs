@@ -1,6 +1,7 @@
 //! `handout serve`: a live preview of the documents in the browser, drawn
-//! again as the inputs are saved. The page, its script and its style are
-//! in the binary; nothing is fetched from elsewhere and nothing is written.
+//! again as the inputs are saved, and edited on the page. The page, its
+//! script and its style are in the binary; nothing is fetched from
+//! elsewhere, and only an edit made on the page writes (`edit.rs`).
 
 mod answer;
 mod choice;
