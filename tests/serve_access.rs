@@ -330,3 +330,33 @@ fn one_broken_file_shows_its_own_error_and_the_others_still_draw() {
         "{err}"
     );
 }
+
+/// Connections beyond 256 at once are answered 503 and dropped; once the
+/// others close, the server answers again.
+#[test]
+fn connections_past_the_limit_are_refused_and_counted_off_when_closed() {
+    let serve = Serve::start(&[SEED]);
+    let idle: Vec<std::net::TcpStream> = (0..256)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", serve.port)).unwrap())
+        .collect();
+    // Each is counted once its thread starts; give them a moment.
+    let mut refused = String::new();
+    for _ in 0..100 {
+        refused = serve.get("/api/overview", "");
+        if status(&refused) == 503 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(status(&refused), 503, "{refused}");
+    drop(idle);
+    let mut answered = 0;
+    for _ in 0..100 {
+        answered = status(&serve.get("/api/overview", ""));
+        if answered == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(answered, 200);
+}

@@ -105,15 +105,22 @@ pub fn serve(listener: TcpListener, handler: Handler) {
             continue;
         }
         let handler = handler.clone();
-        let done = open.clone();
-        let started = std::thread::Builder::new().spawn(move || {
+        // Counted off when the connection ends, however it ends (a thread
+        // that cannot start drops its closure, and the count with it).
+        let counted = Counted(open.clone());
+        let _ = std::thread::Builder::new().spawn(move || {
+            let _counted = counted;
             connection(stream, &handler);
-            done.fetch_sub(1, Ordering::SeqCst);
         });
-        if started.is_err() {
-            // No thread, so the stream was dropped with its closure.
-            open.fetch_sub(1, Ordering::SeqCst);
-        }
+    }
+}
+
+/// One open connection in the count, until dropped.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
