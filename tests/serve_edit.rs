@@ -316,3 +316,32 @@ fn a_recipients_text_is_traced_to_its_row() {
         "{traced:?}"
     );
 }
+
+/// Two tabs saving at once from the same file: one edit is written, the
+/// other is refused as stale, and neither is lost silently.
+#[test]
+fn two_saves_at_once_never_overwrite_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_in(dir.path(), false);
+    let serve = Serve::start(&[yaml.to_str().unwrap()]);
+    let (title, subtitle) = (
+        edit_of(&yaml, "title", "From tab one"),
+        edit_of(&yaml, "subtitle", "From tab two"),
+    );
+    let header = serve.token_header();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let a = s.spawn(|| status(&serve.post("/api/edit", &title, &header)));
+        let b = s.spawn(|| status(&serve.post("/api/edit", &subtitle, &header)));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, [200, 409], "{statuses:?}");
+    let parsed: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&yaml).unwrap()).unwrap();
+    let written = [
+        parsed["title"] == "From tab one",
+        parsed["subtitle"] == "From tab two",
+    ];
+    assert_eq!(written.iter().filter(|w| **w).count(), 1, "{written:?}");
+}

@@ -70,6 +70,9 @@ pub struct Edits {
     /// The folders `serve` was given (a file's own folder for a file),
     /// resolved: nothing outside them is written, links or not.
     roots: Vec<PathBuf>,
+    /// Each file's undo history; also held from reading a file to writing
+    /// it, so that two edits at once (two tabs) cannot both pass the hash
+    /// check and one overwrite the other: the second finds it changed.
     undo: Mutex<HashMap<PathBuf, Vec<Undo>>>,
 }
 
@@ -223,6 +226,7 @@ impl Edits {
             Ok(t) => t,
             Err(answer) => return answer,
         };
+        let mut undo = self.undo.lock();
         let Ok(bytes) = std::fs::read(&target) else {
             return refused(409, format!("cannot read {name}"));
         };
@@ -252,7 +256,6 @@ impl Edits {
             return refused(500, format!("cannot write {name}: {e}"));
         }
         let after = hash(new.as_bytes());
-        let mut undo = self.undo.lock();
         let stack = undo.entry(target).or_default();
         stack.push(Undo {
             before: bytes,
