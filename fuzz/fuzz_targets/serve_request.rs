@@ -10,13 +10,15 @@ use std::time::Duration;
 
 use handout::project::Sources;
 use handout::render::Settings;
-use handout::serve::{Inputs, State, status_for};
+use handout::serve::{Inputs, State, Writes, status_for};
 use libfuzzer_sys::fuzz_target;
 
 static STATE: LazyLock<Arc<State>> = LazyLock::new(|| {
     let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../content/ai-engineer-vs-ml-engineer.yaml");
     let inputs = Inputs {
+        // Requests are fuzzed; the seed is never written.
+        writes: Writes::Off("fuzzing".into()),
         sources: Sources {
             content: vec![seed],
             ..Sources::default()
