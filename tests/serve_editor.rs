@@ -163,6 +163,12 @@ fn a_title_edited_on_the_page_changes_only_its_scalar_in_the_file() {
         json!([drawn]),
     );
     assert_ok(&handout(&[&"check", &yaml]));
+    // The editor now holds the new entry's answer, ready to fill in.
+    b.wait_for(
+        "the new entry's answer in the editor",
+        "return document.activeElement.id === 'edit-value' && document.getElementById('edit-value').value === 'Its answer.'",
+        json!([]),
+    );
     std::fs::write(dir.path().join("editor.png"), b.screenshot()).unwrap();
 }
 

@@ -341,13 +341,20 @@ for (const button of document.querySelectorAll("#list-actions button")) {
     }
     editing.hash = answer.hash;
     const done = { add: "A new entry was added after it, with placeholder texts to replace.", duplicate: "The entry was duplicated.", remove: "The entry was removed." }[op];
-    // The entry's places may have moved: the editor closes, and says so.
-    $("editor").hidden = true;
     const note = document.createElement("p");
     note.id = "list-done";
     note.setAttribute("role", "status");
     note.textContent = done;
     $("origin").append(note);
+    if (op === "remove") {
+      // Its places have moved: the editor closes.
+      $("editor").hidden = true;
+      return;
+    }
+    // The same field of the new entry, ready to fill in.
+    const [, list, index] = editing.entry.match(/^(.*)\[(\d+)\]$/);
+    const next = `${list}[${Number(index) + 1}]${editing.path.slice(editing.entry.length)}`;
+    await openEditor({ kind: "content", path: next });
   });
 }
 
