@@ -5,10 +5,12 @@
 //! Every rewrite is read back: the edited path must give the new text and
 //! every other path its old value, or nothing is written.
 
+mod labels;
 mod lists;
 mod styles;
 
-pub use lists::{ListOp, list_op, set_label};
+pub use labels::set_label;
+pub use lists::{ListOp, list_op};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::diag::locate::{Seg, display_path};
