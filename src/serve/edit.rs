@@ -109,8 +109,12 @@ impl Edits {
         }
     }
 
-    /// The file a content file's path resolves to, if `serve` may write it.
+    /// The file a content file's path resolves to, if `serve` may write it:
+    /// writes are on, and it lies inside the folders given.
     fn target(&self, path: &Path) -> Result<PathBuf, Answer> {
+        if let Writes::Off(why) = &self.writes {
+            return Err(refused(403, why.clone()));
+        }
         let real = std::fs::canonicalize(path)
             .map_err(|e| refused(409, format!("cannot find {}: {e}", path.display())))?;
         if !self.roots.iter().any(|r| real.starts_with(r)) {
@@ -198,10 +202,10 @@ impl Edits {
     /// of something other than one of its values (a label).
     pub fn writable(&self, file: &Path) -> Answer {
         let hash = std::fs::read(file).map(|b| hash(&b)).unwrap_or_default();
-        let why = match &self.writes {
-            Writes::Off(why) => Some(why.clone()),
-            Writes::Allowed => self.target(file).err().map(|(_, v)| v["error"].to_string()),
-        };
+        let why = self
+            .target(file)
+            .err()
+            .map(|(_, v)| v["error"].as_str().unwrap_or_default().to_string());
         (
             200,
             json!({ "hash": hash, "editable": why.is_none(), "why": why }),
@@ -219,9 +223,6 @@ impl Edits {
         coverage: &Coverage,
         change: impl FnOnce(&str) -> Result<String, rewrite::Refusal>,
     ) -> Answer {
-        if let Writes::Off(why) = &self.writes {
-            return refused(403, why.clone());
-        }
         let target = match self.target(file) {
             Ok(t) => t,
             Err(answer) => return answer,
@@ -270,9 +271,6 @@ impl Edits {
     /// Puts back the bytes before the last edit of the file, if the file
     /// is still as that edit left it.
     pub fn undo(&self, file: &Path, name: &str) -> Answer {
-        if let Writes::Off(why) = &self.writes {
-            return refused(403, why.clone());
-        }
         let target = match self.target(file) {
             Ok(t) => t,
             Err(answer) => return answer,

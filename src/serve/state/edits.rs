@@ -32,15 +32,27 @@ impl State {
         Ok((loaded.path.clone(), loaded.name.clone(), ready.clone()))
     }
 
+    /// A JSON body read as `R`, and the content file it names, handed to
+    /// `then`; 400 or the file's refusal otherwise.
+    fn with_body<R: serde::de::DeserializeOwned + HasFile>(
+        &self,
+        body: &[u8],
+        not: &str,
+        then: impl FnOnce(&Self, &R, (PathBuf, String, Arc<Ready>)) -> (u16, Value),
+    ) -> (u16, Value) {
+        let Ok(req) = serde_json::from_slice::<R>(body) else {
+            return (400, json!({ "error": not }));
+        };
+        match self.content_file(req.file()) {
+            Ok(found) => then(self, &req, found),
+            Err(answer) => answer,
+        }
+    }
+
     /// `GET /api/value?file=N&path=P`: the value, the file's hash, and
     /// whether the page may edit it.
     pub fn value(&self, query: &str) -> (u16, Value) {
-        let get = |k: &str| {
-            url::form_urlencoded::parse(query.as_bytes())
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| param(query, k);
         let Ok(file) = get("file").parse() else {
             return (400, json!({"error": "`file` must be a number"}));
         };
@@ -52,37 +64,32 @@ impl State {
 
     /// `POST /api/edit`: one value written into its content file.
     pub fn edit(&self, body: &[u8]) -> (u16, Value) {
-        let Ok(req) = serde_json::from_slice::<EditRequest>(body) else {
-            return (400, json!({"error": "the body is not an edit"}));
-        };
-        match self.content_file(req.file) {
-            Ok((path, name, ready)) => self.edits.edit(&path, &name, &req, &ready.project.coverage),
-            Err(answer) => answer,
-        }
+        self.with_body::<EditRequest>(
+            body,
+            "the body is not an edit",
+            |state, req, (path, name, ready)| {
+                state.edits.edit(&path, &name, req, &ready.project.coverage)
+            },
+        )
     }
 
     /// `POST /api/list`: an entry of a list added after, duplicated or
     /// removed.
     pub fn list(&self, body: &[u8]) -> (u16, Value) {
-        let Ok(req) = serde_json::from_slice::<ListRequest>(body) else {
-            return (400, json!({"error": "the body is not a list change"}));
-        };
-        match self.content_file(req.file) {
-            Ok((path, name, ready)) => self.edits.list(&path, &name, &req, &ready.project.coverage),
-            Err(answer) => answer,
-        }
+        self.with_body::<ListRequest>(
+            body,
+            "the body is not a list change",
+            |state, req, (path, name, ready)| {
+                state.edits.list(&path, &name, req, &ready.project.coverage)
+            },
+        )
     }
 
     /// `GET /api/label?file=N&key=K`: the label's text for this content
     /// file (its own `labels:` entry, or the catalog's, placeholders as
     /// they are), and whether the page may write it.
     pub fn label_value(&self, query: &str) -> (u16, Value) {
-        let get = |k: &str| {
-            url::form_urlencoded::parse(query.as_bytes())
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| param(query, k);
         let Ok(file) = get("file").parse() else {
             return (400, json!({"error": "`file` must be a number"}));
         };
@@ -109,30 +116,54 @@ impl State {
 
     /// `POST /api/label`: a label set in the content file's `labels:`.
     pub fn label(&self, body: &[u8]) -> (u16, Value) {
-        let Ok(req) = serde_json::from_slice::<LabelRequest>(body) else {
-            return (400, json!({"error": "the body is not a label"}));
-        };
-        match self.content_file(req.file) {
-            Ok((path, name, ready)) => {
-                self.edits
-                    .label(&path, &name, &req, &ready.project.coverage)
-            }
-            Err(answer) => answer,
-        }
+        self.with_body::<LabelRequest>(
+            body,
+            "the body is not a label",
+            |state, req, (path, name, ready)| {
+                state
+                    .edits
+                    .label(&path, &name, req, &ready.project.coverage)
+            },
+        )
     }
 
     /// `POST /api/undo`: the last edit of a file undone.
     pub fn undo(&self, body: &[u8]) -> (u16, Value) {
-        #[derive(serde::Deserialize)]
-        struct Undo {
-            file: usize,
-        }
-        let Ok(req) = serde_json::from_slice::<Undo>(body) else {
-            return (400, json!({"error": "the body names no file"}));
-        };
-        match self.content_file(req.file) {
-            Ok((path, name, _)) => self.edits.undo(&path, &name),
-            Err(answer) => answer,
-        }
+        self.with_body::<UndoRequest>(
+            body,
+            "the body names no file",
+            |state, _, (path, name, _)| state.edits.undo(&path, &name),
+        )
     }
 }
+
+/// One value of a query string, empty when absent.
+fn param(query: &str, name: &str) -> String {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// What an undo request asks: the last edit of a file undone.
+#[derive(serde::Deserialize)]
+struct UndoRequest {
+    file: usize,
+}
+
+/// A request that names a content file by its place in the page's list.
+trait HasFile {
+    fn file(&self) -> usize;
+}
+
+macro_rules! has_file {
+    ($($t:ty),*) => {$(
+        impl HasFile for $t {
+            fn file(&self) -> usize {
+                self.file
+            }
+        }
+    )*};
+}
+
+has_file!(EditRequest, ListRequest, LabelRequest, UndoRequest);

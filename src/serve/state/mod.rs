@@ -101,40 +101,6 @@ impl State {
         Ok(state)
     }
 
-    /// The choices of a query, checked against the project: an unknown
-    /// goal, layout or recipient is refused before anything renders.
-    fn choose(&self, query: &str) -> Result<(Choice, String), String> {
-        let mut choice = Choice::parse(query)?;
-        if let Some(ready) = self.inner.lock().ready.clone() {
-            choice.file = ready.clamp(choice.file);
-            if let Ok(i) = ready.content(choice.file)
-                && let Some(goal) = &choice.goal
-                && ready.project.contents[i].content.goal(goal).is_none()
-            {
-                let loaded = &ready.project.contents[i];
-                return Err(format!("{} has no goal `{goal}`", loaded.name));
-            }
-            if !ready
-                .project
-                .layouts
-                .names()
-                .contains(&choice.layout.as_str())
-            {
-                return Err(format!("there is no layout `{}`", choice.layout));
-            }
-            let people = ready
-                .project
-                .recipients
-                .as_ref()
-                .map_or(0, |r| r.rows.len());
-            if choice.recipient.is_some_and(|i| i >= people) {
-                return Err("there is no such recipient".into());
-            }
-        }
-        let key = format!("{choice:?}");
-        Ok((choice, key))
-    }
-
     /// Reads every input again, and renders what the page showed last
     /// while the page is told to ask for it, so that its questions find
     /// the answers made or under way.
@@ -245,19 +211,24 @@ impl State {
     /// The pages of one document, or the errors that stop it.
     pub fn render(&self, query: &str) -> Result<Arc<Answer>, String> {
         let (choice, key) = self.choose(query)?;
+        Ok(self.render_chosen(query, &choice, &key))
+    }
+
+    /// The answer for choices already checked, keyed by `key`.
+    fn render_chosen(&self, query: &str, choice: &Choice, key: &str) -> Arc<Answer> {
         let (generation, ready, errors, slot) = {
             let mut inner = self.inner.lock();
-            inner.recent.shown(query, &key);
+            inner.recent.shown(query, key);
             (
                 inner.generation,
                 inner.ready.clone(),
                 texts(&inner.errors),
-                inner.answers.slot(key.clone()),
+                inner.answers.slot(key.to_string()),
             )
         };
         let answer = slot
             .get_or_init(|| {
-                let answer = Arc::new(self.answer(generation, ready, errors, &choice));
+                let answer = Arc::new(self.answer(generation, ready, errors, choice));
                 // Typst's caches would otherwise keep every variant asked
                 // for until the next save.
                 crate::batch::evict_caches();
@@ -267,9 +238,9 @@ impl State {
         let bytes = answer.json.len() + answer.doc.as_ref().map_or(0, |_| DOCUMENT_BYTES);
         let mut inner = self.inner.lock();
         if inner.generation == generation {
-            inner.answers.charge(&key, bytes);
+            inner.answers.charge(&key.to_string(), bytes);
         }
-        Ok(answer)
+        answer
     }
 
     fn answer(
@@ -315,14 +286,26 @@ impl State {
     /// point: the page asks for what its screen shows.
     pub fn page(&self, query: &str, index: usize) -> Result<Option<Png>, String> {
         let scale = choice::scale(query);
-        let (_, key) = self.choose(query)?;
+        let (choice, key) = self.choose(query)?;
         self.inner.lock().recent.asked(&key, index, scale);
-        self.picture(query, index, scale)
+        Ok(self.picture_chosen(query, &choice, key, index, scale))
     }
 
     fn picture(&self, query: &str, index: usize, scale: f32) -> Result<Option<Png>, String> {
-        let answer = self.render(query)?;
-        let (_, key) = self.choose(query)?;
+        let (choice, key) = self.choose(query)?;
+        Ok(self.picture_chosen(query, &choice, key, index, scale))
+    }
+
+    /// Page `index` of the document for choices already checked.
+    fn picture_chosen(
+        &self,
+        query: &str,
+        choice: &Choice,
+        key: String,
+        index: usize,
+        scale: f32,
+    ) -> Option<Png> {
+        let answer = self.render_chosen(query, choice, &key);
         let key = (key, index, scale.to_bits());
         let (generation, slot) = {
             let mut inner = self.inner.lock();
@@ -337,7 +320,7 @@ impl State {
                 .pictures
                 .charge(&key, png.as_ref().map_or(0, |p| p.len()));
         }
-        Ok(png)
+        png
     }
 
     /// The PDF `build` writes for the same choices, and its file name.
