@@ -36,10 +36,10 @@ pub struct BuildConfig {
 impl BuildConfig {
     /// Resolves the command line, or says which options do not go together.
     pub fn new(args: &BuildArgs) -> Result<Self, Error> {
-        let goals = match (&args.goal, args.all_goals) {
-            (Some(g), _) => Goals::One(g.clone()),
-            (None, true) => Goals::All,
-            (None, false) => Goals::Generic,
+        let goals = match (args.goal.is_empty(), args.all_goals) {
+            (false, _) => Goals::Some(args.goal.clone()),
+            (true, true) => Goals::All,
+            (true, false) => Goals::Generic,
         };
         let jobs = args.jobs.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),

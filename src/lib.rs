@@ -40,6 +40,7 @@ pub mod error;
 pub mod event;
 pub mod fingerprint;
 pub mod fonts;
+pub mod job;
 pub mod lang;
 pub mod layouts;
 pub mod locale;

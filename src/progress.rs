@@ -1,5 +1,6 @@
 //! What a build shows while it runs: a progress bar on a terminal, one line
-//! per document otherwise.
+//! per document otherwise; the preview page shows the same through its own
+//! [`Observer`].
 
 use std::io::Write;
 
@@ -9,6 +10,16 @@ use crate::batch::{Done, Planned};
 use crate::diag::{Diagnostic, Severity, count};
 use crate::terminal::emit;
 
+/// Hears a build's progress: the documents planned, then each one as it is
+/// done. The terminal and the preview page each have one; both read the same
+/// build.
+pub trait Observer {
+    fn start(&mut self, total: usize);
+    fn done(&mut self, doc: &Planned, done: &Done);
+    fn finish(&mut self);
+}
+
+/// The terminal's observer.
 pub struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
@@ -17,17 +28,31 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(total: usize, quiet: bool) -> Self {
+    pub fn new(quiet: bool) -> Self {
         Self {
-            bar: crate::terminal::bar(total, quiet),
+            bar: None,
             quiet,
             count: 0,
-            total,
+            total: 0,
         }
     }
 
+    fn print(&self, diags: &[Diagnostic]) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| emit(diags)),
+            None => emit(diags),
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn start(&mut self, total: usize) {
+        self.total = total;
+        self.bar = crate::terminal::bar(total, self.quiet);
+    }
+
     /// Shows one finished document with its warnings or errors.
-    pub fn done(&mut self, doc: &Planned, done: &Done) {
+    fn done(&mut self, doc: &Planned, done: &Done) {
         self.count += 1;
         let (warnings, errors) = match &done.result {
             Ok(w) => (w.warnings.clone(), Vec::new()),
@@ -77,14 +102,7 @@ impl Progress {
         }
     }
 
-    fn print(&self, diags: &[Diagnostic]) {
-        match &self.bar {
-            Some(bar) => bar.suspend(|| emit(diags)),
-            None => emit(diags),
-        }
-    }
-
-    pub fn finish(&self) {
+    fn finish(&mut self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -22,8 +22,8 @@ use crate::render::{Edition, Paper};
 pub enum Goals {
     /// Only the handout for any reader.
     Generic,
-    /// Only the variant for this goal.
-    One(String),
+    /// Only the variants for these goals, in this order.
+    Some(Vec<String>),
     /// The generic handout and one variant per goal.
     All,
     /// One document per recipient, for the recipient's goal.

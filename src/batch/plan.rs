@@ -43,19 +43,20 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
                 .chain(all.iter().map(|g| (Some(g.to_string()), None)))
                 .collect(),
             Goals::Recipients(rows) => rows.iter().map(|r| (r.goal.clone(), Some(r))).collect(),
-            Goals::One(goal) => {
-                if !all.contains(&goal.as_str()) {
-                    let mut d = Diagnostic::error(format!("{} has no goal `{goal}`", loaded.name));
-                    d = match crate::diag::did_you_mean(goal, &all) {
-                        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
-                        None if all.is_empty() => d.with_hint(
-                            "this content declares no goals under `career_mapping.goals`",
-                        ),
-                        None => d.with_hint(format!("the goals are: {}", all.join(", "))),
-                    };
-                    return Err(Error::Usage(vec![d]));
+            Goals::Some(goals) => {
+                let mut chosen: Vec<(Option<String>, Option<&Recipient>)> = Vec::new();
+                for goal in goals {
+                    if !all.contains(&goal.as_str()) {
+                        return Err(Error::Usage(vec![no_goal(&loaded.name, goal, &all)]));
+                    }
+                    if !chosen
+                        .iter()
+                        .any(|(g, _)| g.as_deref() == Some(goal.as_str()))
+                    {
+                        chosen.push((Some(goal.clone()), None));
+                    }
                 }
-                vec![(Some(goal.clone()), None)]
+                chosen
             }
         };
         // Documents of one layout in a row share the most cached layout work.
@@ -120,4 +121,16 @@ pub fn plan(contents: &[Loaded], axes: &Axes, out_dir: &Path) -> Result<Vec<Plan
         }
     }
     Ok(docs)
+}
+
+/// A goal the content does not declare, with the nearest it does.
+fn no_goal(file: &str, goal: &str, all: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error(format!("{file} has no goal `{goal}`"));
+    match crate::diag::did_you_mean(goal, all) {
+        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+        None if all.is_empty() => {
+            d.with_hint("this content declares no goals under `career_mapping.goals`")
+        }
+        None => d.with_hint(format!("the goals are: {}", all.join(", "))),
+    }
 }

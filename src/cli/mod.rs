@@ -77,9 +77,10 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub out_dir: PathBuf,
 
-    /// Render the variant for this career goal (an id from `handout list`).
-    #[arg(short, long, value_name = "ID", conflicts_with_all = ["all_goals", "recipients"])]
-    pub goal: Option<String>,
+    /// Render the variant for this career goal (an id from `handout list`);
+    /// give several separated by commas to render each.
+    #[arg(short, long, value_name = "ID", value_delimiter = ',', conflicts_with_all = ["all_goals", "recipients"])]
+    pub goal: Vec<String>,
 
     /// Render the generic handout and one variant per career goal.
     #[arg(long, conflicts_with = "recipients")]

@@ -26,7 +26,10 @@ pub fn run(args: &EjectArgs) -> Result<(), Error> {
     let layout = args.layout.layout.as_str();
     project.check_layout(layout)?;
     let loaded = &project.contents[0];
-    let goals = args.goal.clone().map_or(Goals::Generic, Goals::One);
+    let goals = args
+        .goal
+        .clone()
+        .map_or(Goals::Generic, |g| Goals::Some(vec![g]));
     let axes = batch::Axes {
         goals: &goals,
         papers: &[args.paper.into()],

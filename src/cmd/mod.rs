@@ -9,7 +9,6 @@ pub mod diff;
 pub mod eject;
 pub mod list;
 pub mod new;
-pub mod outbox;
 pub mod schema;
 pub mod send;
 pub mod serve;
