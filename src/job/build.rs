@@ -198,7 +198,7 @@ fn conclude(
                 let mut hasher = crate::fingerprint::Hasher::new(work);
                 work.docs.iter().map(|d| hasher.inputs(d)).collect()
             },
-            done: done,
+            done,
             unfinished: match stop {
                 Some(Stop::Interrupted(_)) => Status::Interrupted,
                 _ => Status::Skipped,
