@@ -886,7 +886,8 @@ fn a_draft_changed_after_the_build_is_refused_before_any_message() {
 }
 
 /// A second `send` on a folder another one is sending from is refused with
-/// exit 3: nothing is wrong with its command line.
+/// exit 3, naming the first by its process; once the first is killed, its
+/// record is known for stale and the next run goes on.
 #[test]
 fn a_second_send_on_the_same_folder_exits_3() {
     let dir = tempfile::tempdir().unwrap();
@@ -895,10 +896,21 @@ fn a_second_send_on_the_same_folder_exits_3() {
     let server = SmtpServer::start(&[], None);
     let mut first = start_slow_send(&out, &server, 1);
     let o = server.send(&out, &[]);
+    let pid = first.id();
     first.kill().unwrap();
     first.wait().unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert_stderr_has(&o, "another `handout send` is using");
+    assert_stderr_has(&o, &format!("another `handout send` (process {pid} on "));
+    assert!(
+        out.join("sent.lock").exists(),
+        "the killed run's record stays"
+    );
+    let o = server.send(&out, &[]);
+    assert_stderr_has(&o, &format!("a send by process {pid} on "));
+    assert!(
+        !out.join("sent.lock").exists(),
+        "a finished run removes its record"
+    );
 }
 
 /// The shards of a build made into one folder each keep an outbox, and

@@ -42,35 +42,38 @@ pub fn run(args: &SendArgs) -> Result<(), Error> {
             "this system refuses signal handlers; run handout on another machine",
         )
     })?;
-    let summary = send::run(&SendOptions {
-        dir: args.dir.clone(),
-        server,
-        dry_run: args.dry_run,
-        rate: args.rate,
-        quiet: args.quiet,
-        cancel,
-        suppress: match &args.suppress {
-            Some(path) => Suppression::load(path)?,
-            None => Suppression::default(),
+    let summary = send::run(
+        &SendOptions {
+            dir: args.dir.clone(),
+            server,
+            dry_run: args.dry_run,
+            rate: args.rate,
+            quiet: args.quiet,
+            cancel,
+            suppress: match &args.suppress {
+                Some(path) => Suppression::load(path)?,
+                None => Suppression::default(),
+            },
+            retry_refused: args.retry_refused,
+            retries: args.retries,
+            retry_wait: std::time::Duration::from_secs_f64(args.retry_wait),
+            limit: args.limit.map(|n| n as usize),
+            per_day: args.per_day.map(|n| n as usize),
+            resend_unknown: args.resend_unknown,
+            dkim: match &args.dkim_key {
+                Some(key) => Some(
+                    Dkim::load(
+                        key,
+                        args.dkim_selector.as_deref().unwrap_or_default(),
+                        args.dkim_domain.as_deref(),
+                    )
+                    .map_err(|d| Error::Content(vec![d]))?,
+                ),
+                None => None,
+            },
         },
-        retry_refused: args.retry_refused,
-        retries: args.retries,
-        retry_wait: std::time::Duration::from_secs_f64(args.retry_wait),
-        limit: args.limit.map(|n| n as usize),
-        per_day: args.per_day.map(|n| n as usize),
-        resend_unknown: args.resend_unknown,
-        dkim: match &args.dkim_key {
-            Some(key) => Some(
-                Dkim::load(
-                    key,
-                    args.dkim_selector.as_deref().unwrap_or_default(),
-                    args.dkim_domain.as_deref(),
-                )
-                .map_err(|d| Error::Content(vec![d]))?,
-            ),
-            None => None,
-        },
-    });
+        &mut send::Terminal::new(args.quiet),
+    );
     if !args.dry_run && args.failed.is_some() {
         // What failed is worth writing even when the run stopped early.
         write_failed(args, &Standing::read(&args.dir)?)?;

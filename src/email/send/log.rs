@@ -159,6 +159,8 @@ fn read_one_outbox(path: &Path) -> Result<Vec<OutboxEntry>, Vec<Diagnostic>> {
 /// one folder cannot both send.
 pub struct Log {
     file: File,
+    /// This run's name beside the lock, removed when the log is dropped.
+    pub claim: super::holder::Claim,
     /// Messages the server accepted, by `log_key`: the sender's domain
     /// never makes a message new.
     sent: HashSet<String>,
@@ -191,10 +193,11 @@ impl Log {
         // Exit 3, not 2: nothing is wrong with the command line.
         if file.try_lock().is_err() {
             return Err(Error::system(
-                format!("another `handout send` is using {}", dir.display()),
+                super::holder::busy_message(dir),
                 "wait for it to finish; two runs on one folder could email someone twice",
             ));
         }
+        let claim = super::holder::Claim::write(dir);
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(cannot)?;
         let text: Arc<str> = text.into();
@@ -246,6 +249,7 @@ impl Log {
         }
         Ok(Self {
             file,
+            claim,
             sent,
             unknown,
             refused,

@@ -3,9 +3,11 @@
 
 mod deadline;
 mod dkim;
+pub mod holder;
 mod log;
 mod message;
 mod plan;
+pub mod progress;
 mod record;
 mod smtp;
 pub mod status;
@@ -14,7 +16,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use indicatif::ProgressBar;
 use lettre::{SmtpTransport, Transport};
 
 pub use dkim::Dkim;
@@ -23,6 +24,7 @@ pub use log::{Log, LogEntry, Outcome, read_outbox};
 pub use message::{header, with_crlf, with_date};
 use message::{prepare, read_draft};
 use plan::choose;
+pub use progress::{Observer, Terminal};
 use record::log_entry;
 
 use super::OutboxEntry;
@@ -134,9 +136,14 @@ pub struct Finished {
 
 /// Sends every outbox entry the log does not hold. An error before the
 /// first message is sent is returned as such.
-pub fn run(opts: &SendOptions) -> Result<Finished, Error> {
+pub fn run(opts: &SendOptions, observer: &mut dyn Observer) -> Result<Finished, Error> {
     let outbox = read_outbox(&opts.dir)?;
     let mut log = Log::open(&opts.dir)?;
+    if let Some(killed) = &log.claim.replaced {
+        observer.note(&format!(
+            "a send by {killed} was killed or crashed; its messages are checked below"
+        ));
+    }
     let (todo, suppressed, summary) = choose(opts, outbox, &log);
     // Every draft is read and checked before the first is sent, and read
     // again when it is sent, so that memory holds one at a time.
@@ -176,7 +183,7 @@ pub fn run(opts: &SendOptions) -> Result<Finished, Error> {
         })?;
     }
     for entry in log.settle_unknown(&now_rfc3339())? {
-        eprintln!(
+        observer.note(&format!(
             "unknown: {} ({}): an earlier run sent it but could not log the answer; {}",
             entry.recipient,
             entry.file,
@@ -185,7 +192,7 @@ pub fn run(opts: &SendOptions) -> Result<Finished, Error> {
             } else {
                 "it is not sent again"
             }
-        );
+        ));
     }
     if todo.is_empty() {
         return Ok(Finished {
@@ -206,12 +213,13 @@ pub fn run(opts: &SendOptions) -> Result<Finished, Error> {
                 "a slow or stuck mail server; try again later, or another server",
             ))
         })?;
+    observer.start(todo.len());
     let mut run = Run {
         opts,
         transport,
         log: &mut log,
         summary,
-        bar: crate::terminal::bar(todo.len(), opts.quiet),
+        observer,
         left: todo.len(),
         last: None,
     };
@@ -224,7 +232,7 @@ pub fn run(opts: &SendOptions) -> Result<Finished, Error> {
             .zip(rx)
             .try_for_each(|(entry, message)| run.send(entry, &message?))
     });
-    finish(&run.bar);
+    run.observer.finish();
     Ok(Finished {
         summary: run.summary,
         stopped: result.err(),
@@ -237,7 +245,7 @@ struct Run<'a> {
     transport: SmtpTransport,
     log: &'a mut Log,
     summary: Summary,
-    bar: Option<ProgressBar>,
+    observer: &'a mut dyn Observer,
     /// Messages not yet sent or refused.
     left: usize,
     /// When the last message went, for `--rate`.
@@ -249,11 +257,11 @@ impl Run<'_> {
     fn send(&mut self, entry: &OutboxEntry, message: &[u8]) -> Result<(), Error> {
         self.wait_for_rate();
         if let Some(signal) = self.opts.cancel.get() {
-            finish(&self.bar);
-            eprintln!(
+            self.observer.finish();
+            self.observer.note(&format!(
                 "stopped: {} sent this run, {} not yet; rerun to send the rest",
                 self.summary.sent, self.left
-            );
+            ));
             return Err(Error::Interrupted(signal));
         }
         self.last = Some(Instant::now());
@@ -350,10 +358,10 @@ impl Run<'_> {
             // message went: its `sending` line stays, so the next run logs
             // it as unknown instead of sending it again.
             Err(e) => {
-                eprintln!(
+                self.observer.note(&format!(
                     "{} for {} may have been delivered: the connection failed before the server answered",
                     entry.file, entry.recipient
-                );
+                ));
                 return Err(smtp::connection_error(
                     &self.opts.server,
                     &e,
@@ -376,12 +384,8 @@ impl Run<'_> {
         true
     }
 
-    /// A line above the progress bar, or on stderr without one.
-    fn note(&self, line: String) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
-        }
+    fn note(&mut self, line: String) {
+        self.observer.note(&line);
     }
 
     /// Waits until `--rate` allows the next message, or Ctrl-C.
@@ -405,33 +409,9 @@ impl Run<'_> {
         match status {
             Outcome::Sent | Outcome::Sending | Outcome::Unknown => self.summary.sent += 1,
             Outcome::Suppressed => self.summary.suppressed += 1,
-            Outcome::Deferred => {
-                self.summary.deferred += 1;
-                self.note(format!(
-                    "deferred: {} ({}): {reply}; the next run tries again",
-                    entry.recipient, entry.file
-                ));
-            }
-            Outcome::Refused => {
-                self.summary.refused += 1;
-                let line = format!("refused: {} ({}): {reply}", entry.recipient, entry.file);
-                match &self.bar {
-                    Some(bar) => bar.println(line),
-                    None => eprintln!("{line}"),
-                }
-            }
+            Outcome::Deferred => self.summary.deferred += 1,
+            Outcome::Refused => self.summary.refused += 1,
         }
-        if let Some(bar) = &self.bar {
-            bar.set_message(entry.recipient.clone());
-            bar.inc(1);
-        } else if !self.opts.quiet && status == Outcome::Sent {
-            println!("sent {} to {}", entry.file, entry.recipient);
-        }
-    }
-}
-
-fn finish(bar: &Option<ProgressBar>) {
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+        self.observer.outcome(entry, status, reply);
     }
 }
