@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use handout::project::Sources;
 use handout::render::Settings;
-use handout::serve::{Inputs, State, Writes, status_for};
+use handout::serve::{Inputs, RunsConfig, State, Writes, status_for};
 use libfuzzer_sys::fuzz_target;
 
 static STATE: LazyLock<Arc<State>> = LazyLock::new(|| {
@@ -25,6 +25,8 @@ static STATE: LazyLock<Arc<State>> = LazyLock::new(|| {
         },
         settings: Settings::default(),
         timeout: Duration::from_secs(20),
+        // Print runs are off: a fuzzed request never writes.
+        runs: RunsConfig::none(),
     };
     Arc::new(State::new(inputs).unwrap())
 });

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::render::Settings;
-use crate::serve::{Inputs, Server, Writes};
+use crate::serve::{Inputs, Root, RunsConfig, Server, Writes};
 use crate::signal::Cancel;
 
 pub fn run(args: &ServeArgs) -> Result<(), Error> {
@@ -28,7 +28,14 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
     } else {
         Writes::Allowed
     };
+    let runs = RunsConfig {
+        root: Root::of_content(&args.content),
+        base: base_args(args),
+        event: args.audience.event.clone(),
+        print_off: print_off(args),
+    };
     let inputs = Inputs {
+        runs,
         writes,
         sources,
         settings: Settings {
@@ -59,5 +66,33 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
         // saved shows its error until the next event, a few ms later.
         super::watch::wait_for_change(&rx, &scope, &cancel, Duration::from_millis(10))?;
         server.state.reload();
+    }
+}
+
+/// What every build from the page starts with: the content and the project
+/// options, as `serve` was given them.
+fn base_args(args: &ServeArgs) -> Vec<String> {
+    let mut base: Vec<String> = args.content.iter().map(|p| p.display().to_string()).collect();
+    let project = &args.project;
+    if let Some(dir) = &project.layouts {
+        base.extend(["--layouts".into(), dir.display().to_string()]);
+    }
+    if let Some(file) = &project.brand {
+        base.extend(["--brand".into(), file.display().to_string()]);
+    }
+    for dir in &project.font_dir {
+        base.extend(["--font-dir".into(), dir.display().to_string()]);
+    }
+    base
+}
+
+/// Why print runs from the page are off, when they are.
+fn print_off(args: &ServeArgs) -> Option<String> {
+    if args.read_only {
+        Some("the preview was started with --read-only: print runs are off; run `handout build` instead".into())
+    } else if !args.host.is_loopback() && !args.allow_edits {
+        Some("the preview listens on the network, where print runs are off: restart it with --allow-edits, or run `handout build`".into())
+    } else {
+        None
     }
 }

@@ -37,7 +37,13 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
     }
     let write = matches!(
         request.path(),
-        "/api/edit" | "/api/list" | "/api/label" | "/api/undo"
+        "/api/edit"
+            | "/api/list"
+            | "/api/label"
+            | "/api/undo"
+            | "/api/print/command"
+            | "/api/print/start"
+            | "/api/job/cancel"
     );
     match (request.method.as_str(), write) {
         ("GET" | "HEAD", false) | ("POST", true) => {}
@@ -116,6 +122,26 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
         "/api/list" => answer(state.list(&request.body)),
         "/api/label" if request.method == "POST" => answer(state.label(&request.body)),
         "/api/undo" => answer(state.undo(&request.body)),
+        "/api/runs" => answer((200, state.runs.overview())),
+        "/api/print/command" => answer(state.runs.print_command(&request.body)),
+        "/api/print/start" => answer(state.runs.start_print(&request.body)),
+        "/api/job/cancel" => answer(state.runs.cancel()),
+        "/api/file" => match state.runs.file(query) {
+            Ok((bytes, name)) => {
+                let kind = if name.ends_with(".pdf") { "application/pdf" } else { "application/octet-stream" };
+                let disposition = if query.contains("download=1") { "attachment" } else { "inline" };
+                Response::new(200, kind, bytes)
+                    .with("Content-Disposition", format!("{disposition}; filename=\"{name}\""))
+                    .with("Cache-Control", "no-store")
+            }
+            Err((status, why)) => Response::text(status, &why),
+        },
+        "/api/zip" => match state.runs.zip() {
+            Ok(bytes) => Response::new(200, "application/zip", bytes)
+                .with("Content-Disposition", "attachment; filename=\"handouts.zip\"")
+                .with("Cache-Control", "no-store"),
+            Err((status, why)) => Response::text(status, &why),
+        },
         "/events" => {
             let state = state.clone();
             return Reply::Stream(Box::new(move |out| events(&state, out)));

@@ -11,12 +11,14 @@ mod ready;
 mod state;
 mod trace;
 mod warm;
+mod runs;
 mod wire;
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 pub use edit::Writes;
+pub use runs::{Root, RunsConfig};
 pub use http::TOKEN_HEADER;
 pub use state::{Inputs, State};
 

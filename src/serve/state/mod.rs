@@ -15,6 +15,7 @@ mod edits;
 use super::choice::{self, Choice};
 use super::edit::{Edits, Writes};
 use super::ready::Ready;
+use super::runs::{Runs, RunsConfig};
 use super::warm::{Recent, Slots};
 use crate::diag::Diagnostic;
 use crate::error::Error;
@@ -42,6 +43,8 @@ pub struct Inputs {
     pub settings: Settings,
     /// The longest a document may take to render.
     pub timeout: Duration,
+    /// What print runs and campaigns from the page start from.
+    pub runs: RunsConfig,
 }
 
 struct Inner {
@@ -60,6 +63,8 @@ struct Inner {
 
 pub struct State {
     inputs: Inputs,
+    /// Print runs and campaigns started from the page.
+    pub runs: Runs,
     edits: Edits,
     /// The secret every request but the page itself must carry.
     token: String,
@@ -75,7 +80,7 @@ pub struct Answer {
 }
 
 impl State {
-    pub fn new(inputs: Inputs) -> Result<Self, Error> {
+    pub fn new(mut inputs: Inputs) -> Result<Self, Error> {
         let mut secret = [0u8; 16];
         getrandom::getrandom(&mut secret).map_err(|e| {
             Error::system(
@@ -84,6 +89,7 @@ impl State {
             )
         })?;
         let state = Self {
+            runs: Runs::new(std::mem::replace(&mut inputs.runs, RunsConfig::none())),
             edits: Edits::new(inputs.writes.clone(), &inputs.sources.content),
             inputs,
             token: secret.iter().map(|b| format!("{b:02x}")).collect(),
