@@ -31,27 +31,6 @@ fn click_text(b: &Browser, text: &str) {
     panic!("could not click {text:?}");
 }
 
-/// The page's serious and critical accessibility violations, as axe-core
-/// finds them (installed by scripts/install-axe).
-fn serious_violations(b: &Browser) -> Vec<String> {
-    let axe = root().join(".tools/axe/node_modules/axe-core/axe.min.js");
-    let Ok(source) = std::fs::read_to_string(&axe) else {
-        not_checked("axe-core is not installed: run scripts/install-axe");
-        return Vec::new();
-    };
-    b.run(&format!("{source}\nreturn true;"), json!([]));
-    b.run(
-        "window.axeFound = null; axe.run(document, {resultTypes: ['violations']}).then(r => { window.axeFound = r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')'); });",
-        json!([]),
-    );
-    let found = b.wait_for(
-        "axe-core",
-        "return window.axeFound && JSON.stringify(window.axeFound)",
-        json!([]),
-    );
-    serde_json::from_str(found.as_str().unwrap()).unwrap()
-}
-
 #[test]
 fn a_title_edited_on_the_page_changes_only_its_scalar_in_the_file() {
     let Some(browser) = Browser::start() else {
@@ -76,7 +55,7 @@ fn a_title_edited_on_the_page_changes_only_its_scalar_in_the_file() {
         "const f = document.getElementById('edit-value'); return !document.getElementById('editor').hidden && document.activeElement === f && f.value === 'AI Engineer vs ML Engineer'",
         json!([]),
     );
-    assert_eq!(serious_violations(b), Vec::<String>::new());
+    assert_eq!(b.serious_violations(), Vec::<String>::new());
 
     let title = "'Quoted': AI # vs ML, é";
     let drawn = b.run("return window.handoutDrawn.length", json!([]));

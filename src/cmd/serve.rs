@@ -72,7 +72,11 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
 /// What every build from the page starts with: the content and the project
 /// options, as `serve` was given them.
 fn base_args(args: &ServeArgs) -> Vec<String> {
-    let mut base: Vec<String> = args.content.iter().map(|p| p.display().to_string()).collect();
+    let mut base: Vec<String> = args
+        .content
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let project = &args.project;
     if let Some(dir) = &project.layouts {
         base.extend(["--layouts".into(), dir.display().to_string()]);

@@ -57,7 +57,7 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
             ));
         }
     }
-    if matches!(request.path(), "/" | "/app.js" | "/app.css") {
+    if matches!(request.path(), "/" | "/app.js" | "/runs.js" | "/app.css") {
         return None;
     }
     if !same_origin(request) {
@@ -92,6 +92,7 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
         "/" => asset("text/html; charset=utf-8", assets::INDEX),
         "/app.js" => asset("text/javascript; charset=utf-8", assets::SCRIPT),
         "/app.css" => asset("text/css; charset=utf-8", assets::STYLE),
+        "/runs.js" => asset("text/javascript; charset=utf-8", assets::RUNS),
         "/api/overview" => json(state.overview()),
         "/api/render" => match state.render(query) {
             Ok(answer) => json(answer.json.clone()),
@@ -128,17 +129,31 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
         "/api/job/cancel" => answer(state.runs.cancel()),
         "/api/file" => match state.runs.file(query) {
             Ok((bytes, name)) => {
-                let kind = if name.ends_with(".pdf") { "application/pdf" } else { "application/octet-stream" };
-                let disposition = if query.contains("download=1") { "attachment" } else { "inline" };
+                let kind = if name.ends_with(".pdf") {
+                    "application/pdf"
+                } else {
+                    "application/octet-stream"
+                };
+                let disposition = if query.contains("download=1") {
+                    "attachment"
+                } else {
+                    "inline"
+                };
                 Response::new(200, kind, bytes)
-                    .with("Content-Disposition", format!("{disposition}; filename=\"{name}\""))
+                    .with(
+                        "Content-Disposition",
+                        format!("{disposition}; filename=\"{name}\""),
+                    )
                     .with("Cache-Control", "no-store")
             }
             Err((status, why)) => Response::text(status, &why),
         },
         "/api/zip" => match state.runs.zip() {
             Ok(bytes) => Response::new(200, "application/zip", bytes)
-                .with("Content-Disposition", "attachment; filename=\"handouts.zip\"")
+                .with(
+                    "Content-Disposition",
+                    "attachment; filename=\"handouts.zip\"",
+                )
                 .with("Cache-Control", "no-store"),
             Err((status, why)) => Response::text(status, &why),
         },

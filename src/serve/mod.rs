@@ -8,18 +8,18 @@ mod choice;
 mod edit;
 mod http;
 mod ready;
+mod runs;
 mod state;
 mod trace;
 mod warm;
-mod runs;
 mod wire;
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 pub use edit::Writes;
-pub use runs::{Root, RunsConfig};
 pub use http::TOKEN_HEADER;
+pub use runs::{Root, RunsConfig};
 pub use state::{Inputs, State};
 
 use crate::error::Error;
@@ -28,6 +28,7 @@ use crate::error::Error;
 mod assets {
     pub const INDEX: &str = include_str!("assets/index.html");
     pub const SCRIPT: &str = include_str!("assets/app.js");
+    pub const RUNS: &str = include_str!("assets/runs.js");
     pub const STYLE: &str = include_str!("assets/app.css");
 }
 

@@ -16,8 +16,13 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(args: &[&str]) -> Self {
+        Self::start_in(&root(), args)
+    }
+
+    /// A server started in `dir`, as staff start it in their project folder.
+    pub fn start_in(dir: &std::path::Path, args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_handout"))
-            .current_dir(root())
+            .current_dir(dir)
             .arg("serve")
             .args(["--port", "0"])
             .args(args)

@@ -31,6 +31,7 @@ function fill(select, items, wanted) {
 async function loadOverview() {
   const o = await (await fetch(api("/api/overview"))).json();
   view.overview = o;
+  if (typeof fillPrint === "function") fillPrint();
   view.generation = Math.max(view.generation, o.generation);
   const c = view.choice;
   fill($("file"), o.files.map((f, i) => [String(i), `${f.title} (${f.name})`]), c.file);

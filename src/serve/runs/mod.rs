@@ -143,7 +143,12 @@ impl Runs {
     }
 
     /// The slot for a new job, unless one is running.
-    fn claim(&self, kind: &'static str, command: String, out: &std::path::Path) -> Result<Arc<Job>, Answer> {
+    fn claim(
+        &self,
+        kind: &'static str,
+        command: String,
+        out: &std::path::Path,
+    ) -> Result<Arc<Job>, Answer> {
         let mut current = self.current.lock();
         if let Some(job) = current.as_ref()
             && job.running()

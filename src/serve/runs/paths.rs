@@ -89,7 +89,9 @@ impl Root {
 
 /// `./out` as `out`.
 fn tidy(path: PathBuf) -> PathBuf {
-    path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path)
+    path.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or(path)
 }
 
 #[cfg(test)]
@@ -101,7 +103,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("content")).unwrap();
         let root = Root::of_content(&[dir.path().join("content")]);
-        assert_eq!(root.inside("out", "the output folder").unwrap(), dir.path().join("out"));
+        assert_eq!(
+            root.inside("out", "the output folder").unwrap(),
+            dir.path().join("out")
+        );
         assert!(root.inside("out/a/../b", "x").is_ok());
         for bad in ["../x", "/tmp", "a/../../x", ""] {
             assert!(root.inside(bad, "x").is_err(), "{bad}");

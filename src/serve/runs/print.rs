@@ -36,7 +36,10 @@ pub struct PrintRequest {
 impl RunsConfig {
     /// The command line of a print run and its checked config, or every
     /// reason it cannot run.
-    pub(super) fn print_args(&self, body: &[u8]) -> Result<(Vec<String>, BuildConfig), Vec<String>> {
+    pub(super) fn print_args(
+        &self,
+        body: &[u8],
+    ) -> Result<(Vec<String>, BuildConfig), Vec<String>> {
         let request: PrintRequest = serde_json::from_slice(body)
             .map_err(|e| vec![format!("the print run's request cannot be read: {e}")])?;
         let argv = self.print_argv(&request)?;
@@ -57,9 +60,10 @@ impl RunsConfig {
         let mut argv: Vec<String> = vec!["handout".into(), "build".into()];
         argv.extend(self.base.iter().cloned());
         let mut errors = Vec::new();
-        let out = self
-            .root
-            .inside(if r.out.is_empty() { "out" } else { &r.out }, "the output folder");
+        let out = self.root.inside(
+            if r.out.is_empty() { "out" } else { &r.out },
+            "the output folder",
+        );
         match out {
             Ok(out) => {
                 argv.extend(["--out-dir".into(), path_arg(&out)]);
@@ -74,11 +78,18 @@ impl RunsConfig {
                 errors.push("no goal is chosen: tick one or more, or choose generic or all".into())
             }
             "some" => argv.extend(["--goal".into(), r.goal_ids.join(",")]),
-            other => errors.push(format!("`{other}` is not a choice of goals: generic, some or all")),
+            other => errors.push(format!(
+                "`{other}` is not a choice of goals: generic, some or all"
+            )),
         }
-        let lists = [("--paper", &r.papers), ("--layout", &r.layouts), ("--edition", &r.editions)];
-        for (flag, values) in lists {
-            if !values.is_empty() {
+        // The command line leaves out what is its default.
+        let lists = [
+            ("--paper", &r.papers, "a4"),
+            ("--layout", &r.layouts, "handout"),
+            ("--edition", &r.editions, "print"),
+        ];
+        for (flag, values, default) in lists {
+            if !values.is_empty() && values.as_slice() != [default] {
                 argv.extend([flag.to_string(), values.join(",")]);
             }
         }
@@ -100,7 +111,11 @@ impl RunsConfig {
                 )),
             }
         }
-        if errors.is_empty() { Ok(argv) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(argv)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The events a run may name: `serve --event`, and the `_*.yaml` files
@@ -108,7 +123,9 @@ impl RunsConfig {
     pub(super) fn events(&self) -> Vec<String> {
         let mut events: Vec<String> = self.event.iter().map(|p| path_arg(p)).collect();
         for folder in self.content_folders() {
-            let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
