@@ -55,7 +55,7 @@ fn a_title_edited_on_the_page_changes_only_its_scalar_in_the_file() {
         "const f = document.getElementById('edit-value'); return !document.getElementById('editor').hidden && document.activeElement === f && f.value === 'AI Engineer vs ML Engineer'",
         json!([]),
     );
-    assert_eq!(b.serious_violations(), Vec::<String>::new());
+    assert_eq!(serious_violations(b), Vec::<String>::new());
 
     let title = "'Quoted': AI # vs ML, é";
     let drawn = b.run("return window.handoutDrawn.length", json!([]));

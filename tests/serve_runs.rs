@@ -129,14 +129,14 @@ fn a_print_run_from_the_page_gives_what_build_gives() {
         command,
         "handout build content --out-dir out --report out/report.json --goal 'modern-ai-systems,production-ml' --paper 'a4,us-letter'"
     );
-    assert_eq!(b.serious_violations(), Vec::<String>::new());
+    assert_eq!(serious_violations(b), Vec::<String>::new());
     b.click("#print-start");
     b.wait_for(
         "the run's files",
         "return document.getElementById('print-state').textContent.startsWith('Done') && document.querySelectorAll('#print-files li').length",
         json!([]),
     );
-    assert_eq!(b.serious_violations(), Vec::<String>::new());
+    assert_eq!(serious_violations(b), Vec::<String>::new());
     let files = b.run(
         "return document.querySelectorAll('#print-files li').length",
         json!([]),

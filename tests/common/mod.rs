@@ -460,6 +460,27 @@ pub fn not_checked(why: &str) {
     eprintln!("NOT CHECKED, although cargo lists it as passed: {why}");
 }
 
+/// The page's serious and critical accessibility violations, as axe-core
+/// finds them (installed by scripts/install-axe).
+pub fn serious_violations(b: &webdriver::Browser) -> Vec<String> {
+    let axe = root().join(".tools/axe/node_modules/axe-core/axe.min.js");
+    let Ok(source) = std::fs::read_to_string(&axe) else {
+        not_checked("axe-core is not installed: run scripts/install-axe");
+        return Vec::new();
+    };
+    b.run(&format!("{source}\nreturn true;"), serde_json::json!([]));
+    b.run(
+        "window.axeFound = null; axe.run(document, {resultTypes: ['violations']}).then(r => { window.axeFound = r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')'); });",
+        serde_json::json!([]),
+    );
+    let found = b.wait_for(
+        "axe-core",
+        "return window.axeFound && JSON.stringify(window.axeFound)",
+        serde_json::json!([]),
+    );
+    serde_json::from_str(found.as_str().unwrap()).unwrap()
+}
+
 /// Debian's Chromium, installed by `scripts/install-chromium` (which
 /// `scripts/test` runs).
 pub fn chromium() -> Option<PathBuf> {

@@ -55,27 +55,6 @@ impl Browser {
         })
     }
 
-    /// The page's serious and critical accessibility violations, as axe-core
-    /// finds them (installed by scripts/install-axe).
-    pub fn serious_violations(&self) -> Vec<String> {
-        let axe = super::root().join(".tools/axe/node_modules/axe-core/axe.min.js");
-        let Ok(source) = std::fs::read_to_string(&axe) else {
-            super::not_checked("axe-core is not installed: run scripts/install-axe");
-            return Vec::new();
-        };
-        self.run(&format!("{source}\nreturn true;"), json!([]));
-        self.run(
-            "window.axeFound = null; axe.run(document, {resultTypes: ['violations']}).then(r => { window.axeFound = r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')'); });",
-            json!([]),
-        );
-        let found = self.wait_for(
-            "axe-core",
-            "return window.axeFound && JSON.stringify(window.axeFound)",
-            json!([]),
-        );
-        serde_json::from_str(found.as_str().unwrap()).unwrap()
-    }
-
     pub fn open(&self, url: &str) {
         post(&format!("{}/url", self.base), &json!({ "url": url })).unwrap();
     }
