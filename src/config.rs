@@ -45,6 +45,16 @@ impl BuildConfig {
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             usize::from,
         );
+        let drafting = args.email.draft.given();
+        if !args.email.eml && !drafting.is_empty() {
+            return Err(Error::usage(
+                format!(
+                    "{} is for email drafts, which this build does not write",
+                    drafting.join(", ")
+                ),
+                "add --eml (with --recipients) to write a draft for each person, or leave it out",
+            ));
+        }
         let mut sources = args.layout.project.sources(args.content.clone());
         args.audience.add_to(&mut sources);
         sources.email = args.email.draft_args();

@@ -12,7 +12,7 @@ use crate::batch::Shard;
 use crate::project::Sources;
 use crate::render::Pages;
 pub use diff::{DiffArgs, FailOn};
-pub use email::{EmailArgs, SendArgs, TlsArg};
+pub use email::{DraftOptions, EmailArgs, SendArgs, ServerOptions, TlsArg};
 pub use values::{
     EditionArg, FormatArg, ImpositionArg, PaperArg, StandardArg, parse_delimiter, parse_length,
     parse_pages, parse_ppi,

@@ -4,5 +4,6 @@
 
 pub mod build;
 mod outbox;
+pub mod send;
 
 pub use build::{Built, build};
