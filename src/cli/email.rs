@@ -185,7 +185,7 @@ pub struct SendArgs {
 
 /// Where and how to send: the options `send` and `serve` (for its campaign
 /// panel) share. The login comes from the environment, never from here.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Mail server")]
 pub struct ServerOptions {
     /// The mail server, as smtp://HOST:PORT (or smtps://HOST:PORT for TLS

@@ -220,13 +220,27 @@ pub struct ServeArgs {
     #[arg(long)]
     pub read_only: bool,
 
-    /// With --host other than this machine, allow edits from the page
-    /// (off by default there: the token travels unencrypted).
+    /// With --host other than this machine, allow edits and print runs
+    /// from the page (off by default there: the token travels unencrypted).
     #[arg(long, conflicts_with = "read_only")]
     pub allow_edits: bool,
 
+    /// With --host other than this machine, allow the campaign panel to
+    /// send (off by default there).
+    #[arg(long, conflicts_with = "read_only")]
+    pub allow_remote_send: bool,
+
     #[command(flatten)]
     pub project: ProjectArgs,
+
+    /// What the campaign panel starts from (with --recipients).
+    #[command(flatten)]
+    pub drafts: DraftOptions,
+
+    /// The campaign panel sends with these, never with settings from the
+    /// page.
+    #[command(flatten)]
+    pub server: ServerOptions,
 }
 
 #[derive(Debug, Args)]

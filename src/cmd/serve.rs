@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::render::Settings;
-use crate::serve::{Inputs, Root, RunsConfig, Server, Writes};
+use crate::serve::{CampaignConfig, CampaignRequest, Inputs, Root, RunsConfig, Server, Writes};
 use crate::signal::Cancel;
 
 pub fn run(args: &ServeArgs) -> Result<(), Error> {
@@ -33,6 +33,7 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
         base: base_args(args),
         event: args.audience.event.clone(),
         print_off: print_off(args),
+        campaign: campaign(args),
     };
     let inputs = Inputs {
         runs,
@@ -99,4 +100,31 @@ fn print_off(args: &ServeArgs) -> Option<String> {
     } else {
         None
     }
+}
+
+/// The campaign panel, when `serve` has `--recipients`.
+fn campaign(args: &ServeArgs) -> Option<CampaignConfig> {
+    let recipients = args.audience.recipients.as_ref()?;
+    let mut audience = vec!["--recipients".to_string(), recipients.display().to_string()];
+    if let Some(d) = args.audience.delimiter {
+        audience.extend(["--delimiter".into(), (d as char).to_string()]);
+    }
+    if let Some(event) = &args.audience.event {
+        audience.extend(["--event".into(), event.display().to_string()]);
+    }
+    let off = if args.read_only {
+        Some("the preview was started with --read-only: sending is off; use `handout send`".into())
+    } else if !args.host.is_loopback() && !args.allow_remote_send {
+        Some("the preview listens on the network, where sending is off: restart it with --allow-remote-send, or use `handout send`".into())
+    } else if args.server.smtp.is_none() {
+        Some("no mail server: restart `handout serve` with --smtp smtp://HOST:PORT (the login from HANDOUT_SMTP_USERNAME and HANDOUT_SMTP_PASSWORD)".into())
+    } else {
+        None
+    };
+    Some(CampaignConfig {
+        audience,
+        defaults: CampaignRequest::from_options(&args.drafts),
+        server: args.server.clone(),
+        off,
+    })
 }

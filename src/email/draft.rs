@@ -258,6 +258,12 @@ pub fn subject(d: &Drafts, p: &Parts) -> String {
         .fill(&with_link(values(p), d, address).0, one_line)
 }
 
+/// The text body of one draft, as the review sheet shows it.
+pub fn text_body(d: &Drafts, p: &Parts) -> String {
+    let address = p.recipient.email.as_deref().unwrap_or_default();
+    bodies(d, p, address).text
+}
+
 /// A draft's subject and bodies.
 struct Bodies {
     subject: String,

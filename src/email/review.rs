@@ -10,6 +10,8 @@ pub struct Row {
     pub name: String,
     pub address: String,
     pub subject: String,
+    /// The message's text, as the person reads it.
+    pub body: String,
     pub pdf: String,
     pub eml: String,
     /// The picture of page 1.
@@ -47,11 +49,12 @@ pub fn html(title: &str, rows: &[Row], left: &[Left]) -> String {
             })
             .unwrap_or_default();
         out.push_str(&format!(
-            "<tr class=\"draft\"><td>{}</td><td>{picture}</td><td>{}<br><span class=\"address\">{}</span></td><td>{}</td><td><a href=\"{}\">PDF</a> · <a href=\"{}\">draft</a></td></tr>\n",
+            "<tr class=\"draft\"><td>{}</td><td>{picture}</td><td>{}<br><span class=\"address\">{}</span></td><td>{}<details><summary>Message</summary><pre>{}</pre></details></td><td><a href=\"{}\">PDF</a> · <a href=\"{}\">draft</a></td></tr>\n",
             i + 1,
             text(&r.name),
             text(&r.address),
             text(&r.subject),
+            text(&r.body),
             attr(&r.pdf),
             attr(&r.eml),
         ));
@@ -77,7 +80,9 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1f
 table{border-collapse:collapse;width:100%}\n\
 th,td{border-bottom:1px solid #d0d7de;padding:.5rem;text-align:left;vertical-align:top}\n\
 img{border:1px solid #d0d7de}\n\
-.address{color:#57606a}\n";
+.address{color:#57606a}\n\
+pre{white-space:pre-wrap;font:inherit;max-width:40rem}\n\
+summary{cursor:pointer;color:#0b57d0}\n";
 
 #[cfg(test)]
 mod tests {
@@ -89,6 +94,7 @@ mod tests {
             name: "<b>Jo</b>".into(),
             address: "jo@example.org".into(),
             subject: "A & B \"quoted\"".into(),
+            body: "Dear <Jo>".into(),
             pdf: "x\".pdf".into(),
             eml: "x.eml".into(),
             picture: Some("x.preview.jpg".into()),
@@ -96,6 +102,7 @@ mod tests {
         let html = html("T <i>", &rows, &[]);
         assert!(html.contains("&lt;b&gt;Jo&lt;/b&gt;"));
         assert!(html.contains("A &amp; B \"quoted\""));
+        assert!(html.contains("Dear &lt;Jo&gt;"));
         assert!(html.contains("href=\"x&quot;.pdf\""));
         assert!(!html.contains("<i>"));
     }

@@ -112,6 +112,7 @@ pub fn write_review(
                 name: person.name.clone(),
                 address: person.email.clone()?,
                 subject: draft::subject(drafts, &parts),
+                body: draft::text_body(drafts, &parts),
                 pdf: name(&doc.output),
                 eml: name(&batch::file_path(&doc.stem, "", "eml")),
                 picture: picture.exists().then(|| name(&picture)),

@@ -44,6 +44,10 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
             | "/api/print/command"
             | "/api/print/start"
             | "/api/job/cancel"
+            | "/api/campaign/command"
+            | "/api/campaign/drafts"
+            | "/api/campaign/test"
+            | "/api/campaign/send"
     );
     match (request.method.as_str(), write) {
         ("GET" | "HEAD", false) | ("POST", true) => {}
@@ -127,6 +131,21 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
         "/api/print/command" => answer(state.runs.print_command(&request.body)),
         "/api/print/start" => answer(state.runs.start_print(&request.body)),
         "/api/job/cancel" => answer(state.runs.cancel()),
+        "/api/campaign/command" => answer(state.runs.campaign_command(&request.body)),
+        "/api/campaign/drafts" => answer(state.runs.build_drafts(&request.body)),
+        "/api/campaign/status" => answer(state.runs.campaign_status(query)),
+        "/api/campaign/test" => answer(state.runs.test_send(&request.body)),
+        "/api/campaign/send" => answer(state.runs.send(&request.body)),
+        path if path.starts_with("/review/") => match path["/review/".len()..].split_once('/') {
+            Some((_, name)) => match state.runs.review_file(name) {
+                // The sheet and the drafts run no script here.
+                Ok((bytes, kind)) => Response::new(200, kind, bytes)
+                    .with("Content-Security-Policy", "script-src 'none'; frame-ancestors 'self'")
+                    .with("Cache-Control", "no-store"),
+                Err((status, why)) => Response::text(status, &why),
+            },
+            None => Response::text(404, "not found"),
+        },
         "/api/file" => match state.runs.file(query) {
             Ok((bytes, name)) => {
                 let kind = if name.ends_with(".pdf") {
@@ -167,6 +186,10 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
 }
 
 fn token_of(request: &Request) -> String {
+    // The review sheet's relative links keep the token in the path.
+    if let Some(rest) = request.path().strip_prefix("/review/") {
+        return rest.split('/').next().unwrap_or_default().to_string();
+    }
     if let Some(token) = request.header(TOKEN_HEADER) {
         return token.trim().to_string();
     }

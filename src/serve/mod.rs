@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 pub use edit::Writes;
 pub use http::TOKEN_HEADER;
-pub use runs::{Root, RunsConfig};
+pub use runs::{CampaignConfig, CampaignRequest, Root, RunsConfig};
 pub use state::{Inputs, State};
 
 use crate::error::Error;

@@ -80,12 +80,24 @@ pub fn header(message: &[u8], name: &str) -> Option<String> {
     value.map(|v| v.trim().to_string())
 }
 
-/// The message with its top-level Date header replaced by `date`.
+/// The message with its top-level Date header replaced by `date`; none
+/// when it has no Date.
 pub fn with_date(message: &[u8], date: &str) -> Option<Vec<u8>> {
+    header(message, "date")?;
+    Some(set_header(message, "date", Some(date)))
+}
+
+/// The message with its first top-level header `name` (any case) replaced
+/// by `value`, or removed with `None`; a header it lacks is added last.
+pub(super) fn set_header(message: &[u8], name: &str, value: Option<&str>) -> Vec<u8> {
     let block = header_block(message);
+    let prefix = format!("{name}:");
+    let line = |v: &str| format!("{}: {v}\r\n", canonical(name));
     let mut lines = header_lines(block).peekable();
-    while let Some((start, _, line)) = lines.next() {
-        if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"date:") {
+    while let Some((start, _, text)) = lines.next() {
+        if text.len() > prefix.len() - 1
+            && text[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        {
             // The header ends where the next line does not continue it.
             let mut stop = block.len();
             while let Some(&(next, _, text)) = lines.peek() {
@@ -96,12 +108,33 @@ pub fn with_date(message: &[u8], date: &str) -> Option<Vec<u8>> {
                 lines.next();
             }
             let mut out = message[..start].to_vec();
-            out.extend_from_slice(format!("Date: {date}\r\n").as_bytes());
+            if let Some(v) = value {
+                out.extend_from_slice(line(v).as_bytes());
+            }
             out.extend_from_slice(&message[stop..]);
-            return Some(out);
+            return out;
         }
     }
-    None
+    let Some(v) = value else {
+        return message.to_vec();
+    };
+    let mut out = block.to_vec();
+    out.extend_from_slice(line(v).as_bytes());
+    out.extend_from_slice(&message[block.len()..]);
+    out
+}
+
+/// `message-id` as `Message-Id`: each word capitalised.
+fn canonical(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The message with every bare LF made CRLF, as SMTP wants: an editor may

@@ -11,6 +11,7 @@ pub mod progress;
 mod record;
 mod smtp;
 pub mod status;
+pub mod trial;
 
 use std::io::Write;
 use std::path::PathBuf;

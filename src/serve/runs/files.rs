@@ -58,3 +58,21 @@ pub fn zip(job: Option<&Job>) -> Result<Vec<u8>, (u16, String)> {
     let cursor = zip.finish().map_err(|e| failed(&e))?;
     Ok(cursor.into_inner())
 }
+
+/// One file of the review sheet's folder: `outbox.html` and what it links
+/// to. A name with a folder in it, or of another kind, is refused.
+pub fn review(dir: Option<&std::path::Path>, name: &str) -> Result<(Vec<u8>, &'static str), (u16, String)> {
+    let dir = dir.ok_or((404, "open the campaign panel first".to_string()))?;
+    let kind = match name.rsplit_once('.').map(|(_, e)| e) {
+        _ if name.contains(['/', '\\']) || name.starts_with('.') => None,
+        Some("html") => Some("text/html; charset=utf-8"),
+        Some("pdf") => Some("application/pdf"),
+        Some("jpg") => Some("image/jpeg"),
+        Some("png") => Some("image/png"),
+        Some("eml") => Some("message/rfc822"),
+        _ => None,
+    }
+    .ok_or((404, "not a file of the review sheet".to_string()))?;
+    let bytes = std::fs::read(dir.join(name)).map_err(|_| (404, "no such file".to_string()))?;
+    Ok((bytes, kind))
+}

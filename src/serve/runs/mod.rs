@@ -4,6 +4,7 @@
 //! terminal's progress bars, and shown to the page as JSON. One job runs at
 //! a time; closing the page does not stop it.
 
+mod campaign;
 mod files;
 mod paths;
 mod print;
@@ -15,8 +16,9 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
+pub use campaign::{CampaignConfig, CampaignRequest};
 pub use paths::Root;
-use view::{Job, PageBuild};
+use view::{Job, PageBuild, PageSend};
 
 use crate::error::Error;
 
@@ -30,8 +32,10 @@ pub struct RunsConfig {
     pub base: Vec<String>,
     /// `serve --event`, as given.
     pub event: Option<PathBuf>,
-    /// Why print runs are off, when they are.
+    /// Why print runs (and building drafts) are off, when they are.
     pub print_off: Option<String>,
+    /// With `--recipients`: the campaign panel.
+    pub campaign: Option<CampaignConfig>,
 }
 
 impl RunsConfig {
@@ -42,6 +46,7 @@ impl RunsConfig {
             base: Vec::new(),
             event: None,
             print_off: Some("print runs are off".into()),
+            campaign: None,
         }
     }
 }
@@ -52,6 +57,8 @@ pub struct Runs {
     current: Mutex<Option<Arc<Job>>>,
     /// The number of the next job, so the page can tell a new one.
     next: Mutex<u64>,
+    /// The campaign folder the page looked at last: its review sheet.
+    review_dir: Mutex<Option<PathBuf>>,
 }
 
 /// An answer: the HTTP status and its JSON.
@@ -63,6 +70,7 @@ impl Runs {
             config,
             current: Mutex::new(None),
             next: Mutex::new(1),
+            review_dir: Mutex::new(None),
         }
     }
 
@@ -75,6 +83,7 @@ impl Runs {
                 "out": "out",
                 "events": self.config.events(),
             },
+            "campaign": self.config.campaign.is_some(),
             "job": job.map(|j| j.json()),
         })
     }
@@ -97,22 +106,59 @@ impl Runs {
             Ok(parsed) => parsed,
             Err(errors) => return (400, json!({"errors": errors})),
         };
-        let job = match self.claim("print", print::shell_line(&argv), &config.out_dir) {
+        self.start_build("print", argv, config)
+    }
+
+    /// Runs a build on a thread of its own, heard by the page.
+    fn start_build(&self, kind: &'static str, argv: Vec<String>, config: crate::config::BuildConfig) -> Answer {
+        let job = match self.claim(kind, print::shell_line(&argv), &config.out_dir) {
             Ok(job) => job,
             Err(answer) => return answer,
         };
-        let thread_job = job.clone();
         let root = self.config.root.clone();
+        self.spawn(&job, move |job| {
+            let mut observer = PageBuild::new(job, &root);
+            let built = crate::job::build(&config, job.cancel.clone(), &mut observer);
+            built.and_then(|b| b.result)
+        })
+    }
+
+    /// Runs a send on a thread of its own, heard by the page.
+    fn start_send(&self, line: String, args: crate::cli::SendArgs) -> Answer {
+        let job = match self.claim("send", line, &args.dir) {
+            Ok(job) => job,
+            Err(answer) => return answer,
+        };
+        self.spawn(&job, move |job| {
+            let opts = crate::job::send::options(&args, job.cancel.clone())?;
+            let finished = crate::email::send::run(&opts, &mut PageSend::new(job))?;
+            let s = finished.summary;
+            match finished.stopped {
+                Some(e) => Err(e),
+                None if s.refused + s.deferred + s.unknown > 0 => Err(Error::Undelivered {
+                    refused: s.refused + s.deferred + s.unknown,
+                    total: s.total,
+                }),
+                None => Ok(()),
+            }
+        })
+    }
+
+    fn spawn(
+        &self,
+        job: &Arc<Job>,
+        work: impl FnOnce(&Job) -> Result<(), Error> + Send + 'static,
+    ) -> Answer {
+        let thread_job = job.clone();
         let spawned = std::thread::Builder::new()
-            .name("print run".into())
+            .name(format!("{} from the page", job.kind_name()))
             .spawn(move || {
-                let mut observer = PageBuild::new(&thread_job, &root);
-                let built = crate::job::build(&config, thread_job.cancel.clone(), &mut observer);
-                thread_job.end(built.and_then(|b| b.result));
+                let result = work(&thread_job);
+                thread_job.end(result);
             });
         if let Err(e) = spawned {
             job.end(Err(Error::system(
-                format!("cannot start the print run: {e}"),
+                format!("cannot start the {}: {e}", job.kind_name()),
                 "the machine is out of threads; stop other programs and try again",
             )));
         }
@@ -140,6 +186,13 @@ impl Runs {
     pub fn zip(&self) -> Result<Vec<u8>, (u16, String)> {
         let job = self.current.lock().clone();
         files::zip(job.as_deref())
+    }
+
+    /// A file of the campaign folder the page looked at last, for the
+    /// review sheet: a plain name, of a kind the sheet links to.
+    pub fn review_file(&self, name: &str) -> Result<(Vec<u8>, &'static str), (u16, String)> {
+        let dir = self.review_dir.lock().clone();
+        files::review(dir.as_deref(), name)
     }
 
     /// The slot for a new job, unless one is running.

@@ -43,16 +43,7 @@ impl RunsConfig {
         let request: PrintRequest = serde_json::from_slice(body)
             .map_err(|e| vec![format!("the print run's request cannot be read: {e}")])?;
         let argv = self.print_argv(&request)?;
-        let args = match Cli::try_parse_from(&argv) {
-            Ok(Cli {
-                command: Command::Build(args),
-            }) => args,
-            Ok(_) => return Err(vec!["internal error: not a build".into()]),
-            Err(e) => return Err(vec![e.render().to_string().trim_end().to_string()]),
-        };
-        let mut config = BuildConfig::new(&args).map_err(|e| super::view::error_texts(&e))?;
-        // The page shows the progress; the server's terminal stays quiet.
-        config.quiet = true;
+        let config = checked(&argv)?;
         Ok((argv, config))
     }
 
@@ -149,6 +140,22 @@ impl RunsConfig {
             .filter(|p| p.is_dir())
             .collect()
     }
+}
+
+/// A `handout build` command line, parsed and checked as the command
+/// parses and checks it.
+pub fn checked(argv: &[String]) -> Result<BuildConfig, Vec<String>> {
+    let args = match Cli::try_parse_from(argv) {
+        Ok(Cli {
+            command: Command::Build(args),
+        }) => args,
+        Ok(_) => return Err(vec!["internal error: not a build".into()]),
+        Err(e) => return Err(vec![e.render().to_string().trim_end().to_string()]),
+    };
+    let mut config = BuildConfig::new(&args).map_err(|e| super::view::error_texts(&e))?;
+    // The page shows the progress; the server's terminal stays quiet.
+    config.quiet = true;
+    Ok(config)
 }
 
 fn path_arg(path: &std::path::Path) -> String {

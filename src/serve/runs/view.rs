@@ -66,7 +66,8 @@ impl Job {
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             "print" => "print run",
-            other => other,
+            "drafts" => "build of the drafts",
+            _ => "send",
         }
     }
 
@@ -177,6 +178,55 @@ impl Observer for PageBuild<'_> {
                 view.errors.extend(errors);
             }
         }
+    }
+
+    fn finish(&mut self) {}
+}
+
+/// A send's observer: the page's progress and the lines the terminal would
+/// print.
+pub struct PageSend<'a> {
+    job: &'a Job,
+}
+
+impl<'a> PageSend<'a> {
+    pub fn new(job: &'a Job) -> Self {
+        Self { job }
+    }
+}
+
+impl crate::email::send::Observer for PageSend<'_> {
+    fn start(&mut self, total: usize) {
+        self.job.view.lock().planned = total;
+    }
+
+    fn outcome(
+        &mut self,
+        entry: &crate::email::OutboxEntry,
+        outcome: crate::email::send::Outcome,
+        reply: &str,
+    ) {
+        use crate::email::send::Outcome;
+        let mut view = self.job.view.lock();
+        view.done += 1;
+        match outcome {
+            Outcome::Refused => {
+                view.failed += 1;
+                view.warnings.push(format!("refused: {} ({reply})", entry.recipient));
+            }
+            Outcome::Deferred => {
+                view.failed += 1;
+                view.warnings.push(format!(
+                    "deferred: {} ({reply}); the next send tries again",
+                    entry.recipient
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    fn note(&mut self, line: &str) {
+        self.job.view.lock().notes.push(line.to_string());
     }
 
     fn finish(&mut self) {}
