@@ -140,7 +140,10 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
             Some((_, name)) => match state.runs.review_file(name) {
                 // The sheet and the drafts run no script here.
                 Ok((bytes, kind)) => Response::new(200, kind, bytes)
-                    .with("Content-Security-Policy", "script-src 'none'; frame-ancestors 'self'")
+                    .with(
+                        "Content-Security-Policy",
+                        "script-src 'none'; frame-ancestors 'self'",
+                    )
                     .with("Cache-Control", "no-store"),
                 Err((status, why)) => Response::text(status, &why),
             },

@@ -42,7 +42,10 @@ pub fn send_test(opts: &SendOptions, entry: &OutboxEntry, to: &str) -> Result<Te
     let mut nonce = [0u8; 8];
     getrandom::getrandom(&mut nonce)
         .map_err(|e| Error::system(format!("cannot make a Message-ID: {e}"), "try again"))?;
-    let domain = entry.message_id.rsplit_once('@').map_or("handout.invalid>", |(_, d)| d);
+    let domain = entry
+        .message_id
+        .rsplit_once('@')
+        .map_or("handout.invalid>", |(_, d)| d);
     let id = format!(
         "<test-{}@{domain}",
         nonce.iter().map(|b| format!("{b:02x}")).collect::<String>()
@@ -95,7 +98,9 @@ pub fn send_test(opts: &SendOptions, entry: &OutboxEntry, to: &str) -> Result<Te
 /// A test message cannot be lost by a log that cannot be written: it is
 /// not in the send log either way.
 fn log(opts: &SendOptions, done: &TestSent) {
-    let Ok(line) = serde_json::to_string(done) else { return };
+    let Ok(line) = serde_json::to_string(done) else {
+        return;
+    };
     let _ = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -112,12 +117,16 @@ fn now_rfc2822() -> String {
 /// The draft made a test message.
 pub fn test_message(draft: &[u8], to: &str, id: &str, date: &str) -> Vec<u8> {
     let draft = with_crlf(draft).into_owned();
-    let real = header(&draft, "list-unsubscribe")
-        .and_then(|h| {
-            h.split(',')
-                .map(|t| t.trim().trim_start_matches('<').trim_end_matches('>').to_string())
-                .find(|t| t.starts_with("http"))
-        });
+    let real = header(&draft, "list-unsubscribe").and_then(|h| {
+        h.split(',')
+            .map(|t| {
+                t.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
+            .find(|t| t.starts_with("http"))
+    });
     let mut out = match &real {
         Some(url) => with_links(&draft, url, &nobody(url)),
         None => draft.clone(),
@@ -130,7 +139,11 @@ pub fn test_message(draft: &[u8], to: &str, id: &str, date: &str) -> Vec<u8> {
     out = set_header(&out, "date", Some(date));
     match &real {
         Some(url) => {
-            out = set_header(&out, "list-unsubscribe", Some(&format!("<{}>", nobody(url))));
+            out = set_header(
+                &out,
+                "list-unsubscribe",
+                Some(&format!("<{}>", nobody(url))),
+            );
         }
         None => {
             // A mailto alone unsubscribes whoever writes: no header at all.
@@ -195,7 +208,10 @@ fn with_links(message: &[u8], real: &str, test: &str) -> Vec<u8> {
         let end = part.offset_end as usize;
         let mut head: Vec<u8> = Vec::new();
         for line in split_header_lines(&message[start..body]) {
-            if !line.to_ascii_lowercase().starts_with(b"content-transfer-encoding:") {
+            if !line
+                .to_ascii_lowercase()
+                .starts_with(b"content-transfer-encoding:")
+            {
                 head.extend_from_slice(&line);
             }
         }
@@ -206,7 +222,11 @@ fn with_links(message: &[u8], real: &str, test: &str) -> Vec<u8> {
             head.extend_from_slice(b"\r\n");
         }
         // The line end before the next boundary belongs to the boundary.
-        let end = if message[..end].ends_with(b"\r\n") { end - 2 } else { end };
+        let end = if message[..end].ends_with(b"\r\n") {
+            end - 2
+        } else {
+            end
+        };
         head.truncate(head.len() - 2);
         edits.push((start, end, head));
     }
@@ -244,6 +264,9 @@ mod tests {
             nobody("https://school.example/u?e=jo%40x.org&t=abc"),
             "https://school.example/u?e=test&t=test"
         );
-        assert_eq!(nobody("https://school.example/u/abc"), "https://school.example/?test");
+        assert_eq!(
+            nobody("https://school.example/u/abc"),
+            "https://school.example/?test"
+        );
     }
 }

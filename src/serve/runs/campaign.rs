@@ -47,7 +47,11 @@ pub struct CampaignRequest {
 impl CampaignRequest {
     /// The fields as `serve`'s options fill them.
     pub fn from_options(d: &DraftOptions) -> Self {
-        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let path = |p: &Option<PathBuf>| {
+            p.as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        };
         Self {
             dir: "out/campaign".into(),
             from: d.from.clone().unwrap_or_default(),
@@ -78,7 +82,11 @@ struct SendRequest {
 
 impl RunsConfig {
     /// `handout build … --eml` for the panel's fields.
-    fn drafts_argv(&self, c: &CampaignConfig, r: &CampaignRequest) -> Result<Vec<String>, Vec<String>> {
+    fn drafts_argv(
+        &self,
+        c: &CampaignConfig,
+        r: &CampaignRequest,
+    ) -> Result<Vec<String>, Vec<String>> {
         let mut argv: Vec<String> = vec!["handout".into(), "build".into()];
         argv.extend(self.base.iter().cloned());
         argv.extend(c.audience.iter().cloned());
@@ -93,7 +101,11 @@ impl RunsConfig {
                 Err(why) => errors.push(why),
             }
         };
-        let dir = if r.dir.is_empty() { "out/campaign" } else { &r.dir };
+        let dir = if r.dir.is_empty() {
+            "out/campaign"
+        } else {
+            &r.dir
+        };
         path(dir, "the drafts folder", "--out-dir", &mut argv);
         path(&r.suppress, "the suppression file", "--suppress", &mut argv);
         path(&r.body, "the body file", "--body", &mut argv);
@@ -118,13 +130,23 @@ impl RunsConfig {
         if !r.paper.is_empty() && r.paper != "a4" {
             argv.extend(["--paper".into(), r.paper.clone()]);
         }
-        if errors.is_empty() { Ok(argv) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(argv)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The drafts' folder of a request, checked.
     fn drafts_dir(&self, r: &CampaignRequest) -> Result<PathBuf, Vec<String>> {
-        let dir = if r.dir.is_empty() { "out/campaign" } else { &r.dir };
-        self.root.inside(dir, "the drafts folder").map_err(|e| vec![e])
+        let dir = if r.dir.is_empty() {
+            "out/campaign"
+        } else {
+            &r.dir
+        };
+        self.root
+            .inside(dir, "the drafts folder")
+            .map_err(|e| vec![e])
     }
 
     /// `handout send` for a request: what the panel's Send runs, with the
@@ -133,7 +155,11 @@ impl RunsConfig {
         let dir = self.drafts_dir(r)?;
         let suppress = match r.suppress.trim() {
             "" => None,
-            s => Some(self.root.inside(s, "the suppression file").map_err(|e| vec![e])?),
+            s => Some(
+                self.root
+                    .inside(s, "the suppression file")
+                    .map_err(|e| vec![e])?,
+            ),
         };
         Ok(SendArgs {
             dir,
@@ -156,7 +182,11 @@ impl RunsConfig {
         let Ok(args) = self.send_args(c, r) else {
             return String::new();
         };
-        let mut argv = vec!["handout".to_string(), "send".into(), args.dir.display().to_string()];
+        let mut argv = vec![
+            "handout".to_string(),
+            "send".into(),
+            args.dir.display().to_string(),
+        ];
         if let Some(smtp) = &c.server.smtp {
             argv.extend(["--smtp".into(), smtp.clone()]);
         }
@@ -189,7 +219,12 @@ impl Runs {
         };
         let r: CampaignRequest = match serde_json::from_slice(body) {
             Ok(r) => r,
-            Err(e) => return (400, json!({"errors": [format!("the request cannot be read: {e}")]})),
+            Err(e) => {
+                return (
+                    400,
+                    json!({"errors": [format!("the request cannot be read: {e}")]}),
+                );
+            }
         };
         match self.config.drafts_argv(c, &r) {
             Ok(argv) => (
@@ -211,7 +246,12 @@ impl Runs {
         }
         let r: CampaignRequest = match serde_json::from_slice(body) {
             Ok(r) => r,
-            Err(e) => return (400, json!({"errors": [format!("the request cannot be read: {e}")]})),
+            Err(e) => {
+                return (
+                    400,
+                    json!({"errors": [format!("the request cannot be read: {e}")]}),
+                );
+            }
         };
         let argv = match self.config.drafts_argv(c, &r) {
             Ok(argv) => argv,
@@ -234,7 +274,10 @@ impl Runs {
             .find(|(k, _)| k == "dir")
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default();
-        let r = CampaignRequest { dir, ..CampaignRequest::default() };
+        let r = CampaignRequest {
+            dir,
+            ..CampaignRequest::default()
+        };
         let dir = match self.config.drafts_dir(&r) {
             Ok(d) => d,
             Err(errors) => return (400, json!({"errors": errors})),
@@ -259,7 +302,12 @@ impl Runs {
             .collect();
         let counts: serde_json::Map<String, Value> = standing
             .as_ref()
-            .map(|s| s.counts().iter().map(|(k, n)| (k.to_string(), json!(n))).collect())
+            .map(|s| {
+                s.counts()
+                    .iter()
+                    .map(|(k, n)| (k.to_string(), json!(n)))
+                    .collect()
+            })
             .unwrap_or_default();
         (
             200,
@@ -286,12 +334,15 @@ impl Runs {
             Err(errors) => return (400, json!({"errors": errors})),
         };
         let result = crate::email::send::read_outbox(&args.dir).and_then(|outbox| {
-            let entry = outbox.into_iter().find(|e| e.file == r.file).ok_or_else(|| {
-                crate::error::Error::usage(
-                    format!("`{}` is not one of the drafts", r.file),
-                    "choose a draft from the list",
-                )
-            })?;
+            let entry = outbox
+                .into_iter()
+                .find(|e| e.file == r.file)
+                .ok_or_else(|| {
+                    crate::error::Error::usage(
+                        format!("`{}` is not one of the drafts", r.file),
+                        "choose a draft from the list",
+                    )
+                })?;
             let opts = crate::job::send::options(&args, crate::signal::Cancel::new())?;
             crate::email::send::trial::send_test(&opts, &entry, &r.to)
         });
@@ -334,8 +385,12 @@ impl Runs {
         if let Some(why) = &c.off {
             return Err((403, json!({"errors": [why]})));
         }
-        let r: SendRequest = serde_json::from_slice(body)
-            .map_err(|e| (400, json!({"errors": [format!("the request cannot be read: {e}")]})))?;
+        let r: SendRequest = serde_json::from_slice(body).map_err(|e| {
+            (
+                400,
+                json!({"errors": [format!("the request cannot be read: {e}")]}),
+            )
+        })?;
         Ok((c, r))
     }
 }

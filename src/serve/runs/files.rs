@@ -61,7 +61,10 @@ pub fn zip(job: Option<&Job>) -> Result<Vec<u8>, (u16, String)> {
 
 /// One file of the review sheet's folder: `outbox.html` and what it links
 /// to. A name with a folder in it, or of another kind, is refused.
-pub fn review(dir: Option<&std::path::Path>, name: &str) -> Result<(Vec<u8>, &'static str), (u16, String)> {
+pub fn review(
+    dir: Option<&std::path::Path>,
+    name: &str,
+) -> Result<(Vec<u8>, &'static str), (u16, String)> {
     let dir = dir.ok_or((404, "open the campaign panel first".to_string()))?;
     let kind = match name.rsplit_once('.').map(|(_, e)| e) {
         _ if name.contains(['/', '\\']) || name.starts_with('.') => None,

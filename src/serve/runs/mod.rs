@@ -110,7 +110,12 @@ impl Runs {
     }
 
     /// Runs a build on a thread of its own, heard by the page.
-    fn start_build(&self, kind: &'static str, argv: Vec<String>, config: crate::config::BuildConfig) -> Answer {
+    fn start_build(
+        &self,
+        kind: &'static str,
+        argv: Vec<String>,
+        config: crate::config::BuildConfig,
+    ) -> Answer {
         let job = match self.claim(kind, print::shell_line(&argv), &config.out_dir) {
             Ok(job) => job,
             Err(answer) => return answer,

@@ -212,7 +212,8 @@ impl crate::email::send::Observer for PageSend<'_> {
         match outcome {
             Outcome::Refused => {
                 view.failed += 1;
-                view.warnings.push(format!("refused: {} ({reply})", entry.recipient));
+                view.warnings
+                    .push(format!("refused: {} ({reply})", entry.recipient));
             }
             Outcome::Deferred => {
                 view.failed += 1;
