@@ -61,7 +61,10 @@ fn refusal(state: &State, request: &Request, port: u16) -> Option<Response> {
             ));
         }
     }
-    if matches!(request.path(), "/" | "/app.js" | "/runs.js" | "/app.css") {
+    if matches!(
+        request.path(),
+        "/" | "/app.js" | "/runs.js" | "/campaign.js" | "/app.css"
+    ) {
         return None;
     }
     if !same_origin(request) {
@@ -97,6 +100,7 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
         "/app.js" => asset("text/javascript; charset=utf-8", assets::SCRIPT),
         "/app.css" => asset("text/css; charset=utf-8", assets::STYLE),
         "/runs.js" => asset("text/javascript; charset=utf-8", assets::RUNS),
+        "/campaign.js" => asset("text/javascript; charset=utf-8", assets::CAMPAIGN),
         "/api/overview" => json(state.overview()),
         "/api/render" => match state.render(query) {
             Ok(answer) => json(answer.json.clone()),

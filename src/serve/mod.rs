@@ -29,6 +29,7 @@ mod assets {
     pub const INDEX: &str = include_str!("assets/index.html");
     pub const SCRIPT: &str = include_str!("assets/app.js");
     pub const RUNS: &str = include_str!("assets/runs.js");
+    pub const CAMPAIGN: &str = include_str!("assets/campaign.js");
     pub const STYLE: &str = include_str!("assets/app.css");
 }
 

@@ -21,8 +21,14 @@ impl Serve {
 
     /// A server started in `dir`, as staff start it in their project folder.
     pub fn start_in(dir: &std::path::Path, args: &[&str]) -> Self {
+        Self::start_with(dir, args, &[])
+    }
+
+    /// A server started in `dir` with `env` set, as for a campaign's login.
+    pub fn start_with(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_handout"))
             .current_dir(dir)
+            .envs(env.iter().copied())
             .arg("serve")
             .args(["--port", "0"])
             .args(args)
@@ -59,6 +65,18 @@ impl Serve {
             port,
             token,
         }
+    }
+
+    /// What the server printed, once it is stopped: stdout after the
+    /// first line, and stderr.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut out = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut out);
+        }
+        out
     }
 
     /// The raw answer to a request written by hand, as an attacker would.

@@ -32,6 +32,7 @@ async function loadOverview() {
   const o = await (await fetch(api("/api/overview"))).json();
   view.overview = o;
   if (typeof fillPrint === "function") fillPrint();
+  if (typeof fillCampaign === "function") fillCampaign();
   view.generation = Math.max(view.generation, o.generation);
   const c = view.choice;
   fill($("file"), o.files.map((f, i) => [String(i), `${f.title} (${f.name})`]), c.file);

@@ -69,15 +69,40 @@ impl CampaignRequest {
     }
 }
 
-/// `{dir, file, to}` of a test send; `{…fields, confirm}` of a send.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// `{…fields, file, to}` of a test send; `{…fields, confirm}` of a send.
+#[derive(Debug, Default)]
 struct SendRequest {
-    #[serde(flatten)]
     fields: CampaignRequest,
     file: String,
     to: String,
     confirm: Option<usize>,
+}
+
+/// The fields a request gives, over `serve`'s own: a script may send only
+/// the folder.
+fn request(c: &CampaignConfig, body: &[u8]) -> Result<SendRequest, Answer> {
+    let bad = |e: &dyn std::fmt::Display| {
+        (
+            400,
+            json!({"errors": [format!("the request cannot be read: {e}")]}),
+        )
+    };
+    let given: serde_json::Map<String, Value> =
+        serde_json::from_slice(body).map_err(|e| bad(&e))?;
+    let mut fields = serde_json::to_value(&c.defaults).map_err(|e| bad(&e))?;
+    let mut out = SendRequest::default();
+    for (key, value) in given {
+        match key.as_str() {
+            "file" => out.file = value.as_str().unwrap_or_default().to_string(),
+            "to" => out.to = value.as_str().unwrap_or_default().to_string(),
+            "confirm" => out.confirm = value.as_u64().map(|n| n as usize),
+            _ => {
+                fields[key] = value;
+            }
+        }
+    }
+    out.fields = serde_json::from_value(fields).map_err(|e| bad(&e))?;
+    Ok(out)
 }
 
 impl RunsConfig {
@@ -217,14 +242,9 @@ impl Runs {
             Ok(c) => c,
             Err(a) => return a,
         };
-        let r: CampaignRequest = match serde_json::from_slice(body) {
-            Ok(r) => r,
-            Err(e) => {
-                return (
-                    400,
-                    json!({"errors": [format!("the request cannot be read: {e}")]}),
-                );
-            }
+        let r = match request(c, body) {
+            Ok(r) => r.fields,
+            Err(a) => return a,
         };
         match self.config.drafts_argv(c, &r) {
             Ok(argv) => (
@@ -244,14 +264,9 @@ impl Runs {
         if let Some(why) = &self.config.print_off {
             return (403, json!({"errors": [why]}));
         }
-        let r: CampaignRequest = match serde_json::from_slice(body) {
-            Ok(r) => r,
-            Err(e) => {
-                return (
-                    400,
-                    json!({"errors": [format!("the request cannot be read: {e}")]}),
-                );
-            }
+        let r = match request(c, body) {
+            Ok(r) => r.fields,
+            Err(a) => return a,
         };
         let argv = match self.config.drafts_argv(c, &r) {
             Ok(argv) => argv,
@@ -385,13 +400,7 @@ impl Runs {
         if let Some(why) = &c.off {
             return Err((403, json!({"errors": [why]})));
         }
-        let r: SendRequest = serde_json::from_slice(body).map_err(|e| {
-            (
-                400,
-                json!({"errors": [format!("the request cannot be read: {e}")]}),
-            )
-        })?;
-        Ok((c, r))
+        Ok((c, request(c, body)?))
     }
 }
 
