@@ -57,39 +57,6 @@ fn rsa_key() -> (String, String) {
     (pem.to_string(), STANDARD.encode(public.as_bytes()))
 }
 
-fn ed25519_key() -> (String, String) {
-    use ed25519_dalek::pkcs8::EncodePrivateKey;
-    use rand_core::RngCore;
-    let mut seed = [0u8; 32];
-    rand_core::OsRng.fill_bytes(&mut seed);
-    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let pem = key.to_pkcs8_pem(Default::default()).unwrap();
-    (
-        pem.to_string(),
-        STANDARD.encode(key.verifying_key().to_bytes()),
-    )
-}
-
-/// dkimpy's verdict on each file, with `record` published at `name`.
-fn verify(name: &str, record: &str, files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
-    let out = Command::new(root().join(".tools/venv/bin/python"))
-        .arg(root().join("tests/smtp/dkim_verify.py"))
-        .arg(name)
-        .arg(record)
-        .args(files)
-        .output()
-        .expect("dkimpy is installed by ./scripts/install-smtp-server");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// Sends signed drafts and has dkimpy check every message received, then
 /// one with its Subject changed.
 fn signed_messages_verify(key: (String, String), kind: &str, extra: &[&str], name: &str) {
@@ -113,7 +80,7 @@ fn signed_messages_verify(key: (String, String), kind: &str, extra: &[&str], nam
         .collect();
     assert_eq!(received.len(), 3);
     let record = format!("v=DKIM1; k={kind}; p={}", key.1);
-    for verdict in verify(name, &record, &received) {
+    for verdict in dkim_verify(name, &record, &received) {
         assert_eq!(verdict["ok"], true, "{verdict}");
         assert_eq!(
             verdict["asked"][0].as_str().unwrap().trim_end_matches('.'),
@@ -143,7 +110,7 @@ fn signed_messages_verify(key: (String, String), kind: &str, extra: &[&str], nam
     // The verifier says no when it should: a changed Subject fails.
     let tampered = dir.path().join("tampered.eml");
     std::fs::write(&tampered, message.replacen("Subject: ", "Subject: Re: ", 1)).unwrap();
-    assert_eq!(verify(name, &record, &[tampered])[0]["ok"], false);
+    assert_eq!(dkim_verify(name, &record, &[tampered])[0]["ok"], false);
 }
 
 #[test]

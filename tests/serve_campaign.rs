@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::serve::Serve;
@@ -232,10 +232,6 @@ fn a_campaign_from_the_page_tests_then_sends_each_draft_once() {
         text.contains("e=test&t=test") && !text.contains("example.org"),
         "{text}"
     );
-    std::fs::write(dir.path().join("test-headers.txt"), &headers).unwrap();
-    if std::env::var_os("HANDOUT_DOCS_SHOT").is_some() {
-        std::fs::write(root().join("docs/test-message-headers.txt"), &headers).unwrap();
-    }
     let st = status(&s);
     assert_eq!(st["counts"]["pending"], 3, "a test is not a send: {st}");
 
@@ -461,5 +457,58 @@ fn sending_from_the_page_is_off_on_the_network_and_read_only() {
     assert!(st["off"].as_str().unwrap().contains("--read-only"), "{st}");
     let answer = send(&s, 0);
     assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
-    let _ = PathBuf::new();
+}
+
+/// A test message carries a DKIM signature of its own, which dkimpy checks
+/// on what the server received, and it is logged as a test only.
+#[test]
+fn a_test_message_is_signed_and_logged_as_a_test() {
+    let dir = project();
+    let smtp = SmtpServer::start(&[], None);
+    let (pem, public) = ed25519_key();
+    let key = dir.path().join("dkim.pem");
+    std::fs::write(&key, pem).unwrap();
+    let s = serve(
+        dir.path(),
+        &smtp,
+        &[
+            "--dkim-key",
+            key.to_str().unwrap(),
+            "--dkim-selector",
+            "handout2026",
+        ],
+    );
+    drafts(&s);
+    let st = status(&s);
+    let file = st["drafts"][1]["file"].as_str().unwrap();
+    let body =
+        json!({"dir": "out/campaign", "file": file, "to": "staff@northfield.example"}).to_string();
+    let answer = s.post("/api/campaign/test", &body, &s.token_header());
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    let path = dir.path().join("received.eml");
+    std::fs::write(&path, &received[0].bytes).unwrap();
+    let record = format!("v=DKIM1; k=ed25519; p={public}");
+    let verdict = dkim_verify(
+        "handout2026._domainkey.northfield.example",
+        &record,
+        &[path],
+    );
+    assert_eq!(verdict[0]["ok"], true, "{verdict:?}");
+    let sent = body_json(&answer)["sent"].clone();
+    assert!(
+        sent["message_id"].as_str().unwrap().starts_with("<test-"),
+        "{sent}"
+    );
+    let out = dir.path().join("out/campaign");
+    let log = std::fs::read_to_string(out.join("test-sends.jsonl")).unwrap();
+    assert!(log.contains("staff@northfield.example"), "{log}");
+    assert!(
+        !out.join("sent.jsonl").exists()
+            || std::fs::read_to_string(out.join("sent.jsonl"))
+                .unwrap()
+                .is_empty()
+    );
+    assert_eq!(status(&s)["counts"]["pending"], 3);
 }

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use base64::Engine;
+
 use serde_yaml::Value;
 
 pub mod serve;
@@ -479,6 +481,44 @@ pub fn serious_violations(b: &webdriver::Browser) -> Vec<String> {
         serde_json::json!([]),
     );
     serde_json::from_str(found.as_str().unwrap()).unwrap()
+}
+
+/// An Ed25519 private key PEM and the `p=` of its DNS record.
+pub fn ed25519_key() -> (String, String) {
+    use ed25519_dalek::pkcs8::EncodePrivateKey;
+    use rand_core::RngCore;
+    let mut seed = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut seed);
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let pem = key.to_pkcs8_pem(Default::default()).unwrap();
+    (
+        pem.to_string(),
+        base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
+    )
+}
+
+/// dkimpy's verdict on each file, with `record` published at `name`.
+pub fn dkim_verify(
+    name: &str,
+    record: &str,
+    files: &[std::path::PathBuf],
+) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(root().join(".tools/venv/bin/python"))
+        .arg(root().join("tests/smtp/dkim_verify.py"))
+        .arg(name)
+        .arg(record)
+        .args(files)
+        .output()
+        .expect("dkimpy is installed by ./scripts/install-smtp-server");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// Debian's Chromium, installed by `scripts/install-chromium` (which
