@@ -156,19 +156,7 @@ pub fn run(opts: &SendOptions, observer: &mut dyn Observer) -> Result<Finished, 
         return Err(Error::Content(errors));
     }
     if opts.dry_run {
-        let mut out = std::io::stdout().lock();
-        for entry in &todo {
-            let _ = writeln!(out, "would send {} to {}", entry.file, entry.recipient);
-        }
-        eprintln!(
-            "{} to send, {} already sent (dry run: nothing was sent)",
-            count(todo.len(), "message", "messages"),
-            summary.already_sent
-        );
-        return Ok(Finished {
-            summary,
-            stopped: None,
-        });
+        return Ok(dry_run(&todo, summary));
     }
     for entry in &suppressed {
         log.append(&log_entry(
@@ -238,6 +226,23 @@ pub fn run(opts: &SendOptions, observer: &mut dyn Observer) -> Result<Finished, 
         summary: run.summary,
         stopped: result.err(),
     })
+}
+
+/// What a dry run would send, listed; nothing is sent.
+fn dry_run(todo: &[OutboxEntry], summary: Summary) -> Finished {
+    let mut out = std::io::stdout().lock();
+    for entry in todo {
+        let _ = writeln!(out, "would send {} to {}", entry.file, entry.recipient);
+    }
+    eprintln!(
+        "{} to send, {} already sent (dry run: nothing was sent)",
+        count(todo.len(), "message", "messages"),
+        summary.already_sent
+    );
+    Finished {
+        summary,
+        stopped: None,
+    }
 }
 
 /// A run of `send` under way.
