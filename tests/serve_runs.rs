@@ -287,3 +287,37 @@ fn print_runs_need_the_token_the_origin_and_a_folder_inside() {
     );
     assert!(pdfs_or_none(&dir.path().join("out")).is_empty());
 }
+
+/// An event file in the content folder (`_NAME.yaml`) is offered, and a run
+/// with it gives `--event`; a file that is not an event is not offered.
+#[test]
+fn events_in_the_content_folder_are_offered() {
+    let (dir, content) = project();
+    std::fs::copy(
+        fixture("recipients/event.yaml"),
+        content.join("_open-day.yaml"),
+    )
+    .unwrap();
+    std::fs::write(content.join("_notes.yaml"), "just: notes\n").unwrap();
+    let serve = Serve::start_in(dir.path(), &["content"]);
+    let runs = body_json(&serve.get("/api/runs", ""));
+    assert_eq!(
+        runs["print"]["events"],
+        json!(["content/_open-day.yaml"]),
+        "{runs}"
+    );
+    let token = serve.token_header();
+    let body =
+        json!({"layouts": ["flyer"], "event": "content/_open-day.yaml", "out": "out"}).to_string();
+    let answer = serve.post("/api/print/command", &body, &token);
+    assert!(
+        answer.contains("--layout flyer --event content/_open-day.yaml"),
+        "{answer}"
+    );
+    let body = json!({"event": "people.csv", "out": "out"}).to_string();
+    let answer = serve.post("/api/print/command", &body, &token);
+    assert!(
+        answer.starts_with("HTTP/1.1 400") && answer.contains("is not one of the events"),
+        "{answer}"
+    );
+}
