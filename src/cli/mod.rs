@@ -47,9 +47,9 @@ pub enum Command {
     List(ListArgs),
     /// Rebuild whenever the content or the layouts change.
     Watch(BuildArgs),
-    /// Preview the documents in the browser as you edit, and edit their
-    /// text on the page: every goal, paper, edition, layout and recipient a
-    /// click away.
+    /// Preview the documents in the browser as you edit, edit their text on
+    /// the page, and start print runs and campaigns from it: every goal,
+    /// paper, edition, layout and recipient a click away.
     Serve(ServeArgs),
     /// Write a new content file with placeholders to fill in.
     New(NewArgs),
@@ -216,7 +216,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
 
-    /// Turn off editing on the page: the preview writes nothing.
+    /// Turn off editing, print runs and sending on the page: the preview
+    /// writes and sends nothing.
     #[arg(long)]
     pub read_only: bool,
 
