@@ -149,7 +149,7 @@ fn main() {
         .envs(env)
         .args([
             "build",
-            "content",
+            "content/seed.yaml",
             "-q",
             "--recipients",
             "people.csv",

@@ -65,7 +65,16 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
         // A much shorter settling time than `watch`'s: a redraw costs less
         // than rewriting files, and staff wait for it. A file caught half
         // saved shows its error until the next event, a few ms later.
-        super::watch::wait_for_change(&rx, &scope, &cancel, Duration::from_millis(10))?;
+        let changed =
+            super::watch::wait_for_change(&rx, &scope, &cancel, Duration::from_millis(10));
+        if let Err(stop) = changed {
+            // A print run or a send from the page stops as its command
+            // would: the document or message under way is finished first.
+            if server.state.runs.stop(Duration::from_secs(60)) {
+                eprintln!("stopped the job started from the page; its log and files are complete");
+            }
+            return Err(stop);
+        }
         server.state.reload();
     }
 }

@@ -181,6 +181,20 @@ impl Runs {
         }
     }
 
+    /// Stops the running job, if one is, and waits up to `limit` for it to
+    /// end; whether there was one.
+    pub fn stop(&self, limit: std::time::Duration) -> bool {
+        let Some(job) = self.current.lock().clone().filter(|j| j.running()) else {
+            return false;
+        };
+        job.cancel.cancel(crate::signal::Signal::Interrupt);
+        let until = std::time::Instant::now() + limit;
+        while job.running() && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        true
+    }
+
     /// One file the last job wrote, by its place in the job's list.
     pub fn file(&self, query: &str) -> Result<(Vec<u8>, String), (u16, String)> {
         let job = self.current.lock().clone();
