@@ -318,6 +318,25 @@ fn pause_then_resume_sends_the_rest_once() {
     );
     assert!(send(&s, 3).starts_with("HTTP/1.1 202"));
     wait("the first message", || status(&s)["counts"]["sent"] == 1);
+    // A second tab, or a terminal, cannot send the same drafts meanwhile.
+    let again = send(&s, 2);
+    assert!(
+        again.starts_with("HTTP/1.1 409") && again.contains("a send is under way"),
+        "{again}"
+    );
+    let o = smtp.send(&dir.path().join("out/campaign"), &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_stderr_has(
+        &o,
+        &format!("another `handout send` (process {} on ", s.child.id()),
+    );
+    let st = status(&s);
+    assert!(
+        st["lock"]["by"]
+            .as_str()
+            .is_some_and(|h| h.starts_with(&format!("process {}", s.child.id()))),
+        "{st}"
+    );
     let paused = s.post("/api/job/cancel", "{}", &s.token_header());
     assert!(paused.starts_with("HTTP/1.1 200"), "{paused}");
     let job = ended(&s);

@@ -377,6 +377,10 @@ impl Runs {
             Ok(a) => a,
             Err(errors) => return (400, json!({"errors": errors})),
         };
+        // While a job runs the counts move: it is named first.
+        if let Some(busy) = self.busy() {
+            return busy;
+        }
         let to_send = Standing::read(&args.dir).map(|s| {
             let n = s.counts();
             n[1].1 + n[3].1

@@ -214,6 +214,11 @@ impl Runs {
         files::review(dir.as_deref(), name)
     }
 
+    /// The answer while a job runs: which one.
+    fn busy(&self) -> Option<Answer> {
+        self.current.lock().as_ref().and_then(|j| under_way(j))
+    }
+
     /// The slot for a new job, unless one is running.
     fn claim(
         &self,
@@ -221,14 +226,11 @@ impl Runs {
         command: String,
         out: &std::path::Path,
     ) -> Result<Arc<Job>, Answer> {
+        // Checked under the lock that sets it: two requests cannot both
+        // start a job.
         let mut current = self.current.lock();
-        if let Some(job) = current.as_ref()
-            && job.running()
-        {
-            return Err((
-                409,
-                json!({"errors": [format!("a {} is under way: wait for it, or cancel it", job.kind_name())]}),
-            ));
+        if let Some(busy) = current.as_ref().and_then(|j| under_way(j)) {
+            return Err(busy);
         }
         let id = {
             let mut next = self.next.lock();
@@ -239,4 +241,14 @@ impl Runs {
         *current = Some(job.clone());
         Ok(job)
     }
+}
+
+/// The answer to a new job while `job` runs.
+fn under_way(job: &Job) -> Option<Answer> {
+    job.running().then(|| {
+        (
+            409,
+            json!({"errors": [format!("a {} is under way: wait for it, or cancel it", job.kind_name())]}),
+        )
+    })
 }
