@@ -124,8 +124,11 @@ pub(super) fn set_header(message: &[u8], name: &str, value: Option<&str>) -> Vec
     out
 }
 
-/// `message-id` as `Message-Id`: each word capitalised.
+/// `message-id` as `Message-ID`, `list-unsubscribe` as `List-Unsubscribe`.
 fn canonical(name: &str) -> String {
+    if name.eq_ignore_ascii_case("message-id") {
+        return "Message-ID".into();
+    }
     name.split('-')
         .map(|w| {
             let mut c = w.chars();
