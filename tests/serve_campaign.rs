@@ -309,7 +309,7 @@ fn a_campaign_from_the_page_tests_then_sends_each_draft_once() {
 #[test]
 fn pause_then_resume_sends_the_rest_once() {
     let dir = project();
-    let smtp = SmtpServer::slow(0.4, &[]);
+    let smtp = SmtpServer::slow(1.0, &[]);
     let s = serve(dir.path(), &smtp, &[]);
     drafts(&s);
     assert!(
