@@ -1,5 +1,7 @@
-//! Links the `handout` binary with packed relative relocations
-//! (`-z pack-relative-relocs`) where the toolchain supports them.
+//! Names the build for `handout --version` (its git commit and the Typst
+//! version it embeds), and links the `handout` binary with packed relative
+//! relocations (`-z pack-relative-relocs`) where the toolchain supports
+//! them.
 //!
 //! Typst's static tables give the position-independent binary about 100,000
 //! relocations. In the usual format, the loader reads a 2.4 MB table of them
@@ -13,6 +15,7 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    version();
     println!("cargo:rerun-if-env-changed=CC");
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     let native = var("HOST") == var("TARGET");
@@ -44,4 +47,37 @@ fn linker_packs_relocations() -> bool {
         .arg("-Wl,-z,pack-relative-relocs")
         .output();
     matches!(linked, Ok(o) if o.status.success() && o.stderr.is_empty())
+}
+
+/// `HANDOUT_COMMIT` (12 hex digits, `-dirty` with uncommitted changes,
+/// `unknown` outside git) and `HANDOUT_TYPST` (from Cargo.lock).
+fn version() {
+    for watched in [".git/HEAD", ".git/index", "Cargo.lock", "src", "layouts"] {
+        println!("cargo:rerun-if-changed={watched}");
+    }
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(hash) if !hash.is_empty() => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            if dirty { format!("{hash}-dirty") } else { hash }
+        }
+        _ => "unknown".into(),
+    };
+    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let typst = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"typst\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=HANDOUT_COMMIT={commit}");
+    println!("cargo:rustc-env=HANDOUT_TYPST={typst}");
 }

@@ -31,15 +31,19 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Command::Completions(args) => cmd::docs::completions(args),
+        Command::Man(args) => cmd::docs::man(args),
         Command::Worker => cmd::worker::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let effect = match cli.command {
-                Command::Check(_) | Command::List(_) | Command::Schema(_) | Command::Serve(_) => {
-                    Effect::Reads
-                }
+                Command::Check(_)
+                | Command::List(_)
+                | Command::Schema(_)
+                | Command::Serve(_)
+                | Command::Completions(_) => Effect::Reads,
                 Command::Send(_) => Effect::Sends,
                 _ => Effect::Writes,
             };

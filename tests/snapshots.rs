@@ -98,6 +98,8 @@ fn help_of_every_subcommand() {
         Some("schema"),
         Some("send"),
         Some("diff"),
+        Some("completions"),
+        Some("man"),
     ] {
         let o = match sub {
             Some(s) => handout(&[&s, &"--help"]),
@@ -107,6 +109,54 @@ fn help_of_every_subcommand() {
         let name = format!("help_{}", sub.unwrap_or("handout"));
         insta::assert_snapshot!(name, String::from_utf8_lossy(&o.stdout));
     }
+}
+
+/// `--version` names the version, the commit (hidden here: it changes
+/// with every commit) and the Typst it embeds.
+#[test]
+fn version_names_the_commit_and_typst() {
+    let o = handout(&[&"--version"]);
+    assert_ok(&o);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let (_, rest) = text.split_once("(commit ").expect("a commit");
+    let commit = rest.split(',').next().unwrap().trim_end_matches("-dirty");
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{text}"
+    );
+    insta::assert_snapshot!(hide_commit(&text));
+}
+
+/// The bash completion script, as shells load it.
+#[test]
+fn completions_for_bash() {
+    let o = handout(&[&"completions", &"bash"]);
+    assert_ok(&o);
+    insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout));
+}
+
+/// The manual page's source, as `man` reads it.
+#[test]
+fn man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&handout(&[&"man", &"-o", &dir.path()]));
+    let page = std::fs::read_to_string(dir.path().join("handout.1")).unwrap();
+    insta::assert_snapshot!(hide_commit(&page));
+}
+
+/// Every `(commit X,` made `(commit COMMIT,`.
+fn hide_commit(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("(commit ") {
+        out.push_str(&rest[..i + "(commit ".len()]);
+        rest = &rest[i + "(commit ".len()..];
+        let end = rest.find(',').unwrap_or(rest.len());
+        out.push_str("COMMIT");
+        rest = &rest[end..];
+    }
+    out + rest
 }
 
 #[test]

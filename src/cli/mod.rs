@@ -18,9 +18,20 @@ pub use values::{
     parse_pages, parse_ppi,
 };
 
+/// `handout --version`: the version, the commit it was built from and the
+/// Typst it embeds, for bug reports.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("HANDOUT_COMMIT"),
+    ", typst ",
+    env!("HANDOUT_TYPST"),
+    ")"
+);
+
 /// Turn YAML comparison content into print- and email-ready PDF handouts.
 #[derive(Debug, Parser)]
-#[command(name = "handout", version, about, max_term_width = 100)]
+#[command(name = "handout", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -31,6 +42,12 @@ impl Cli {
     /// as clap does.
     pub fn from_args() -> Self {
         <Self as Parser>::parse()
+    }
+
+    /// The whole command line as clap describes it, for completions and the
+    /// manual page.
+    pub fn command() -> clap::Command {
+        <Self as clap::CommandFactory>::command()
     }
 }
 
@@ -61,6 +78,11 @@ pub enum Command {
     /// Compare two builds by their reports: which handouts change, which
     /// gain or lose pages, and why (content, layout, brand, fonts, tool).
     Diff(DiffArgs),
+    /// Print a completion script for a shell, e.g. `handout completions
+    /// bash > /etc/bash_completion.d/handout`.
+    Completions(CompletionsArgs),
+    /// Write the manual page, `handout.1`, with every command.
+    Man(ManArgs),
     /// Render documents that a build sends over standard input; started by
     /// `build` itself, one per worker.
     #[command(name = "__worker", hide = true)]
@@ -242,6 +264,20 @@ pub struct ServeArgs {
     /// page.
     #[command(flatten)]
     pub server: ServerOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder to write `handout.1` to.
+    #[arg(short, long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod docs;
 pub mod eject;
 pub mod list;
 pub mod new;
