@@ -17,6 +17,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     version();
     println!("cargo:rerun-if-env-changed=CC");
+    println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     let native = var("HOST") == var("TARGET");
     if native
@@ -39,7 +40,12 @@ fn linker_packs_relocations() -> bool {
     if std::fs::write(&source, "int main(void) { return 0; }\n").is_err() {
         return false;
     }
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    // The program that will link: the configured linker (cargo-zigbuild's
+    // zig wrapper, which links against an older glibc and knows no such
+    // flag), else the C compiler.
+    let cc = std::env::var("RUSTC_LINKER")
+        .or_else(|_| std::env::var("CC"))
+        .unwrap_or_else(|_| "cc".into());
     let linked = Command::new(cc)
         .arg(&source)
         .arg("-o")
