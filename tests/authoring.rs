@@ -1,5 +1,9 @@
 //! Authoring: the JSON Schema, scaffolding, watch mode, warnings and Unicode.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

@@ -2,6 +2,10 @@
 //! each side of a landscape sheet in saddle-stitch order, with text kept as
 //! text.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::HashSet;

@@ -2,6 +2,10 @@
 //! every handout, is found beside the content, and is refused, with its
 //! location, when it would make the output depend on the machine or break.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,9 @@
 //! Pages staff open in a browser, opened in headless Chromium.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::process::Command;

@@ -2,6 +2,10 @@
 //! check against the secret, a warning without them, and a suppression
 //! list honoured at build and again at send, against a real SMTP server.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

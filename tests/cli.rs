@@ -1,6 +1,10 @@
 //! Runs the real `handout` binary on the seed content and on fixtures, and
 //! checks the PDFs with poppler's tools (installed by `scripts/test`).
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,9 @@
 //! Shell completions and the manual page, as bash and `man` read them.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::process::Command;

@@ -1,6 +1,10 @@
 //! `handout diff`: two builds compared by their reports, with why each
 //! document changed, and exit codes as `diff` has them.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

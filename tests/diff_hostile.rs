@@ -3,6 +3,10 @@
 //! images made to take gigabytes. Each exits 2 with the file named, quickly
 //! and within a memory limit.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::os::unix::process::CommandExt;

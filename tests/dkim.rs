@@ -1,6 +1,10 @@
 //! DKIM: messages signed as they are sent, checked by dkimpy on what a real
 //! SMTP server received, with the public key of a key pair made here.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

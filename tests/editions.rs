@@ -1,5 +1,9 @@
 //! Print and email editions, the flyer, PDF standards and image output.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::BTreeSet;

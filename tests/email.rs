@@ -2,6 +2,10 @@
 //! the PDF attached, and `handout send` delivers each one once to a real
 //! SMTP server started on a free local port.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,10 @@
 //! Broken and hostile input: each gets a clear error or correct output, never
 //! a panic, a hang or a partial file.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

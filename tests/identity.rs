@@ -3,6 +3,10 @@
 //! sender's domain, its text or its file name. And `send` exits 1 whenever
 //! a listed message is refused, deferred or unknown.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

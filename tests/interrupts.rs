@@ -3,6 +3,10 @@
 //! exit code is 130 or 143. A compile that never ends does not hold the
 //! process.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -2,6 +2,10 @@
 //! come from the language's catalog, content can replace any label, and a
 //! language without a catalog falls back to English with a warning.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

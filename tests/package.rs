@@ -2,6 +2,10 @@
 //! here from the test binary: its files, a binary that runs and builds the
 //! seed, and checksums that `sha256sum -c` accepts.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::process::Command;

@@ -3,6 +3,10 @@
 //! until it fits or fails naming the sections over, and `--pages none`
 //! keeps the normal density.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

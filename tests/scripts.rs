@@ -1,6 +1,10 @@
 //! Devanagari, Arabic and CJK: the bundled Noto fonts, right-to-left pages,
 //! names in other scripts, and `--font-dir` for Chinese.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::HashSet;

@@ -1,6 +1,10 @@
 //! `handout serve`, driven in headless Chromium as staff use it, and its
 //! safety checks without a browser.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,10 @@
 //! Sec-Fetch-Site), choices refused before rendering, bounded requests, and
 //! memory that stays bounded whatever is asked.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -3,6 +3,10 @@
 //! counts, Pause and Resume, a server killed mid-send, a rate limit, and
 //! writes without the token or from another site.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

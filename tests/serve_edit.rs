@@ -2,6 +2,10 @@
 //! every other byte kept, and every write refused that the access rule, a
 //! changed file, a broken result or `--read-only` forbids.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,10 @@
 //! sentence, type, Ctrl+Enter, and the YAML file gets exactly that change;
 //! the same from the keyboard alone.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use common::serve::Serve;

@@ -3,6 +3,10 @@
 //! stops the run the way Ctrl-C does; writes need the token and the page's
 //! own origin.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -6,6 +6,10 @@
 //! `INSTA_UPDATE=always cargo test --test snapshots`, then review the diff of
 //! `tests/snapshots/`.
 
+// Uses tools from Debian packages (poppler, Chromium, aiosmtpd, bash, man)
+// or Linux paths, which scripts/test installs: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;
