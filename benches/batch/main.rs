@@ -17,6 +17,9 @@
 //! against `typst compile` on its ejected project.
 //!
 //! `-- --scaling` prints the scaling table instead (`scaling.rs`).
+//! `-- --single N` times only one document, N turns each, and prints the
+//! binary's size: with `HANDOUT_BENCH_BINARY=target/dist/handout` it
+//! measures the release archives' binary (`cargo build --profile dist`).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -54,7 +57,9 @@ pub fn setup() -> Setup {
     );
     Setup {
         root,
-        handout: PathBuf::from(env!("CARGO_BIN_EXE_handout")),
+        handout: std::env::var_os("HANDOUT_BENCH_BINARY")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_handout"))),
         cores,
         work: tempfile::tempdir().expect("temp dir"),
         typst,
@@ -89,6 +94,19 @@ impl Measured {
 fn main() {
     if std::env::args().any(|a| a == "--scaling") {
         return scaling::scaling();
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--single") {
+        let runs = args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(40);
+        let s = setup();
+        let bytes = std::fs::metadata(&s.handout).map_or(0, |m| m.len());
+        println!("{}: {:.1} MB", s.handout.display(), bytes as f64 / 1e6);
+        let (ours, theirs) = single_document(&s, runs);
+        println!(
+            "  one document / typst compile: {:.2} wall",
+            ours.0 / theirs.0
+        );
+        return;
     }
     let quick = std::env::args().any(|a| a == "--quick");
     let s = setup();
