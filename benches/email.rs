@@ -12,10 +12,9 @@
 
 mod common;
 
-use common::{Run, measure};
-use std::io::BufRead;
+use common::{Run, SmtpServer, measure};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 const FROM: &str = "Northfield Admissions <admissions@northfield.example>";
 
@@ -93,7 +92,7 @@ fn main() {
     let key = work.path().join("dkim.pem");
     let public = dkim_key(&key);
     let send_to = |name: &str, dkim: bool| {
-        let server = Server::start(&python, &root, work.path().join(name));
+        let server = SmtpServer::start(&root, work.path().join(name));
         let _ = std::fs::remove_file(out.join("sent.jsonl"));
         let mut c = Command::new(&handout);
         c.args(["send", "-q", "--tls", "none", "--smtp"])
@@ -125,7 +124,7 @@ fn main() {
     let signed = median(signed_sends);
     row("handout send, DKIM RSA-2048", n, signed);
 
-    let baseline_server = Server::start(&python, &root, work.path().join("mail-b"));
+    let baseline_server = SmtpServer::start(&root, work.path().join("mail-b"));
     let script = r#"
 import json, smtplib, sys
 d, port = sys.argv[1], int(sys.argv[2])
@@ -221,55 +220,4 @@ fn row(name: &str, n: usize, run: Run) {
         run.cpu.as_secs_f64() * 1000.0 / n as f64,
         run.peak_rss_kb / 1024
     );
-}
-
-/// The tests' SMTP server, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl Server {
-    fn start(python: &Path, root: &Path, maildir: PathBuf) -> Self {
-        std::fs::create_dir_all(&maildir).unwrap();
-        let mut child = Command::new(python)
-            .arg(root.join("tests/smtp/server.py"))
-            .arg("--maildir")
-            .arg(&maildir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the SMTP server");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().trim_start_matches("ready ").parse().unwrap();
-        Self {
-            child,
-            port,
-            maildir,
-        }
-    }
-
-    fn count(&self) -> usize {
-        std::fs::read_dir(&self.maildir)
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "eml")
-            })
-            .count()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -16,12 +16,11 @@ mod common;
 #[path = "../tests/common/serve.rs"]
 mod serve;
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Run, measure};
+use common::{Run, SmtpServer, measure};
 
 const FROM: &str = "Northfield Admissions <admissions@northfield.example>";
 
@@ -61,7 +60,7 @@ fn main() {
         csv += &format!("Learner {i},learner{i}@example.org,{}\n", goals[i % 4]);
     }
     std::fs::write(dir.join("people.csv"), csv).unwrap();
-    let smtp = Smtp::start(&dir.join("mail"));
+    let smtp = SmtpServer::start(&root(), dir.join("mail"));
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let env = [(
         "HANDOUT_UNSUBSCRIBE_SECRET",
@@ -271,55 +270,4 @@ fn cpu(pid: u32) -> Duration {
 
 fn cpu_since(pid: u32, before: Duration) -> Duration {
     cpu(pid).saturating_sub(before)
-}
-
-/// The tests' SMTP server.
-struct Smtp {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl Smtp {
-    fn start(maildir: &Path) -> Self {
-        std::fs::create_dir_all(maildir).unwrap();
-        let mut child = Command::new(root().join(".tools/venv/bin/python"))
-            .arg(root().join("tests/smtp/server.py"))
-            .arg("--maildir")
-            .arg(maildir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().trim_start_matches("ready ").parse().unwrap();
-        Self {
-            child,
-            port,
-            maildir: maildir.to_path_buf(),
-        }
-    }
-
-    fn count(&self) -> usize {
-        std::fs::read_dir(&self.maildir)
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "eml")
-            })
-            .count()
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -12,7 +12,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::serve::Serve;
+use common::serve::{Serve, body_json};
 use common::webdriver::Browser;
 use common::*;
 use serde_json::{Value, json};
@@ -61,17 +61,8 @@ fn serve_as(dir: &Path, smtp: &SmtpServer, extra: &[&str], login: &[(&str, &str)
     Serve::start_with(dir, &args, &env)
 }
 
-fn body_json(answer: &str) -> Value {
-    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {answer}"))
-}
-
 fn status(s: &Serve) -> Value {
     body_json(&s.get("/api/campaign/status?dir=out/campaign", ""))
-}
-
-fn job(s: &Serve) -> Value {
-    body_json(&s.get("/api/runs", ""))["job"].clone()
 }
 
 fn wait(what: &str, mut done: impl FnMut() -> bool) {
@@ -82,15 +73,6 @@ fn wait(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn ended(s: &Serve) -> Value {
-    let mut last = Value::Null;
-    wait("the job to end", || {
-        last = job(s);
-        last["state"] != "running"
-    });
-    last
-}
-
 /// Builds the drafts from the page's defaults.
 fn drafts(s: &Serve) {
     let answer = s.post(
@@ -99,7 +81,7 @@ fn drafts(s: &Serve) {
         &s.token_header(),
     );
     assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
-    let job = ended(s);
+    let job = s.job_ended();
     assert_eq!(job["state"], "done", "{job}");
 }
 
@@ -343,7 +325,7 @@ fn pause_then_resume_sends_the_rest_once() {
     );
     let paused = s.post("/api/job/cancel", "{}", &s.token_header());
     assert!(paused.starts_with("HTTP/1.1 200"), "{paused}");
-    let job = ended(&s);
+    let job = s.job_ended();
     assert_eq!(job["state"], "cancelled", "{job}");
     let st = status(&s);
     let sent = st["counts"]["sent"].as_u64().unwrap();
@@ -351,7 +333,7 @@ fn pause_then_resume_sends_the_rest_once() {
     assert_eq!(smtp.received().len() as u64, sent);
     let left = st["counts"]["pending"].as_u64().unwrap();
     assert!(send(&s, left).starts_with("HTTP/1.1 202"));
-    assert_eq!(ended(&s)["state"], "done");
+    assert_eq!(s.job_ended()["state"], "done");
     assert_each_once(&smtp);
     assert_eq!(
         counts_line(&status(&s)),
@@ -393,7 +375,7 @@ fn a_serve_killed_mid_send_resumes_and_nobody_gets_two() {
     let waiting =
         st["counts"]["pending"].as_u64().unwrap() + st["counts"]["deferred"].as_u64().unwrap();
     assert!(send(&again, waiting).starts_with("HTTP/1.1 202"));
-    let job = ended(&again);
+    let job = again.job_ended();
     assert!(job["state"] == "done" || job["state"] == "failed", "{job}");
     for (to, n) in per_address(&smtp) {
         assert_eq!(n, 1, "{to} got {n}");
@@ -408,7 +390,7 @@ fn a_rate_limit_shows_deferred_then_sent() {
     let s = serve(dir.path(), &smtp, &[]);
     drafts(&s);
     assert!(send(&s, 3).starts_with("HTTP/1.1 202"));
-    let job = ended(&s);
+    let job = s.job_ended();
     assert_eq!(job["state"], "done", "{job}");
     let notes = job["notes"].to_string();
     assert_eq!(

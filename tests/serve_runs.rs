@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::serve::Serve;
+use common::serve::{Serve, body_json};
 use common::webdriver::Browser;
 use common::*;
 use serde_json::{Value, json};
@@ -28,28 +28,6 @@ fn project() -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     (dir, content)
-}
-
-fn body_json(answer: &str) -> Value {
-    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {answer}"))
-}
-
-fn job(serve: &Serve) -> Value {
-    body_json(&serve.get("/api/runs", ""))["job"].clone()
-}
-
-/// Waits for the page's job to end; its last state.
-fn ended(serve: &Serve) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let job = job(serve);
-        if job["state"] != "running" {
-            return job;
-        }
-        assert!(Instant::now() < deadline, "the job did not end: {job}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// The PDFs of a folder, by name, with their bytes.
@@ -189,13 +167,13 @@ fn cancel_stops_a_print_run_leaving_no_partial_file() {
     let started = serve.post("/api/print/start", MANY, &token);
     assert!(started.starts_with("HTTP/1.1 202"), "{started}");
     let deadline = Instant::now() + Duration::from_secs(120);
-    while job(&serve)["done"].as_u64().unwrap_or(0) == 0 {
+    while serve.job()["done"].as_u64().unwrap_or(0) == 0 {
         assert!(Instant::now() < deadline);
         std::thread::sleep(Duration::from_millis(20));
     }
     let cancelled = serve.post("/api/job/cancel", "{}", &token);
     assert!(cancelled.starts_with("HTTP/1.1 200"), "{cancelled}");
-    let job = ended(&serve);
+    let job = serve.job_ended();
     assert_eq!(job["state"], "cancelled", "{job}");
     let planned = job["planned"].as_u64().unwrap();
     let listed = job["files"].as_array().unwrap().len();
@@ -265,7 +243,7 @@ fn print_runs_need_the_token_the_origin_and_a_folder_inside() {
     // ends with build's message, and writes no document.
     let answer = serve.post("/api/print/start", &body, &token);
     assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
-    let failed = ended(&serve);
+    let failed = serve.job_ended();
     assert_eq!(failed["state"], "failed");
     assert!(
         failed["errors"].to_string().contains("has no goal `nope`"),

@@ -50,3 +50,59 @@ pub fn children_cpu() -> Duration {
     unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
     cpu_of(&usage)
 }
+
+/// The tests' SMTP server (aiosmtpd, `tests/smtp/server.py`, installed by
+/// `scripts/install-smtp-server`) on a free port, stopped when dropped.
+#[allow(dead_code)]
+pub struct SmtpServer {
+    child: std::process::Child,
+    pub port: u16,
+    pub maildir: std::path::PathBuf,
+}
+
+#[allow(dead_code)]
+impl SmtpServer {
+    pub fn start(root: &std::path::Path, maildir: std::path::PathBuf) -> Self {
+        use std::io::BufRead;
+        std::fs::create_dir_all(&maildir).unwrap();
+        let mut child = Command::new(root.join(".tools/venv/bin/python"))
+            .arg(root.join("tests/smtp/server.py"))
+            .arg("--maildir")
+            .arg(&maildir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the SMTP server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().trim_start_matches("ready ").parse().unwrap();
+        Self {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    /// How many messages it has received.
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(&self.maildir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "eml")
+            })
+            .count()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -115,6 +115,27 @@ impl Serve {
         format!("X-Handout-Token: {}\r\n", self.token)
     }
 
+    /// The job the page started last (`GET /api/runs`), as JSON.
+    pub fn job(&self) -> serde_json::Value {
+        body_json(&self.get("/api/runs", ""))["job"].clone()
+    }
+
+    /// Waits for the page's job to end; its last state.
+    pub fn job_ended(&self) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+        loop {
+            let job = self.job();
+            if job["state"] != "running" {
+                return job;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the job did not end: {job}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// Resident memory of the server, in bytes (Linux).
     pub fn rss(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
@@ -125,6 +146,12 @@ impl Serve {
             .unwrap();
         kb * 1024
     }
+}
+
+/// The JSON body of a raw HTTP answer.
+pub fn body_json(answer: &str) -> serde_json::Value {
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {answer}"))
 }
 
 impl Drop for Serve {

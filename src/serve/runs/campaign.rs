@@ -340,13 +340,9 @@ impl Runs {
 
     /// Sends one draft to a staff address, marked as a test.
     pub fn test_send(&self, body: &[u8]) -> Answer {
-        let (c, r) = match self.send_request(body) {
+        let (r, args) = match self.send_request(body) {
             Ok(x) => x,
             Err(a) => return a,
-        };
-        let args = match self.config.send_args(c, &r.fields) {
-            Ok(a) => a,
-            Err(errors) => return (400, json!({"errors": errors})),
         };
         let result = crate::email::send::read_outbox(&args.dir).and_then(|outbox| {
             let entry = outbox
@@ -369,13 +365,9 @@ impl Runs {
 
     /// Sends every draft not yet sent, after the page confirmed how many.
     pub fn send(&self, body: &[u8]) -> Answer {
-        let (c, r) = match self.send_request(body) {
+        let (r, args) = match self.send_request(body) {
             Ok(x) => x,
             Err(a) => return a,
-        };
-        let args = match self.config.send_args(c, &r.fields) {
-            Ok(a) => a,
-            Err(errors) => return (400, json!({"errors": errors})),
         };
         // While a job runs the counts move: it is named first.
         if let Some(busy) = self.busy() {
@@ -395,16 +387,25 @@ impl Runs {
                 );
             }
         }
-        let line = self.config.send_line(c, &r.fields);
+        let line = match self.campaign() {
+            Ok(c) => self.config.send_line(c, &r.fields),
+            Err(a) => return a,
+        };
         self.start_send(line, args)
     }
 
-    fn send_request(&self, body: &[u8]) -> Result<(&CampaignConfig, SendRequest), Answer> {
+    /// A test send's or a send's request, with `send`'s options for it.
+    fn send_request(&self, body: &[u8]) -> Result<(SendRequest, SendArgs), Answer> {
         let c = self.campaign()?;
         if let Some(why) = &c.off {
             return Err((403, json!({"errors": [why]})));
         }
-        Ok((c, request(c, body)?))
+        let r = request(c, body)?;
+        let args = self
+            .config
+            .send_args(c, &r.fields)
+            .map_err(|errors| (400, json!({"errors": errors})))?;
+        Ok((r, args))
     }
 }
 
