@@ -82,7 +82,14 @@ if [ -n "${HANDOUT_DIFF_AGAINST:-}" ]; then
     case "${args[$i]}" in
       -o | --out-dir | --report) i=$((i + 1)) ;;
       --out-dir=* | --report=*) ;;
-      *) same+=("${args[$i]}") ;;
+      -*) same+=("${args[$i]}") ;;
+      # Paths of the worktree made whole, so that the reports name the
+      # old and the new content apart, and diff names the YAML paths.
+      *) if [ -e "$before/tree/${args[$i]}" ]; then
+           same+=("$before/tree/${args[$i]}")
+         else
+           same+=("${args[$i]}")
+         fi ;;
     esac
   done
   (cd "$before/tree" && "$handout" build "${same[@]}" --out-dir "$before/out" --report "$before/out/report.json") || true

@@ -99,3 +99,57 @@ fn the_release_archive_holds_a_working_binary_and_its_docs() {
             == std::fs::read(again.join(format!("{name}.tar.gz"))).unwrap()
     );
 }
+
+/// What the GitHub Action runs (`scripts/action.sh`), here with the test
+/// binary: the build, its folder as the step's output, and with
+/// `diff-against` the job summary naming the YAML path that changed.
+#[test]
+fn the_action_builds_and_summarises_the_change_against_a_ref() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .current_dir(repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_ok(&o);
+    };
+    std::fs::create_dir(repo.join("content")).unwrap();
+    let seed = std::fs::read_to_string(root().join(SEED)).unwrap();
+    std::fs::write(repo.join("content/seed.yaml"), &seed).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "seed"]);
+    let edited = seed.patched(
+        "title: AI Engineer vs ML Engineer\n",
+        "title: AI Engineer vs ML Engineer, compared\n",
+    );
+    std::fs::write(repo.join("content/seed.yaml"), edited).unwrap();
+    let (summary, outputs) = (dir.path().join("summary.md"), dir.path().join("outputs"));
+    let o = Command::new("bash")
+        .arg(root().join("scripts/action.sh"))
+        .current_dir(repo)
+        .env("HANDOUT_BIN", env!("CARGO_BIN_EXE_handout"))
+        .env("HANDOUT_ARGS", "content/ --goal modern-ai-systems -q")
+        .env("HANDOUT_DIFF_AGAINST", "HEAD")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    assert_ok(&o);
+    assert_eq!(std::fs::read_to_string(&outputs).unwrap(), "out-dir=out\n");
+    assert!(repo.join("out/report.json").exists());
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.starts_with("### Handouts changed against `HEAD`"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "| `ai-engineer-vs-ml-engineer--modern-ai-systems.pdf` | 4 | content | `title` |"
+        ),
+        "{summary}"
+    );
+}
