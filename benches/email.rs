@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{Run, SmtpServer, measure};
+use common::{Run, SmtpServer, measure, write_people};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -37,17 +37,7 @@ fn main() {
     println!("{n} recipients of the seed, email edition, A4, --jobs {cores}\n");
 
     let people = work.path().join("people.csv");
-    let goals = [
-        "",
-        "modern-ai-systems",
-        "predictive-models",
-        "production-ml",
-    ];
-    let mut csv = String::from("name,email,goal\n");
-    for i in 0..n {
-        csv += &format!("Learner {i},learner{i}@example.org,{}\n", goals[i % 4]);
-    }
-    std::fs::write(&people, csv).unwrap();
+    write_people(&people, n);
     let seed = root.join("content/ai-engineer-vs-ml-engineer.yaml");
     let build = |out: &Path, eml: bool| {
         let mut c = Command::new(&handout);

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Run, SmtpServer, measure};
+use common::{Run, SmtpServer, measure, write_people};
 
 const FROM: &str = "Northfield Admissions <admissions@northfield.example>";
 
@@ -49,17 +49,7 @@ fn main() {
         "id: ai-engineer-vs-ml-engineer-again",
     );
     std::fs::write(dir.join("content/again.yaml"), again).unwrap();
-    let goals = [
-        "",
-        "modern-ai-systems",
-        "predictive-models",
-        "production-ml",
-    ];
-    let mut csv = String::from("name,email,goal\n");
-    for i in 0..people {
-        csv += &format!("Learner {i},learner{i}@example.org,{}\n", goals[i % 4]);
-    }
-    std::fs::write(dir.join("people.csv"), csv).unwrap();
+    write_people(dir.join("people.csv"), people);
     let smtp = SmtpServer::start(&root(), dir.join("mail"));
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let env = [(

@@ -106,3 +106,19 @@ impl Drop for SmtpServer {
         let _ = self.child.wait();
     }
 }
+
+/// A recipients CSV of `n` learners, the goals taking turns with none.
+#[allow(dead_code)]
+pub fn write_people(path: &std::path::Path, n: usize) {
+    let goals = [
+        "",
+        "modern-ai-systems",
+        "predictive-models",
+        "production-ml",
+    ];
+    let mut csv = String::from("name,email,goal\n");
+    for i in 0..n {
+        csv += &format!("Learner {i},learner{i}@example.org,{}\n", goals[i % 4]);
+    }
+    std::fs::write(path, csv).unwrap();
+}
