@@ -49,7 +49,7 @@ fn main() {
         "id: ai-engineer-vs-ml-engineer-again",
     );
     std::fs::write(dir.join("content/again.yaml"), again).unwrap();
-    write_people(dir.join("people.csv"), people);
+    write_people(&dir.join("people.csv"), people);
     let smtp = SmtpServer::start(&root(), dir.join("mail"));
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let env = [(
