@@ -58,7 +58,7 @@ fn linker_packs_relocations() -> bool {
 /// `HANDOUT_COMMIT` (12 hex digits, `-dirty` with uncommitted changes,
 /// `unknown` outside git) and `HANDOUT_TYPST` (from Cargo.lock).
 fn version() {
-    for watched in [".git/HEAD", ".git/index", "Cargo.lock", "src", "layouts"] {
+    for watched in [".git/HEAD", ".git/index", "Cargo.lock", "src", "layouts", "fonts"] {
         println!("cargo:rerun-if-changed={watched}");
     }
     let git = |args: &[&str]| {
@@ -86,4 +86,42 @@ fn version() {
         .unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=HANDOUT_COMMIT={commit}");
     println!("cargo:rustc-env=HANDOUT_TYPST={typst}");
+    // The tool's identity for reusing earlier output: the commit, what is
+    // uncommitted, and the layouts and fonts the binary embeds. Outside
+    // git the binary hashes itself instead (`unknown`).
+    let id = if commit == "unknown" {
+        "unknown".to_string()
+    } else {
+        let mut h = std::hash::DefaultHasher::new();
+        use std::hash::Hasher;
+        h.write(commit.as_bytes());
+        if commit.ends_with("-dirty") {
+            h.write(git(&["diff", "HEAD", "--binary"]).unwrap_or_default().as_bytes());
+        }
+        for dir in ["layouts", "fonts"] {
+            hash_dir(std::path::Path::new(dir), &mut h);
+        }
+        format!("{commit}-{:016x}", h.finish())
+    };
+    println!("cargo:rustc-env=HANDOUT_TOOL_ID={id}");
+}
+
+/// Every file under `dir`, by path and bytes, in a fixed order.
+fn hash_dir(dir: &std::path::Path, h: &mut impl std::hash::Hasher) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            hash_dir(&path, h);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            h.write(path.to_string_lossy().as_bytes());
+            h.write_usize(bytes.len());
+            h.write(&bytes);
+        }
+    }
 }

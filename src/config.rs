@@ -26,6 +26,8 @@ pub struct BuildConfig {
     /// Documents rendered at once.
     pub jobs: usize,
     pub keep_going: bool,
+    /// Render every document, reusing none from the earlier build.
+    pub force: bool,
     pub report: Option<PathBuf>,
     pub shard: Option<Shard>,
     pub deny_warnings: bool,
@@ -72,6 +74,7 @@ impl BuildConfig {
             settings: settings(args),
             jobs,
             keep_going: args.keep_going,
+            force: args.force,
             report: args.report.clone(),
             shard: args.shard,
             deny_warnings: args.deny_warnings,

@@ -23,6 +23,11 @@ pub struct Report {
     pub recipients_set_aside: Vec<SetAsideEntry>,
     /// Rows of `--recipients` on the `--suppress` list: not errors.
     pub recipients_suppressed: Vec<SuppressedEntry>,
+    /// Files of the earlier build into the folder that this one removed,
+    /// because it no longer makes them.
+    pub removed: Vec<String>,
+    /// The content files' text, for `diff`.
+    pub content_files: Vec<crate::fingerprint::ContentText>,
     pub totals: Totals,
 }
 
@@ -99,14 +104,22 @@ pub struct ReportEntry {
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
     pub ms: Option<u64>,
-    /// Hashes of what the document is made from, for `handout diff`.
+    /// Hashes of what the document is made from, for reuse and `handout diff`.
     pub inputs: Option<crate::fingerprint::Inputs>,
+    /// Taken unchanged from the earlier build into the folder.
+    pub reused: bool,
+    /// Every file written (the main one first), as written.
+    pub files: Vec<crate::batch::FileRecord>,
+    /// The layout files and catalogs it was made from.
+    pub layout_files: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Totals {
     pub documents: usize,
     pub ok: usize,
+    /// Of the `ok` ones, those taken from the earlier build.
+    pub reused: usize,
     pub failed: usize,
     pub skipped: usize,
     pub interrupted: usize,
@@ -128,6 +141,7 @@ pub struct Totals {
 /// Everything a report is made from.
 pub struct Inputs<'a> {
     pub contents: &'a [Loaded],
+    pub content_files: Vec<crate::fingerprint::ContentText>,
     pub unusable: &'a [Unusable],
     /// Rows of `--recipients` set aside by `--keep-going`.
     pub set_aside: &'a [crate::recipients::SetAside],
@@ -141,6 +155,8 @@ pub struct Inputs<'a> {
     /// What became of the documents that did not finish: `Skipped` after a
     /// failure or a timeout, `Interrupted` after a signal.
     pub unfinished: Status,
+    /// Files of the earlier build removed.
+    pub removed: &'a [String],
     pub ms: u64,
     pub jobs: usize,
     pub shard: Option<Shard>,
@@ -197,6 +213,8 @@ impl Report {
             unusable_content,
             recipients_set_aside,
             recipients_suppressed,
+            removed: i.removed.to_vec(),
+            content_files: i.content_files.clone(),
             totals,
         }
     }
@@ -244,6 +262,9 @@ fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
         errors: Vec::new(),
         ms: None,
         inputs: None,
+        reused: false,
+        files: Vec::new(),
+        layout_files: Vec::new(),
     };
     let Some(done) = done else {
         return entry;
@@ -261,6 +282,9 @@ fn entry(i: &Inputs, doc: &Planned, done: Option<&Done>) -> ReportEntry {
             entry.bytes = Some(w.bytes);
             entry.sha256 = Some(w.sha256.clone());
             entry.warnings = w.warnings.iter().map(plain).collect();
+            entry.reused = w.reused;
+            entry.files = w.files.clone();
+            entry.layout_files = w.layout_files.clone();
         }
         Err(diags) => {
             entry.status = Status::Failed;
@@ -281,6 +305,7 @@ fn totals(i: &Inputs, documents: &[ReportEntry]) -> Totals {
     Totals {
         documents: documents.len(),
         ok: count(Status::Ok),
+        reused: documents.iter().filter(|d| d.reused).count(),
         failed: count(Status::Failed),
         skipped: count(Status::Skipped),
         interrupted: count(Status::Interrupted),

@@ -6,8 +6,10 @@
 //! once, for the layout files and a fixed data path, and reused by every
 //! document, because Typst interns file ids for the life of the process.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -231,6 +233,9 @@ pub struct DocWorld<'a> {
     /// QR code images, at `/qr/<index>.svg`.
     qr: Vec<Bytes>,
     brand: Option<&'a BrandFiles>,
+    /// The layout files the compile read: what the document depends on,
+    /// for reusing it while they are unchanged.
+    used: Mutex<HashSet<FileId>>,
 }
 
 impl<'a> DocWorld<'a> {
@@ -250,7 +255,22 @@ impl<'a> DocWorld<'a> {
             today,
             qr,
             brand: brand.and_then(|i| env.brands.get(i)),
+            used: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// The layout files read so far, by their paths in the layout folder.
+    /// Typst's caches ask the world again for every file a cached result
+    /// read, so a compile that reuses another document's work still names
+    /// them all.
+    pub fn used_files(&self) -> Vec<String> {
+        let used = self.used.lock();
+        let mut paths: Vec<String> = used
+            .iter()
+            .map(|id| id.vpath().get_without_slash().to_string())
+            .collect();
+        paths.sort();
+        paths
     }
 
     pub fn env(&self) -> &'a Env {
@@ -298,6 +318,7 @@ impl World for DocWorld<'_> {
 
     fn source(&self, id: FileId) -> FileResult<Source> {
         let slot = self.env.files.get(&id).ok_or_else(|| not_found(id))?;
+        self.used.lock().insert(id);
         slot.source
             .get_or_init(|| {
                 let text = std::str::from_utf8(&slot.bytes).map_err(|_| FileError::InvalidUtf8)?;
@@ -324,11 +345,9 @@ impl World for DocWorld<'_> {
         if let Some(bytes) = self.brand.and_then(|b| b.files.get(&id)) {
             return Ok(bytes.clone());
         }
-        self.env
-            .files
-            .get(&id)
-            .map(|slot| slot.bytes.clone())
-            .ok_or_else(|| not_found(id))
+        let slot = self.env.files.get(&id).ok_or_else(|| not_found(id))?;
+        self.used.lock().insert(id);
+        Ok(slot.bytes.clone())
     }
 
     fn font(&self, index: usize) -> Option<Font> {

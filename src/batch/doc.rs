@@ -3,9 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sha2::{Digest, Sha256};
-
-use super::{Planned, Written, file_path};
+use super::{FileRecord, Planned, Written, file_path};
 use crate::content::Content;
 use crate::diag::Diagnostic;
 use crate::email::{Drafts, draft};
@@ -115,9 +113,11 @@ fn with_draft(
 
 /// Writes a rendered document's files atomically.
 pub fn write_doc(writes: &Writes, doc: &Planned, r: &Rendered) -> Result<Written, Vec<Diagnostic>> {
+    let mut files = Vec::with_capacity(r.files.len());
     for f in &r.files {
         let path = file_path(&doc.stem, &f.suffix, f.ext);
         writes.write(&path, &f.bytes).map_err(|d| vec![d])?;
+        files.push(FileRecord::of(&path, &f.bytes));
     }
     let main = r.files.first().map_or(&[][..], |f| &f.bytes[..]);
     Ok(Written {
@@ -127,13 +127,17 @@ pub fn write_doc(writes: &Writes, doc: &Planned, r: &Rendered) -> Result<Written
         note: r.note.clone(),
         preflight: r.preflight.clone(),
         bytes: main.len(),
-        sha256: format!("{:x}", Sha256::digest(main)),
+        sha256: files.first().map(|f| f.sha256.clone()).unwrap_or_default(),
         draft_sha256: r
             .files
             .iter()
-            .find(|f| f.ext == "eml")
-            .map(|f| format!("{:x}", Sha256::digest(&f.bytes))),
+            .zip(&files)
+            .find(|(f, _)| f.ext == "eml")
+            .map(|(_, record)| record.sha256.clone()),
         warnings: r.warnings.clone(),
+        files,
+        layout_files: r.layout_files.clone(),
+        reused: false,
     })
 }
 

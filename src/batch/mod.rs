@@ -78,6 +78,65 @@ pub struct Written {
     #[serde(default)]
     pub draft_sha256: Option<String>,
     pub warnings: Vec<Diagnostic>,
+    /// Every file written, the main one first.
+    #[serde(default)]
+    pub files: Vec<FileRecord>,
+    /// The layout files and catalogs it was made from.
+    #[serde(default)]
+    pub layout_files: Vec<String>,
+    /// Taken from the earlier build, not rendered.
+    #[serde(default)]
+    pub reused: bool,
+}
+
+/// One file a document wrote, as written: enough to tell later, as git's
+/// index does, whether it is still the same without reading it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// Its name in the output folder.
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// When it was last modified, in nanoseconds since 1970.
+    pub modified_ns: Option<u64>,
+}
+
+impl FileRecord {
+    /// The file at `path`, just written with `bytes`.
+    pub fn of(path: &Path, bytes: &[u8]) -> Self {
+        use sha2::{Digest, Sha256};
+        Self {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes: bytes.len() as u64,
+            sha256: format!("{:x}", Sha256::digest(bytes)),
+            modified_ns: std::fs::metadata(path).ok().and_then(|m| modified_ns(&m)),
+        }
+    }
+
+    /// Whether `path` still holds this file: the same size and time, or,
+    /// when the time differs, the same bytes.
+    pub fn unchanged(&self, path: &Path) -> bool {
+        use sha2::{Digest, Sha256};
+        let Ok(meta) = std::fs::metadata(path) else {
+            return false;
+        };
+        if !meta.is_file() || meta.len() != self.bytes {
+            return false;
+        }
+        if self.modified_ns.is_some() && modified_ns(&meta) == self.modified_ns {
+            return true;
+        }
+        std::fs::read(path).is_ok_and(|b| format!("{:x}", Sha256::digest(&b)) == self.sha256)
+    }
+}
+
+fn modified_ns(meta: &std::fs::Metadata) -> Option<u64> {
+    let t = meta.modified().ok()?;
+    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    u64::try_from(d.as_nanos()).ok()
 }
 
 /// `<stem><suffix>.<ext>`.

@@ -94,7 +94,9 @@ impl From<Stop> for Error {
 
 /// What workers and the caller's thread share.
 struct Shared {
-    /// Runs of documents handed out whole, and the next one to hand out.
+    /// The documents to render, by index into the plan.
+    todo: Vec<usize>,
+    /// Runs of `todo` handed out whole, and the next one to hand out.
     units: Vec<Range<usize>>,
     next: AtomicUsize,
     stop: AtomicBool,
@@ -126,20 +128,26 @@ impl Shared {
             let u = self.next.fetch_add(1, Ordering::Relaxed);
             *run = self.units.get(u)?.clone();
         }
-        run.next()
+        run.next().map(|n| self.todo[n])
     }
 }
 
-/// Renders the planned documents in parallel, writing each file as soon as
-/// it is ready, and calls `on_done` on this thread as each one finishes.
-/// Unless `keep_going`, the first failure stops new work.
+/// Renders the planned documents `todo` (indices into the plan) in
+/// parallel, writing each file as soon as it is ready, and calls `on_done`
+/// on this thread as each one finishes. Unless `keep_going`, the first
+/// failure stops new work.
 pub fn run(
     work: &Arc<Work>,
     opts: &RunOptions,
+    todo: Vec<usize>,
     mut on_done: impl FnMut(&Done),
 ) -> Result<Vec<Done>, Stopped> {
+    if todo.is_empty() {
+        return Ok(Vec::new());
+    }
     let shared = Arc::new(Shared {
-        units: units(&work.docs, opts.jobs),
+        units: units(&work.docs, &todo, opts.jobs),
+        todo,
         next: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
         started: Mutex::new(HashMap::new()),
@@ -147,7 +155,7 @@ pub fn run(
         children: Mutex::new(Vec::new()),
     });
     let (tx, rx) = mpsc::channel();
-    let mut done: Vec<Done> = Vec::with_capacity(work.docs.len());
+    let mut done: Vec<Done> = Vec::with_capacity(shared.todo.len());
     if let Err(e) = start_workers(work, &shared, &tx, opts) {
         return Err(Stopped {
             cause: Stop::NoThreads(e),
@@ -229,7 +237,7 @@ fn start_workers(
     tx: &mpsc::Sender<Done>,
     opts: &RunOptions,
 ) -> Result<(), String> {
-    let workers = opts.jobs.clamp(1, work.docs.len().max(1));
+    let workers = opts.jobs.clamp(1, shared.todo.len().max(1));
     // With fewer documents than cores, each document gets the spare cores
     // for Typst's own parallel layout.
     let threads = (opts.jobs / workers).max(1);
@@ -376,16 +384,18 @@ fn feed_process(
     }
 }
 
-/// The plan cut into runs that a worker renders one after another. The
-/// variants of one content file share most of their layout work, which a
-/// worker's caches keep, so a run stays within one content file; runs are
-/// short enough that every worker gets several.
-fn units(docs: &[Planned], jobs: usize) -> Vec<Range<usize>> {
-    let most = docs.len().div_ceil(jobs.max(1) * 4).max(1);
+/// The documents to render cut into runs (of positions in `todo`) that a
+/// worker renders one after another. The variants of one content file
+/// share most of their layout work, which a worker's caches keep, so a run
+/// stays within one content file; runs are short enough that every worker
+/// gets several.
+fn units(docs: &[Planned], todo: &[usize], jobs: usize) -> Vec<Range<usize>> {
+    let most = todo.len().div_ceil(jobs.max(1) * 4).max(1);
+    let content = |n: usize| docs[todo[n]].content;
     let mut out = Vec::new();
     let mut start = 0;
-    for i in 1..=docs.len() {
-        if i == docs.len() || docs[i].content != docs[start].content || i - start == most {
+    for i in 1..=todo.len() {
+        if i == todo.len() || content(i) != content(start) || i - start == most {
             out.push(start..i);
             start = i;
         }

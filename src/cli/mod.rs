@@ -181,6 +181,11 @@ pub struct BuildArgs {
     #[arg(short, long)]
     pub keep_going: bool,
 
+    /// Render every document, also those unchanged since the last build
+    /// into the output folder, which are otherwise reused.
+    #[arg(long)]
+    pub force: bool,
+
     /// Write a JSON report of every document and the totals to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,

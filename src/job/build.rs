@@ -2,6 +2,7 @@
 //! sheet and the report. `handout build`, `watch` and the preview page's
 //! print runs and drafts all call [`build`].
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +21,8 @@ use crate::terminal::emit;
 use crate::world::Env;
 
 use super::outbox;
+use super::reuse::{self, Earlier};
+use crate::fingerprint::Hasher;
 
 /// What a build did: every document planned and each one done, whether it
 /// stopped or failed or not.
@@ -48,26 +51,53 @@ pub fn build(
         prepare_report(report)?;
     }
     let work = &planned.work;
-    observer.start(work.docs.len());
+    let mut hasher = Hasher::new(work, config.deny_warnings);
+    let earlier = Earlier::read(&config.out_dir, config.shard, config.quiet);
+    let reused = match &earlier {
+        Some(earlier) if !config.force => earlier.reusable(work, &mut hasher),
+        _ => Vec::new(),
+    };
+    let skip: HashSet<usize> = reused.iter().map(|d| d.planned).collect();
+    let todo: Vec<usize> = (0..work.docs.len()).filter(|i| !skip.contains(i)).collect();
+    observer.start(todo.len());
     let opts = RunOptions {
         jobs: config.jobs,
         keep_going: config.keep_going,
         deny_warnings: config.deny_warnings,
         timeout: config.timeout,
         cancel,
-        processes: worker_processes(config.jobs.min(work.docs.len()), content_files(work)),
+        processes: worker_processes(config.jobs.min(todo.len()), content_files(work, &todo)),
     };
     let start = Instant::now();
-    let outcome = batch::run(work, &opts, |done| {
+    let outcome = batch::run(work, &opts, todo, |done| {
         observer.done(&work.docs[done.planned], done)
     });
     let wall = start.elapsed();
     observer.finish();
-    let (done, stop) = match outcome {
+    let (mut done, stop) = match outcome {
         Ok(done) => (done, None),
         Err(stopped) => (stopped.done, Some(stopped.cause)),
     };
-    let result = conclude(config, &planned, &done, stop, wall);
+    let reused_count = reused.len();
+    done.extend(reused);
+    done.sort_by_key(|d| d.planned);
+    // Files of documents no longer planned go, once the build is whole.
+    let removed = match (&earlier, &stop) {
+        (Some(earlier), None) => reuse::remove(&earlier.stale(
+            &config.out_dir,
+            &planned.all_outputs,
+            &done,
+        )),
+        _ => Vec::new(),
+    };
+    let ended = Ended {
+        done: &done,
+        stop,
+        wall,
+        reused: reused_count,
+        removed,
+    };
+    let result = conclude(config, &planned, hasher, ended);
     Ok(Built {
         work: planned.work,
         done,
@@ -78,9 +108,23 @@ pub fn build(
     })
 }
 
+/// How the batch ended.
+struct Ended<'a> {
+    /// Rendered and reused, in plan order.
+    done: &'a [batch::Done],
+    stop: Option<Stop>,
+    wall: Duration,
+    reused: usize,
+    /// Files of the earlier build removed because this one no longer makes them.
+    removed: Vec<String>,
+}
+
 /// A build's documents, with what the project set aside.
 struct Planned {
     work: Arc<Work>,
+    /// The output file name of every document of the whole build, every
+    /// shard's included.
+    all_outputs: HashSet<String>,
     unusable: Vec<Unusable>,
     set_aside: Vec<SetAside>,
     suppressed: Vec<Suppressed>,
@@ -121,6 +165,11 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
         booklet: config.settings.booklet,
     };
     let mut docs = batch::plan(&contents, &axes, &config.out_dir)?;
+    let all_outputs = docs
+        .iter()
+        .filter_map(|d| d.output.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
     if let Some(shard) = config.shard {
         docs = shard.select(docs);
     }
@@ -135,6 +184,7 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
     });
     Ok(Planned {
         work,
+        all_outputs,
         unusable,
         set_aside,
         suppressed,
@@ -156,59 +206,45 @@ fn worker_processes(workers: usize, content_files: usize) -> Option<PathBuf> {
     processes.then(std::env::current_exe).and_then(Result::ok)
 }
 
-/// How many content files the planned documents come from.
-fn content_files(work: &Work) -> usize {
-    let mut seen: Vec<usize> = work.docs.iter().map(|d| d.content).collect();
+/// How many content files the documents to render come from.
+fn content_files(work: &Work, todo: &[usize]) -> usize {
+    let mut seen: Vec<usize> = todo.iter().map(|&i| work.docs[i].content).collect();
     seen.sort_unstable();
     seen.dedup();
     seen.len()
 }
 
-/// Writes the outbox and the report, and turns the outcome into the
+/// Writes the outbox and the reports, and turns the outcome into the
 /// command's result.
 fn conclude(
     config: &BuildConfig,
     planned: &Planned,
-    done: &[batch::Done],
-    stop: Option<Stop>,
-    wall: Duration,
+    hasher: Hasher,
+    ended: Ended,
 ) -> Result<(), Error> {
     let work = &planned.work;
+    let Ended { done, stop, .. } = &ended;
     if let Some(drafts) = &work.drafts {
         let entries = outbox::entries(work, drafts, done);
         let shard = config.shard.map(|s| (s.k, s.n));
         keep_stop(
             crate::email::write_outbox(&config.out_dir, shard, &entries),
-            &stop,
+            stop,
         )?;
         let left = outbox::left(&planned.set_aside, &planned.suppressed);
         keep_stop(
             outbox::write_review(&config.out_dir, shard, work, drafts, done, &left),
-            &stop,
+            stop,
         )?;
     }
-    if let Some(path) = &config.report {
-        let report = Report::new(&Inputs {
-            contents: &work.contents,
-            unusable: &planned.unusable,
-            set_aside: &planned.set_aside,
-            suppressed: &planned.suppressed,
-            docs: &work.docs,
-            inputs: {
-                let mut hasher = crate::fingerprint::Hasher::new(work);
-                work.docs.iter().map(|d| hasher.inputs(d)).collect()
-            },
-            done,
-            unfinished: match stop {
-                Some(Stop::Interrupted(_)) => Status::Interrupted,
-                _ => Status::Skipped,
-            },
-            ms: wall.as_millis() as u64,
-            jobs: config.jobs,
-            shard: config.shard,
-        });
-        keep_stop(report.write(path), &stop)?;
-    }
+    write_reports(config, planned, hasher, &ended)?;
+    let Ended {
+        done,
+        stop,
+        wall,
+        reused,
+        removed,
+    } = ended;
     if let Some(stop) = stop {
         return Err(stop.into());
     }
@@ -231,21 +267,105 @@ fn conclude(
         });
     }
     if !config.quiet {
+        summarise(config, work, total - reused, reused, &removed, wall);
+    }
+    Ok(())
+}
+
+/// The closing lines of a build that succeeded.
+fn summarise(
+    config: &BuildConfig,
+    work: &Work,
+    rendered: usize,
+    reused: usize,
+    removed: &[String],
+    wall: Duration,
+) {
+    let line = match reused {
+        0 => format!("rendered {}", count(rendered, "document", "documents")),
+        _ => format!(
+            "reused {reused} unchanged, rendered {rendered} (--force renders every one)"
+        ),
+    };
+    eprintln!("{line} in {:.2} s", wall.as_secs_f64());
+    if !removed.is_empty() {
+        let shown: Vec<&str> = removed.iter().take(5).map(String::as_str).collect();
+        let more = removed.len() - shown.len();
         eprintln!(
-            "rendered {} in {:.2} s",
-            count(total, "document", "documents"),
-            wall.as_secs_f64()
+            "removed {} this build no longer makes: {}{}",
+            count(removed.len(), "file", "files"),
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
         );
-        if work.drafts.is_some() {
-            let sheet = match config.shard {
-                Some(s) => format!("outbox.{}-of-{}.html", s.k, s.n),
-                None => "outbox.html".into(),
-            };
-            let dir = config.out_dir.display();
-            eprintln!(
-                "review the drafts in {dir}/{sheet}, then send them with: handout send {dir} --smtp smtp://HOST:587"
-            );
+    }
+    if work.drafts.is_some() {
+        let sheet = match config.shard {
+            Some(s) => format!("outbox.{}-of-{}.html", s.k, s.n),
+            None => "outbox.html".into(),
+        };
+        let dir = config.out_dir.display();
+        eprintln!(
+            "review the drafts in {dir}/{sheet}, then send them with: handout send {dir} --smtp smtp://HOST:587"
+        );
+    }
+}
+
+/// Writes the `--report` file, if asked for, and the report the next build
+/// into the folder reuses from. The kept report is only an aid: when it
+/// cannot be written, the earlier one goes, so that nothing is reused
+/// from it, and the build goes on.
+fn write_reports(
+    config: &BuildConfig,
+    planned: &Planned,
+    mut hasher: Hasher,
+    ended: &Ended,
+) -> Result<(), Error> {
+    let work = &planned.work;
+    let inputs = work
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let files = ended
+                .done
+                .binary_search_by_key(&i, |x| x.planned)
+                .ok()
+                .and_then(|n| ended.done[n].result.as_ref().ok())
+                .map(|w| w.layout_files.as_slice());
+            hasher.inputs(d, files)
+        })
+        .collect();
+    let report = Report::new(&Inputs {
+        contents: &work.contents,
+        content_files: hasher.content_files(),
+        unusable: &planned.unusable,
+        set_aside: &planned.set_aside,
+        suppressed: &planned.suppressed,
+        docs: &work.docs,
+        inputs,
+        done: ended.done,
+        unfinished: match ended.stop {
+            Some(Stop::Interrupted(_)) => Status::Interrupted,
+            _ => Status::Skipped,
+        },
+        removed: &ended.removed,
+        ms: ended.wall.as_millis() as u64,
+        jobs: config.jobs,
+        shard: config.shard,
+    });
+    let kept = reuse::kept_report(&config.out_dir, config.shard);
+    if let Err(e) = report.write(&kept) {
+        let _ = std::fs::remove_file(&kept);
+        if !config.quiet {
+            emit(&[Diagnostic::warning(format!(
+                "cannot keep this build's report for the next one: {}",
+                e.message
+            ))
+            .with_hint("the next build into this folder renders every document again")]);
         }
+    }
+    if let Some(path) = &config.report {
+        keep_stop(report.write(path), &ended.stop)?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod build;
 mod outbox;
+mod reuse;
 pub mod send;
 
 pub use build::{Built, build};

@@ -202,6 +202,8 @@ pub struct Rendered {
     /// What a printer would flag, also among `warnings`.
     pub preflight: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// The layout files and catalogs it was made from.
+    pub layout_files: Vec<String>,
 }
 
 /// Compiles and exports one document.
@@ -239,7 +241,25 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
         note,
         preflight,
         warnings,
+        layout_files: layout_files(env, &world, document),
     })
+}
+
+/// The layout files the compile read, and the catalogs its labels (and
+/// its draft) came from: the content's language and the reference one
+/// that fills its gaps.
+fn layout_files(env: &Env, world: &DocWorld, document: &Document) -> Vec<String> {
+    let mut files = world.used_files();
+    let lang = &env.catalogs().get(&crate::content::language_of(document.content)).lang;
+    for lang in [lang.as_str(), crate::lang::REFERENCE] {
+        let path = format!("lang/{lang}.yaml");
+        if env.layouts().get(&path).is_some() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
 }
 
 /// The density `render` would pick for the document, so that an ejected
