@@ -58,7 +58,14 @@ fn linker_packs_relocations() -> bool {
 /// `HANDOUT_COMMIT` (12 hex digits, `-dirty` with uncommitted changes,
 /// `unknown` outside git) and `HANDOUT_TYPST` (from Cargo.lock).
 fn version() {
-    for watched in [".git/HEAD", ".git/index", "Cargo.lock", "src", "layouts", "fonts"] {
+    for watched in [
+        ".git/HEAD",
+        ".git/index",
+        "Cargo.lock",
+        "src",
+        "layouts",
+        "fonts",
+    ] {
         println!("cargo:rerun-if-changed={watched}");
     }
     let git = |args: &[&str]| {
@@ -96,7 +103,11 @@ fn version() {
         use std::hash::Hasher;
         h.write(commit.as_bytes());
         if commit.ends_with("-dirty") {
-            h.write(git(&["diff", "HEAD", "--binary"]).unwrap_or_default().as_bytes());
+            h.write(
+                git(&["diff", "HEAD", "--binary"])
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
         }
         for dir in ["layouts", "fonts"] {
             hash_dir(std::path::Path::new(dir), &mut h);

@@ -68,13 +68,20 @@ impl<'a> Hasher<'a> {
         let layout_files: HashMap<String, String> = layouts
             .paths()
             .map(|p| {
-                let bytes = layouts.get(p).map(|f| f.bytes.as_slice()).unwrap_or_default();
+                let bytes = layouts
+                    .get(p)
+                    .map(|f| f.bytes.as_slice())
+                    .unwrap_or_default();
                 (p.to_string(), short([bytes]))
             })
             .collect();
         let mut names: Vec<&String> = layout_files.keys().collect();
         names.sort();
-        let all_layouts = short(names.iter().flat_map(|p| [p.as_bytes(), layout_files[*p].as_bytes()]));
+        let all_layouts = short(
+            names
+                .iter()
+                .flat_map(|p| [p.as_bytes(), layout_files[*p].as_bytes()]),
+        );
         // Bundled fonts by their bytes: a font updated under the same name
         // changes the documents.
         let bundled = crate::fonts::FONTS.iter().map(|(_, data)| *data);
@@ -262,7 +269,8 @@ mod tests {
         let drafts = serde_json::json!({"unsubscribe": {"secret": "a-long-secret-0123456789"}});
         let kept = keyed_secret(drafts.clone()).to_string();
         assert!(!kept.contains("a-long-secret"));
-        let other = keyed_secret(serde_json::json!({"unsubscribe": {"secret": "another-secret-0123456"}}));
+        let other =
+            keyed_secret(serde_json::json!({"unsubscribe": {"secret": "another-secret-0123456"}}));
         assert_ne!(kept, other.to_string());
     }
 }

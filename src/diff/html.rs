@@ -56,6 +56,7 @@ pub fn write(dir: &Path, diff: &Diff) -> Result<(), Error> {
         let Change::Changed {
             causes,
             yaml_paths,
+            yaml_paths_unknown,
             pages,
             pages_before,
             pages_after,
@@ -70,10 +71,10 @@ pub fn write(dir: &Path, diff: &Diff) -> Result<(), Error> {
             pages_before.unwrap_or(0),
             pages_after.unwrap_or(0),
             esc(&causes.join(", ")),
-            if yaml_paths.is_empty() {
-                String::new()
-            } else {
-                format!(" · <code>{}</code>", esc(&yaml_paths.join(", ")))
+            match yaml_paths_unknown {
+                Some(why) => format!(" · YAML paths unknown: {}", esc(why)),
+                None if yaml_paths.is_empty() => String::new(),
+                None => format!(" · <code>{}</code>", esc(&yaml_paths.join(", "))),
             }
         );
         for p in pages {

@@ -27,6 +27,8 @@ use crate::fingerprint::Inputs;
 struct ReportFile {
     handout_version: String,
     documents: Vec<Entry>,
+    #[serde(default)]
+    content_files: Vec<crate::fingerprint::ContentText>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +50,8 @@ pub struct Build {
     dir: PathBuf,
     version: String,
     docs: BTreeMap<String, Entry>,
+    /// The content files' texts the reports keep, by their hash.
+    texts: HashMap<String, String>,
 }
 
 /// A report larger than this is refused unread.
@@ -65,6 +69,7 @@ impl Build {
         };
         let mut version = String::new();
         let mut docs = BTreeMap::new();
+        let mut texts = HashMap::new();
         for report in &reports {
             if let Some(why) = crate::diag::unreadable_input(report, MAX_REPORT_BYTES) {
                 return Err(Error::system(
@@ -87,6 +92,7 @@ impl Build {
             if version.is_empty() {
                 version = file.handout_version;
             }
+            texts.extend(file.content_files.into_iter().map(|c| (c.sha256, c.text)));
             for d in file.documents.into_iter().filter(|d| d.status == "ok") {
                 let name = file_name(&d.output);
                 if docs.insert(name.clone(), d).is_some() {
@@ -110,11 +116,27 @@ impl Build {
             dir,
             version,
             docs,
+            texts,
         })
     }
 }
 
+/// The reports in `dir`; else the one a build keeps there for reuse.
 fn find_reports(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut found = reports_in(dir);
+    if found.is_empty() {
+        found = reports_in(&dir.join(crate::report::KEPT_DIR));
+    }
+    if found.is_empty() {
+        return Err(Error::system(
+            format!("{} has no build report", dir.display()),
+            "give the output folder of a build, or the report that --report wrote",
+        ));
+    }
+    Ok(found)
+}
+
+fn reports_in(dir: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -128,13 +150,7 @@ fn find_reports(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         })
         .collect();
     found.sort();
-    if found.is_empty() {
-        return Err(Error::system(
-            format!("{} has no build report", dir.display()),
-            "build with --report FILE inside the output folder, e.g. `--report out/report.json`, or give the report's path",
-        ));
-    }
-    Ok(found)
+    found
 }
 
 fn file_name(output: &str) -> String {
@@ -157,6 +173,9 @@ pub enum Change {
         /// YAML paths whose values differ, when both content files were
         /// at hand.
         yaml_paths: Vec<String>,
+        /// Why the content changed but its paths cannot be named.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        yaml_paths_unknown: Option<String>,
         /// The pages that differ, where, and their words.
         pages: Vec<PageChange>,
     },
@@ -221,16 +240,17 @@ pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Result<Di
                 }
                 (Some(a), Some(b)) => {
                     let causes = causes(a, b, before, after);
-                    let yaml_paths = if causes.contains(&"content") {
-                        paths.get(a, b, given)?
+                    let (yaml_paths, yaml_paths_unknown) = if causes.contains(&"content") {
+                        paths.get(a, b, (before, after), given)?
                     } else {
-                        Vec::new()
+                        (Vec::new(), None)
                     };
                     Change::Changed {
                         pages_before: a.pages,
                         pages_after: b.pages,
                         causes,
                         yaml_paths,
+                        yaml_paths_unknown,
                         pages: Vec::new(),
                     }
                 }
@@ -256,30 +276,57 @@ pub fn compare(before: &Build, after: &Build, given: &ContentFiles) -> Result<Di
 fn causes(a: &Entry, b: &Entry, before: &Build, after: &Build) -> Vec<&'static str> {
     let mut causes = Vec::new();
     if let (Some(x), Some(y)) = (&a.inputs, &b.inputs) {
-        let pairs: [(&'static str, bool); 6] = [
+        // Reports from before a field was kept leave it empty.
+        let differ = |p: &str, q: &str| !p.is_empty() && !q.is_empty() && p != q;
+        let pairs: [(&'static str, bool); 8] = [
             ("content", x.content != y.content),
             ("layout", x.layouts != y.layouts),
             ("brand", x.brand != y.brand),
             ("fonts", x.fonts != y.fonts),
             ("recipient", x.recipient != y.recipient),
             ("event", x.event != y.event),
+            ("options", differ(&x.options, &y.options)),
+            ("tool", differ(&x.tool, &y.tool)),
         ];
         causes.extend(pairs.iter().filter(|p| p.1).map(|p| p.0));
     } else {
         causes.push("unknown (a report without input hashes)");
     }
-    if before.version != after.version || causes.is_empty() {
+    if (before.version != after.version || causes.is_empty()) && !causes.contains(&"tool") {
         causes.push("tool");
     }
     causes
 }
 
-/// YAML paths per pair of content files, read once.
+/// YAML paths per pair of content texts, found once.
 #[derive(Default)]
-struct PathCache(HashMap<(PathBuf, PathBuf), Vec<String>>);
+struct PathCache(HashMap<(String, String), (Vec<String>, Option<String>)>);
 
 impl PathCache {
-    fn get(&mut self, a: &Entry, b: &Entry, given: &ContentFiles) -> Result<Vec<String>, Error> {
+    /// The YAML paths that differ between the content of `a` and of `b`:
+    /// from the texts the reports keep, else from the files given or
+    /// named, else why they cannot be named.
+    fn get(
+        &mut self,
+        a: &Entry,
+        b: &Entry,
+        (x, y): (&Build, &Build),
+        given: &ContentFiles,
+    ) -> Result<(Vec<String>, Option<String>), Error> {
+        let kept = |build: &Build, e: &Entry| {
+            let hash = &e.inputs.as_ref()?.content;
+            Some((hash.clone(), build.texts.get(hash)?.clone()))
+        };
+        if given.before.is_none()
+            && given.after.is_none()
+            && let (Some((ha, ta)), Some((hb, tb))) = (kept(x, a), kept(y, b))
+        {
+            let found = self
+                .0
+                .entry((ha, hb))
+                .or_insert_with(|| (changed_in(&ta, &tb), None));
+            return Ok(found.clone());
+        }
         let before = given
             .before
             .clone()
@@ -291,7 +338,13 @@ impl PathCache {
         // One file named by both reports was overwritten by the change: its
         // earlier text is gone.
         if before == after && given.before.is_none() {
-            return Ok(Vec::new());
+            return Ok((
+                Vec::new(),
+                Some(format!(
+                    "{} was edited in place and the earlier report keeps no copy of it (a report from before copies were kept); give --content-before",
+                    before.display()
+                )),
+            ));
         }
         // A pipe would never end, as for every other command.
         for p in [&before, &after] {
@@ -302,21 +355,33 @@ impl PathCache {
                 ));
             }
         }
-        let paths = self
-            .0
-            .entry((before.clone(), after.clone()))
-            .or_insert_with(|| {
-                let read = |p: &Path| {
-                    std::fs::read_to_string(p)
-                        .ok()
-                        .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
-                };
-                match (read(&before), read(&after)) {
-                    (Some(x), Some(y)) => yaml::changed_paths(&x, &y),
-                    _ => Vec::new(),
-                }
-            });
-        Ok(paths.clone())
+        let key = (before.display().to_string(), after.display().to_string());
+        let found = self.0.entry(key).or_insert_with(|| {
+            match (
+                std::fs::read_to_string(&before),
+                std::fs::read_to_string(&after),
+            ) {
+                (Ok(x), Ok(y)) => (changed_in(&x, &y), None),
+                _ => (
+                    Vec::new(),
+                    Some(format!(
+                        "cannot read {} or {}",
+                        before.display(),
+                        after.display()
+                    )),
+                ),
+            }
+        });
+        Ok(found.clone())
+    }
+}
+
+/// The YAML paths whose values differ between two texts.
+fn changed_in(before: &str, after: &str) -> Vec<String> {
+    let read = |t: &str| serde_yaml::from_str::<serde_yaml::Value>(t).ok();
+    match (read(before), read(after)) {
+        (Some(x), Some(y)) => yaml::changed_paths(&x, &y),
+        _ => Vec::new(),
     }
 }
 

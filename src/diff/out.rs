@@ -64,6 +64,7 @@ fn line(d: &DocDiff) -> String {
             pages_after,
             causes,
             yaml_paths,
+            yaml_paths_unknown,
             pages: changed,
         } => {
             let mut s = if pages_before == pages_after {
@@ -80,7 +81,9 @@ fn line(d: &DocDiff) -> String {
                 ));
             }
             s.push_str(&format!("; {}", causes.join(", ")));
-            if !yaml_paths.is_empty() {
+            if let Some(why) = yaml_paths_unknown {
+                s.push_str(&format!(" (YAML paths unknown: {why})"));
+            } else if !yaml_paths.is_empty() {
                 s.push_str(&format!(" ({})", shorten(yaml_paths)));
             }
             s
@@ -118,6 +121,7 @@ pub fn markdown(diff: &Diff) -> String {
                 pages_after,
                 causes,
                 yaml_paths,
+                yaml_paths_unknown,
                 ..
             } => (
                 if pages_before == pages_after {
@@ -126,11 +130,14 @@ pub fn markdown(diff: &Diff) -> String {
                     format!("{} → {}", pages(pages_before), pages(pages_after))
                 },
                 causes.join(", "),
-                yaml_paths
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                match yaml_paths_unknown {
+                    Some(why) => format!("unknown: {}", why.replace('|', "\\|")),
+                    None => yaml_paths
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                },
             ),
             Change::Added { pages: p } => (pages(p), "added".into(), String::new()),
             Change::Removed { pages: p } => (pages(p), "removed".into(), String::new()),

@@ -83,11 +83,9 @@ pub fn build(
     done.sort_by_key(|d| d.planned);
     // Files of documents no longer planned go, once the build is whole.
     let removed = match (&earlier, &stop) {
-        (Some(earlier), None) => reuse::remove(&earlier.stale(
-            &config.out_dir,
-            &planned.all_outputs,
-            &done,
-        )),
+        (Some(earlier), None) => {
+            reuse::remove(&earlier.stale(&config.out_dir, &planned.all_outputs, &done))
+        }
         _ => Vec::new(),
     };
     let ended = Ended {
@@ -283,9 +281,7 @@ fn summarise(
 ) {
     let line = match reused {
         0 => format!("rendered {}", count(rendered, "document", "documents")),
-        _ => format!(
-            "reused {reused} unchanged, rendered {rendered} (--force renders every one)"
-        ),
+        _ => format!("reused {reused} unchanged, rendered {rendered} (--force renders every one)"),
     };
     eprintln!("{line} in {:.2} s", wall.as_secs_f64());
     if !removed.is_empty() {
@@ -295,7 +291,11 @@ fn summarise(
             "removed {} this build no longer makes: {}{}",
             count(removed.len(), "file", "files"),
             shown.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         );
     }
     if work.drafts.is_some() {

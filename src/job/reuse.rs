@@ -12,21 +12,10 @@ use serde::Deserialize;
 use crate::batch::{Done, FileRecord, Planned, Shard, Work, Written};
 use crate::diag::{Diagnostic, Severity};
 use crate::fingerprint::{Hasher, Inputs};
-
-/// The folder in the output folder where a build keeps its report.
-pub const KEPT_DIR: &str = ".handout";
+pub use crate::report::kept_report;
 
 /// A report larger than this is not read.
 const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
-
-/// Where a build into `out_dir` keeps its report; each shard its own.
-pub fn kept_report(out_dir: &Path, shard: Option<Shard>) -> PathBuf {
-    let name = match shard {
-        Some(s) => format!("report.{}-of-{}.json", s.k, s.n),
-        None => "report.json".into(),
-    };
-    out_dir.join(KEPT_DIR).join(name)
-}
 
 /// The part of an earlier report that reuse reads.
 #[derive(Deserialize)]
@@ -74,9 +63,7 @@ impl Earlier {
             Some(why) => Err(why),
             None => std::fs::read_to_string(&path)
                 .map_err(|e| e.to_string())
-                .and_then(|t| {
-                    serde_json::from_str::<EarlierReport>(&t).map_err(|e| e.to_string())
-                }),
+                .and_then(|t| serde_json::from_str::<EarlierReport>(&t).map_err(|e| e.to_string())),
         };
         match read {
             Ok(report) => Some(Self {
@@ -138,7 +125,10 @@ impl Earlier {
             .filter_map(|d| d.result.as_ref().ok())
             .filter_map(|w| {
                 let main = w.files.first()?;
-                Some((main.name.as_str(), w.files.iter().map(|f| f.name.as_str()).collect()))
+                Some((
+                    main.name.as_str(),
+                    w.files.iter().map(|f| f.name.as_str()).collect(),
+                ))
             })
             .collect();
         let mut out = Vec::new();
@@ -146,7 +136,10 @@ impl Earlier {
             let gone: Vec<&FileRecord> = if !planned.contains(name) {
                 e.files.iter().collect()
             } else if let Some(written) = now.get(name.as_str()) {
-                e.files.iter().filter(|f| !written.contains(f.name.as_str())).collect()
+                e.files
+                    .iter()
+                    .filter(|f| !written.contains(f.name.as_str()))
+                    .collect()
             } else {
                 Vec::new()
             };

@@ -250,7 +250,10 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
 /// that fills its gaps.
 fn layout_files(env: &Env, world: &DocWorld, document: &Document) -> Vec<String> {
     let mut files = world.used_files();
-    let lang = &env.catalogs().get(&crate::content::language_of(document.content)).lang;
+    let lang = &env
+        .catalogs()
+        .get(&crate::content::language_of(document.content))
+        .lang;
     for lang in [lang.as_str(), crate::lang::REFERENCE] {
         let path = format!("lang/{lang}.yaml");
         if env.layouts().get(&path).is_some() {
