@@ -127,17 +127,12 @@ impl<'a> Hasher<'a> {
             })
             .0
             .clone();
+        // The whole brand as the build read it, so that a field added to it
+        // later is in the hash too.
         let brand = doc.brand.map(|i| {
             self.brands
                 .entry(i)
-                .or_insert_with(|| {
-                    let b = &work.brands[i];
-                    let files = b.files.iter().chain(&b.fonts);
-                    short(
-                        std::iter::once(b.data.as_slice())
-                            .chain(files.flat_map(|(p, d)| [p.as_bytes(), d.as_slice()])),
-                    )
-                })
+                .or_insert_with(|| json(&work.brands[i]))
                 .clone()
         });
         let layouts = match layout_files {

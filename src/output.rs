@@ -62,6 +62,19 @@ pub fn prepare_report(path: &Path) -> Result<(), Diagnostic> {
     }
 }
 
+/// The folder in the output folder where a build keeps its report, for
+/// the next build to reuse from and for `diff`.
+pub const KEPT_DIR: &str = ".handout";
+
+/// Where a build into `out_dir` keeps its report; each shard (K of N) its own.
+pub fn kept_report(out_dir: &Path, shard: Option<(usize, usize)>) -> PathBuf {
+    let name = match shard {
+        Some((k, n)) => format!("report.{k}-of-{n}.json"),
+        None => "report.json".into(),
+    };
+    out_dir.join(KEPT_DIR).join(name)
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, so
 /// readers see either the old file or the complete new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {

@@ -12,19 +12,6 @@ use crate::output::{prepare_report, write_atomic};
 use crate::project::Unusable;
 use crate::render::{Edition, Paper};
 
-/// The folder in the output folder where a build keeps its report, for
-/// the next build to reuse from and for `diff`.
-pub const KEPT_DIR: &str = ".handout";
-
-/// Where a build into `out_dir` keeps its report; each shard its own.
-pub fn kept_report(out_dir: &Path, shard: Option<Shard>) -> std::path::PathBuf {
-    let name = match shard {
-        Some(s) => format!("report.{}-of-{}.json", s.k, s.n),
-        None => "report.json".into(),
-    };
-    out_dir.join(KEPT_DIR).join(name)
-}
-
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub format: u32,

@@ -317,8 +317,9 @@ impl World for DocWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        let slot = self.env.files.get(&id).ok_or_else(|| not_found(id))?;
+        // Asked for, found or not: a file added later changes the document.
         self.used.lock().insert(id);
+        let slot = self.env.files.get(&id).ok_or_else(|| not_found(id))?;
         slot.source
             .get_or_init(|| {
                 let text = std::str::from_utf8(&slot.bytes).map_err(|_| FileError::InvalidUtf8)?;
@@ -345,8 +346,8 @@ impl World for DocWorld<'_> {
         if let Some(bytes) = self.brand.and_then(|b| b.files.get(&id)) {
             return Ok(bytes.clone());
         }
-        let slot = self.env.files.get(&id).ok_or_else(|| not_found(id))?;
         self.used.lock().insert(id);
+        let slot = self.env.files.get(&id).ok_or_else(|| not_found(id))?;
         Ok(slot.bytes.clone())
     }
 

@@ -51,7 +51,7 @@ fn seed_builds_generic_handout_and_one_variant_per_goal() {
         .collect();
     assert_eq!(names, expected);
     // Nothing else, such as temporary files, is left behind.
-    assert_eq!(std::fs::read_dir(dir).unwrap().count(), expected.len());
+    assert_eq!(out_entries(dir).count(), expected.len());
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn print_qr_codes_decode_to_the_content_urls() {
         &dir.path(),
     ]));
     let mut found = BTreeSet::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
+    for entry in out_entries(dir.path()) {
         let path = entry.unwrap().path();
         assert_eq!(path.extension().unwrap(), "png");
         found.extend(decode_qr_codes(&path));
@@ -403,7 +403,7 @@ fn png_output_has_the_requested_pixel_size() {
             ),
             "{ppi} ppi on {paper}"
         );
-        let pages = std::fs::read_dir(&out).unwrap().count();
+        let pages = out_entries(&out).count();
         assert!(pages >= 4, "one PNG per page");
     }
 }

@@ -667,7 +667,7 @@ fn a_full_disk_never_sends_anyone_a_second_message() {
     let copy = |name: &str| {
         let to = dir.path().join(name);
         std::fs::create_dir_all(&to).unwrap();
-        for e in std::fs::read_dir(&out).unwrap() {
+        for e in out_entries(&out) {
             let e = e.unwrap();
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }

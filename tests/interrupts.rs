@@ -65,8 +65,7 @@ fn interrupt_build(
 }
 
 fn check_interrupted_output(out: &Path, report: &Path) {
-    let leftovers: Vec<_> = std::fs::read_dir(out)
-        .unwrap()
+    let leftovers: Vec<_> = out_entries(out)
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| !n.ends_with(".pdf"))
         .collect();

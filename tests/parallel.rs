@@ -34,7 +34,7 @@ fn build(out: &Path, workers: &str, extra: &[&str]) {
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut all = Vec::new();
-    for d in std::fs::read_dir(dir).unwrap() {
+    for d in out_entries(dir) {
         let p = d.unwrap().path();
         if p.is_dir() {
             all.extend(files(&p));

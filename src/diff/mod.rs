@@ -125,7 +125,7 @@ impl Build {
 fn find_reports(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found = reports_in(dir);
     if found.is_empty() {
-        found = reports_in(&dir.join(crate::report::KEPT_DIR));
+        found = reports_in(&dir.join(crate::output::KEPT_DIR));
     }
     if found.is_empty() {
         return Err(Error::system(

@@ -84,7 +84,17 @@ pub fn build(
     // Files of documents no longer planned go, once the build is whole.
     let removed = match (&earlier, &stop) {
         (Some(earlier), None) => {
-            reuse::remove(&earlier.stale(&config.out_dir, &planned.all_outputs, &done))
+            let scope = reuse::Scope {
+                planned: &planned.all_outputs,
+                contents: work.contents.iter().map(|c| c.name.as_str()).collect(),
+                papers: &config.papers,
+                editions: &config.editions,
+                layouts: &config.layouts,
+                ext: config.settings.format.ext(),
+                booklet: config.settings.booklet,
+                goals: &planned.goals,
+            };
+            reuse::remove(&earlier.stale(&config.out_dir, &scope, &done))
         }
         _ => Vec::new(),
     };
@@ -123,6 +133,8 @@ struct Planned {
     /// The output file name of every document of the whole build, every
     /// shard's included.
     all_outputs: HashSet<String>,
+    /// The variants made of each content file.
+    goals: batch::Goals,
     unusable: Vec<Unusable>,
     set_aside: Vec<SetAside>,
     suppressed: Vec<Suppressed>,
@@ -183,6 +195,7 @@ fn plan(config: &BuildConfig, project: Project) -> Result<Planned, Error> {
     Ok(Planned {
         work,
         all_outputs,
+        goals,
         unusable,
         set_aside,
         suppressed,
@@ -353,7 +366,7 @@ fn write_reports(
         jobs: config.jobs,
         shard: config.shard,
     });
-    let kept = reuse::kept_report(&config.out_dir, config.shard);
+    let kept = crate::output::kept_report(&config.out_dir, config.shard.map(|s| (s.k, s.n)));
     if let Err(e) = report.write(&kept) {
         let _ = std::fs::remove_file(&kept);
         if !config.quiet {

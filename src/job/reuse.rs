@@ -12,7 +12,57 @@ use serde::Deserialize;
 use crate::batch::{Done, FileRecord, Planned, Shard, Work, Written};
 use crate::diag::{Diagnostic, Severity};
 use crate::fingerprint::{Hasher, Inputs};
-pub use crate::report::kept_report;
+use crate::render::{Edition, Paper};
+
+/// What this build makes, for telling a document that is gone from one
+/// that another kind of build into the same folder made (an email build
+/// beside a print build, another paper, a single goal).
+pub struct Scope<'a> {
+    /// The output file name of every document of the whole build, every
+    /// shard's included.
+    pub planned: &'a HashSet<String>,
+    /// The content files read, as named in reports.
+    pub contents: HashSet<&'a str>,
+    pub papers: &'a [Paper],
+    pub editions: &'a [Edition],
+    pub layouts: &'a [String],
+    /// The main file's extension.
+    pub ext: &'a str,
+    /// `--imposition booklet`, whose files have names of their own.
+    pub booklet: bool,
+    pub goals: &'a crate::batch::Goals,
+}
+
+impl Scope<'_> {
+    /// Whether this build would make `e` if its content, goal or recipient
+    /// were still there: then it is gone, and its files go too.
+    fn owns(&self, e: &EarlierDoc) -> bool {
+        use crate::batch::Goals;
+        let same_kind = e.paper.is_some_and(|p| self.papers.contains(&p))
+            && e.edition.is_some_and(|x| self.editions.contains(&x))
+            && self.layouts.contains(&e.layout)
+            && e.output.ends_with(&format!(".{}", self.ext))
+            && file_name(&e.output).contains("--booklet") == self.booklet;
+        if !same_kind || self.planned.contains(&file_name(&e.output)) {
+            return false;
+        }
+        // A content file deleted since, or one read now that no longer
+        // makes this variant.
+        if !Path::new(&e.content).exists() {
+            return true;
+        }
+        if !self.contents.contains(e.content.as_str()) {
+            return false;
+        }
+        match (&e.recipient, &e.goal, self.goals) {
+            (Some(_), _, Goals::Recipients(_)) => true,
+            (None, None, Goals::Generic | Goals::All) => true,
+            (None, Some(_), Goals::All) => true,
+            (None, Some(goal), Goals::Some(goals)) => goals.contains(goal),
+            _ => false,
+        }
+    }
+}
 
 /// A report larger than this is not read.
 const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
@@ -25,6 +75,16 @@ struct EarlierReport {
 
 #[derive(Deserialize)]
 struct EarlierDoc {
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    goal: Option<String>,
+    #[serde(default)]
+    recipient: Option<serde_json::Value>,
+    paper: Option<Paper>,
+    edition: Option<Edition>,
+    #[serde(default)]
+    layout: String,
     output: String,
     status: String,
     pages: Option<usize>,
@@ -55,7 +115,7 @@ impl Earlier {
     /// Reads the report a build into `out_dir` kept. None when there is
     /// none; a report that cannot be read is said and ignored.
     pub fn read(out_dir: &Path, shard: Option<Shard>, quiet: bool) -> Option<Self> {
-        let path = kept_report(out_dir, shard);
+        let path = crate::output::kept_report(out_dir, shard.map(|s| (s.k, s.n)));
         if !path.exists() {
             return None;
         }
@@ -115,11 +175,10 @@ impl Earlier {
     }
 
     /// Files of the earlier build that this one no longer makes: outputs
-    /// of documents no longer planned by any shard (`planned` holds every
-    /// output file name of the whole build), and files a re-rendered
-    /// document wrote before but not now. Only files still as the earlier
-    /// build wrote them; the rest are someone else's now.
-    pub fn stale(&self, out_dir: &Path, planned: &HashSet<String>, done: &[Done]) -> Vec<PathBuf> {
+    /// of documents that `scope` owns but no longer plans, and files a
+    /// re-rendered document wrote before but not now. Only files still as
+    /// the earlier build wrote them; the rest are someone else's now.
+    pub fn stale(&self, out_dir: &Path, scope: &Scope, done: &[Done]) -> Vec<PathBuf> {
         let now: HashMap<&str, HashSet<&str>> = done
             .iter()
             .filter_map(|d| d.result.as_ref().ok())
@@ -133,7 +192,7 @@ impl Earlier {
             .collect();
         let mut out = Vec::new();
         for (name, e) in &self.docs {
-            let gone: Vec<&FileRecord> = if !planned.contains(name) {
+            let gone: Vec<&FileRecord> = if scope.owns(e) {
                 e.files.iter().collect()
             } else if let Some(written) = now.get(name.as_str()) {
                 e.files

@@ -250,15 +250,13 @@ pub fn render(env: &Env, document: &Document) -> Result<Rendered, Vec<Diagnostic
 /// that fills its gaps.
 fn layout_files(env: &Env, world: &DocWorld, document: &Document) -> Vec<String> {
     let mut files = world.used_files();
-    let lang = &env
-        .catalogs()
-        .get(&crate::content::language_of(document.content))
-        .lang;
-    for lang in [lang.as_str(), crate::lang::REFERENCE] {
-        let path = format!("lang/{lang}.yaml");
-        if env.layouts().get(&path).is_some() {
-            files.push(path);
-        }
+    // The catalog of the content's language, also while there is none (a
+    // catalog added later changes the document), the one used in its
+    // place, and the reference one that fills its gaps.
+    let wanted = crate::content::language_of(document.content);
+    let found = &env.catalogs().get(&wanted).lang;
+    for lang in [wanted.as_str(), found.as_str(), crate::lang::REFERENCE] {
+        files.push(format!("lang/{lang}.yaml"));
     }
     files.sort();
     files.dedup();

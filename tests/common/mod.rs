@@ -568,3 +568,11 @@ pub fn write_long_seed(path: &Path) {
     entries.extend(copies);
     std::fs::write(path, serde_yaml::to_string(&yaml).unwrap()).unwrap();
 }
+
+/// The entries of an output folder, without the report the build keeps
+/// there for the next one (`.handout/`).
+pub fn out_entries(dir: &Path) -> impl Iterator<Item = std::io::Result<std::fs::DirEntry>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| e.as_ref().map_or(true, |e| e.file_name() != ".handout"))
+}
