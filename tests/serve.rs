@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::serve::Serve;
+use common::serve::{Serve, body_json};
 use common::webdriver::Browser;
 use common::*;
 use serde_json::{Value, json};
@@ -340,4 +340,44 @@ fn a_layout_that_never_finishes_is_an_error_and_the_server_goes_on() {
     assert!(late.contains("took longer than 1 s"), "{late}");
     let handout = get("/api/render?layout=handout");
     assert!(handout.contains("\"pages\""), "{handout}");
+}
+
+/// A save renders again only what shows the file saved: the answer for
+/// another file is kept from the generation it was made in.
+#[test]
+fn a_save_renders_only_what_shows_the_file_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    std::fs::copy(root().join(SEED), content.join("a.yaml")).unwrap();
+    std::fs::copy(fixture("languages/fr.yaml"), content.join("b.yaml")).unwrap();
+    let serve = Serve::start(&[content.to_str().unwrap()]);
+    let render = |file: usize| body_json(&serve.get(&format!("/api/render?file={file}"), ""));
+    let (a, b) = (render(0), render(1));
+    assert!(a["pages"].is_array() && b["pages"].is_array(), "{a} {b}");
+    let first = a["generation"].as_u64().unwrap();
+    assert!(a.get("made").is_none());
+
+    let text = std::fs::read_to_string(content.join("b.yaml")).unwrap();
+    std::fs::write(
+        content.join("b.yaml"),
+        text.replacen("title: Data analyst", "title: Data analyste", 1),
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let a = loop {
+        let a = render(0);
+        if a["generation"].as_u64().unwrap() > first {
+            break a;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the save was not seen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(a["made"], first, "the unchanged file's answer is kept: {a}");
+    let b = render(1);
+    assert!(b.get("made").is_none(), "the saved file is rendered again");
+    assert_eq!(b["generation"], a["generation"]);
 }

@@ -18,6 +18,8 @@ pub(super) struct Ready {
     /// or set aside with errors (its place in `unusable`): a file that
     /// breaks keeps its place, and shows its own errors only.
     pub(super) files: Vec<Result<usize, usize>>,
+    /// What every answer shares, hashed once (`state/stamp.rs`).
+    pub(super) stamp: std::sync::OnceLock<String>,
 }
 
 impl Ready {
@@ -88,6 +90,7 @@ impl Ready {
             env,
             indexes,
             files,
+            stamp: std::sync::OnceLock::new(),
         }
     }
 

@@ -88,6 +88,20 @@ impl<K: Hash + Eq + Clone, V> Slots<K, V> {
         self.bytes
     }
 
+    /// What `key`'s slot holds, if it is filled.
+    pub fn filled(&self, key: &K) -> Option<V>
+    where
+        V: Clone,
+    {
+        self.map.get(key)?.slot.get().cloned()
+    }
+
+    /// Keeps only the slots whose keys pass `keep`.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
+        self.map.retain(|k, _| keep(k));
+        self.bytes = self.map.values().map(|e| e.bytes).sum();
+    }
+
     pub fn clear(&mut self) {
         self.map.clear();
         self.bytes = 0;

@@ -11,6 +11,7 @@ use typst_layout::PagedDocument;
 use super::answer::{pages_json, texts};
 mod access;
 mod edits;
+mod stamp;
 
 use super::choice::{self, Choice};
 use super::edit::{Edits, Writes};
@@ -53,8 +54,11 @@ struct Inner {
     ready: Option<Arc<Ready>>,
     /// The problems of the last read; the last good project stays.
     errors: Vec<Diagnostic>,
-    /// Rendered answers of this generation, by choice.
+    /// Rendered answers, by choice: of this generation, or of an earlier
+    /// one whose inputs this one has too.
     answers: Slots<String, Arc<Answer>>,
+    /// What each answer was made from, to keep it across a save.
+    stamps: std::collections::HashMap<String, (Choice, String)>,
     /// Pages drawn in this generation, by choice, page and scale.
     pictures: Slots<(String, usize, u32), Option<Png>>,
     /// What the page showed last, drawn again after a save.
@@ -79,6 +83,50 @@ pub struct Answer {
     doc: Option<PagedDocument>,
 }
 
+impl Answer {
+    /// What it counts for against the cache's limit.
+    fn bytes(&self) -> usize {
+        self.json.len() + self.doc.as_ref().map_or(0, |_| DOCUMENT_BYTES)
+    }
+
+    /// The same answer in a later generation, which has the same inputs.
+    fn again(&self, generation: u64) -> Self {
+        let json = match serde_json::from_str::<Value>(&self.json) {
+            Ok(mut v) => {
+                // The generation it was made in, for tests and tracing.
+                if v.get("made").is_none() {
+                    v["made"] = v["generation"].clone();
+                }
+                v["generation"] = json!(generation);
+                v.to_string()
+            }
+            Err(_) => self.json.clone(),
+        };
+        Self {
+            json,
+            doc: self.doc.clone(),
+        }
+    }
+}
+
+/// The answers whose inputs `ready` has unchanged, with their keys; every
+/// other answer's stamp is forgotten.
+fn keep_unchanged(inner: &mut Inner, ready: &Ready) -> Vec<(String, Arc<Answer>)> {
+    let stamps = std::mem::take(&mut inner.stamps);
+    let mut kept = Vec::new();
+    for (key, (choice, old)) in stamps {
+        let same = stamp::stamp(ready, &choice).is_some_and(|new| new == old);
+        let answer = inner.answers.filled(&key);
+        if let (true, Some(answer)) = (same, answer)
+            && answer.doc.is_some()
+        {
+            inner.stamps.insert(key.clone(), (choice, old));
+            kept.push((key, answer));
+        }
+    }
+    kept
+}
+
 impl State {
     pub fn new(mut inputs: Inputs) -> Result<Self, Error> {
         let mut secret = [0u8; 16];
@@ -98,6 +146,7 @@ impl State {
                 ready: None,
                 errors: Vec::new(),
                 answers: Slots::new(MAX_ANSWERS, MAX_ANSWER_BYTES),
+                stamps: std::collections::HashMap::new(),
                 pictures: Slots::new(usize::MAX, MAX_PICTURE_BYTES),
                 recent: Recent::default(),
             }),
@@ -138,8 +187,20 @@ impl State {
         let read = Project::load(&self.inputs.sources, policy).map(|p| Ready::new(p, event));
         let mut inner = self.inner.lock();
         inner.generation += 1;
+        let kept = match &read {
+            Ok(ready) => keep_unchanged(&mut inner, ready),
+            Err(_) => Vec::new(),
+        };
         inner.answers.clear();
-        inner.pictures.clear();
+        inner
+            .pictures
+            .retain(|(key, ..)| kept.iter().any(|(k, _)| k == key));
+        for (key, answer) in kept {
+            let again = Arc::new(answer.again(inner.generation));
+            let bytes = again.bytes();
+            let _ = inner.answers.slot(key.clone()).set(again);
+            inner.answers.charge(&key, bytes);
+        }
         match read {
             Ok(ready) => {
                 inner.ready = Some(Arc::new(ready));
@@ -234,6 +295,16 @@ impl State {
         };
         let answer = slot
             .get_or_init(|| {
+                if let Some(ready) = ready.as_ref().filter(|_| errors.is_empty())
+                    && let Some(stamp) = stamp::stamp(ready, choice)
+                {
+                    let mut inner = self.inner.lock();
+                    if inner.generation == generation {
+                        inner
+                            .stamps
+                            .insert(key.to_string(), (choice.clone(), stamp));
+                    }
+                }
                 let answer = Arc::new(self.answer(generation, ready, errors, choice));
                 // Typst's caches would otherwise keep every variant asked
                 // for until the next save.
@@ -241,7 +312,7 @@ impl State {
                 answer
             })
             .clone();
-        let bytes = answer.json.len() + answer.doc.as_ref().map_or(0, |_| DOCUMENT_BYTES);
+        let bytes = answer.bytes();
         let mut inner = self.inner.lock();
         if inner.generation == generation {
             inner.answers.charge(&key.to_string(), bytes);
