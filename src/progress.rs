@@ -54,6 +54,14 @@ impl Observer for Progress {
     /// Shows one finished document with its warnings or errors.
     fn done(&mut self, doc: &Planned, done: &Done) {
         self.count += 1;
+        // Reused documents were shown, warnings and all, when they were
+        // made; the closing line counts them.
+        if done.result.as_ref().is_ok_and(|w| w.reused) {
+            if let Some(bar) = &self.bar {
+                bar.inc(1);
+            }
+            return;
+        }
         let (warnings, errors) = match &done.result {
             Ok(w) => (w.warnings.clone(), Vec::new()),
             Err(diags) => diags

@@ -289,6 +289,25 @@ fn a_deleted_or_edited_output_is_rendered_again_and_a_bad_report_is_ignored() {
 
 #[test]
 fn outputs_no_longer_planned_are_removed_unless_changed_since() {
+    // A build of fewer files keeps the others' outputs.
+    let p = Project::new();
+    p.build(&[], &[]);
+    let all = pdfs_in(&p.path("out")).len();
+    let o = p.run(
+        &[
+            "build",
+            "school/content",
+            "-o",
+            "out",
+            "--all-goals",
+            "--layouts",
+            "layouts",
+        ],
+        &[],
+    );
+    assert_ok(&o);
+    assert_eq!(pdfs_in(&p.path("out")).len(), all);
+
     let p = Project::new();
     p.build(&[], &[]);
     let fr: Vec<PathBuf> = pdfs_in(&p.path("out"))
@@ -303,6 +322,8 @@ fn outputs_no_longer_planned_are_removed_unless_changed_since() {
     assert!(fr.len() >= 2);
     // One of them was replaced by hand: it is someone's, and stays.
     std::fs::write(&fr[0], b"kept").unwrap();
+    // The content file is deleted.
+    std::fs::remove_file(p.path("plain/fr.yaml")).unwrap();
     let o = p.run(
         &[
             "build",
@@ -433,6 +454,12 @@ fn reused_drafts_keep_their_bytes_ids_and_seals() {
     let o = p.run(&args, &secret);
     assert_ok(&o);
     assert_stderr_has(&o, "reused 2 unchanged, rendered 1");
+    // A draft option changes every draft.
+    let mut subject = args.to_vec();
+    subject.extend(["--subject", "Your handout, {name}"]);
+    let o = p.run(&subject, &secret);
+    assert_ok(&o);
+    assert_stderr_has(&o, "rendered 3 documents");
     // A new secret changes every unsubscribe link.
     let other = [(
         "HANDOUT_UNSUBSCRIBE_SECRET",
@@ -464,4 +491,17 @@ fn diff_names_the_yaml_path_of_an_in_place_edit_from_the_reports_alone() {
     let o = p.run(&["diff", "before", "after"], &[]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("content (faq.entries[0].answer)"), "{out}");
+
+    // A report without the texts (from before they were kept): diff says
+    // why it cannot name the paths.
+    let kept = p.path("before/.handout/report.json");
+    let mut json = read_json(&kept);
+    json.as_object_mut().unwrap().remove("content_files");
+    std::fs::write(&kept, json.to_string()).unwrap();
+    let o = p.run(&["diff", "before", "after"], &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("YAML paths unknown: school/content/seed.yaml was edited in place"),
+        "{out}"
+    );
 }

@@ -307,3 +307,37 @@ fn events_in_the_content_folder_are_offered() {
         "{answer}"
     );
 }
+
+const SOME: &str = r#"{"goals":"all","papers":["a4","us-letter"],"layouts":["handout"],"editions":["print"],"out":"out"}"#;
+
+/// A print run into a folder that holds the same run reuses every document,
+/// and still lists every file, for download and the zip.
+#[test]
+fn a_second_print_run_reuses_and_lists_every_file() {
+    let (dir, _) = project();
+    let serve = Serve::start_in(dir.path(), &["content"]);
+    let token = serve.token_header();
+    let run = || {
+        let started = serve.post("/api/print/start", SOME, &token);
+        assert!(started.starts_with("HTTP/1.1 202"), "{started}");
+        serve.job_ended()
+    };
+    let first = run();
+    assert_eq!(first["state"], "done", "{first}");
+    let second = run();
+    assert_eq!(second["state"], "done", "{second}");
+    let names = |job: &Value| {
+        let mut n: Vec<String> = job["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&second), names(&first), "{second}");
+    assert_eq!(names(&first).len(), 8);
+    let report = read_json(&dir.path().join("out/report.json"));
+    assert_eq!(report["totals"]["reused"], report["totals"]["documents"]);
+}

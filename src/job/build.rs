@@ -59,7 +59,11 @@ pub fn build(
     };
     let skip: HashSet<usize> = reused.iter().map(|d| d.planned).collect();
     let todo: Vec<usize> = (0..work.docs.len()).filter(|i| !skip.contains(i)).collect();
-    observer.start(todo.len());
+    // The observer hears of every document: the reused ones first.
+    observer.start(work.docs.len());
+    for done in &reused {
+        observer.done(&work.docs[done.planned], done);
+    }
     let opts = RunOptions {
         jobs: config.jobs,
         keep_going: config.keep_going,
