@@ -186,3 +186,20 @@ pub fn serve() -> Result<(), Error> {
     })
     .map_err(broken)
 }
+
+/// A test hook: with `HANDOUT_WORKER_PIDS` set to a file, each worker
+/// process's id is added to it, so that a test can check that none
+/// outlives the build.
+pub(super) fn record_worker(pid: u32) {
+    let Some(path) = std::env::var_os("HANDOUT_WORKER_PIDS") else {
+        return;
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    if let Ok(mut file) = file {
+        use std::io::Write;
+        let _ = writeln!(file, "{pid}");
+    }
+}

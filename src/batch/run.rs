@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::doc::{Making, evict_caches, locate_missing_glyphs, render_doc, write_doc};
-use super::process::{Setup, Worker};
+use super::process::{Setup, Worker, record_worker};
 use super::{Done, Planned};
 use crate::content::Loaded;
 use crate::diag::Diagnostic;
@@ -295,23 +295,6 @@ fn start_workers(
         }
     }
     Ok(())
-}
-
-/// A test hook: with `HANDOUT_WORKER_PIDS` set to a file, each worker
-/// process's id is added to it, so that a test can check that none
-/// outlives the build.
-fn record_worker(pid: u32) {
-    let Some(path) = std::env::var_os("HANDOUT_WORKER_PIDS") else {
-        return;
-    };
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path);
-    if let Ok(mut file) = file {
-        use std::io::Write;
-        let _ = writeln!(file, "{pid}");
-    }
 }
 
 fn worker(work: &Work, shared: &Shared, tx: &mpsc::Sender<Done>, opts: &RunOptions) {

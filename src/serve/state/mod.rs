@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
-use serde_json::{Value, json};
+use serde_json::json;
 use typst_layout::PagedDocument;
 
 use super::answer::{pages_json, texts};
 mod access;
 mod edits;
+mod overview;
 mod stamp;
 
 use super::choice::{self, Choice};
@@ -83,50 +84,6 @@ pub struct Answer {
     doc: Option<PagedDocument>,
 }
 
-impl Answer {
-    /// What it counts for against the cache's limit.
-    fn bytes(&self) -> usize {
-        self.json.len() + self.doc.as_ref().map_or(0, |_| DOCUMENT_BYTES)
-    }
-
-    /// The same answer in a later generation, which has the same inputs.
-    fn again(&self, generation: u64) -> Self {
-        let json = match serde_json::from_str::<Value>(&self.json) {
-            Ok(mut v) => {
-                // The generation it was made in, for tests and tracing.
-                if v.get("made").is_none() {
-                    v["made"] = v["generation"].clone();
-                }
-                v["generation"] = json!(generation);
-                v.to_string()
-            }
-            Err(_) => self.json.clone(),
-        };
-        Self {
-            json,
-            doc: self.doc.clone(),
-        }
-    }
-}
-
-/// The answers whose inputs `ready` has unchanged, with their keys; every
-/// other answer's stamp is forgotten.
-fn keep_unchanged(inner: &mut Inner, ready: &Ready) -> Vec<(String, Arc<Answer>)> {
-    let stamps = std::mem::take(&mut inner.stamps);
-    let mut kept = Vec::new();
-    for (key, (choice, old)) in stamps {
-        let same = stamp::stamp(ready, &choice).is_some_and(|new| new == old);
-        let answer = inner.answers.filled(&key);
-        if let (true, Some(answer)) = (same, answer)
-            && answer.doc.is_some()
-        {
-            inner.stamps.insert(key.clone(), (choice, old));
-            kept.push((key, answer));
-        }
-    }
-    kept
-}
-
 impl State {
     pub fn new(mut inputs: Inputs) -> Result<Self, Error> {
         let mut secret = [0u8; 16];
@@ -188,7 +145,7 @@ impl State {
         let mut inner = self.inner.lock();
         inner.generation += 1;
         let kept = match &read {
-            Ok(ready) => keep_unchanged(&mut inner, ready),
+            Ok(ready) => stamp::keep_unchanged(&mut inner, ready),
             Err(_) => Vec::new(),
         };
         inner.answers.clear();
@@ -225,54 +182,6 @@ impl State {
             self.changed.wait_for(&mut inner, limit);
         }
         inner.generation
-    }
-
-    /// The content files and what can be chosen for each, with the errors
-    /// of the last read.
-    pub fn overview(&self) -> String {
-        let (generation, ready, errors) = self.snapshot();
-        let files: Vec<Value> = ready
-            .as_ref()
-            .map(|r| {
-                r.files
-                    .iter()
-                    .map(|f| match *f {
-                        Ok(i) => {
-                            let l = &r.project.contents[i];
-                            let goals: Vec<Value> = l
-                                .content
-                                .goals()
-                                .map(|g| json!({"id": g.id, "label": g.goal}))
-                                .collect();
-                            json!({"name": l.name, "title": l.content.title, "goals": goals})
-                        }
-                        Err(j) => {
-                            let name = &r.project.unusable[j].name;
-                            json!({"name": name, "title": "(has errors)", "goals": []})
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let recipients: Vec<Value> = ready
-            .as_ref()
-            .and_then(|r| r.project.recipients.as_ref())
-            .map(|people| people.rows.iter().map(|p| json!(p.name)).collect())
-            .unwrap_or_default();
-        let layouts = ready
-            .as_ref()
-            .map(|r| r.project.layouts.names().iter().map(|n| json!(n)).collect())
-            .unwrap_or_else(Vec::new);
-        json!({
-            "generation": generation,
-            "files": files,
-            "layouts": layouts,
-            "papers": ["a4", "us-letter", "a5", "half-letter"],
-            "editions": ["print", "email"],
-            "recipients": recipients,
-            "errors": errors,
-        })
-        .to_string()
     }
 
     /// The pages of one document, or the errors that stop it.

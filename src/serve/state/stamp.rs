@@ -4,9 +4,58 @@
 //! recipients, whose lines the page's traces name), so saving one of
 //! twelve files renders only what shows that file.
 
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
 use super::super::choice::Choice;
 use super::super::ready::Ready;
+use super::{Answer, DOCUMENT_BYTES, Inner};
 use crate::fingerprint::short;
+
+impl Answer {
+    /// What it counts for against the cache's limit.
+    pub(super) fn bytes(&self) -> usize {
+        self.json.len() + self.doc.as_ref().map_or(0, |_| DOCUMENT_BYTES)
+    }
+
+    /// The same answer in a later generation, which has the same inputs.
+    pub(super) fn again(&self, generation: u64) -> Self {
+        let json = match serde_json::from_str::<Value>(&self.json) {
+            Ok(mut v) => {
+                // The generation it was made in, for tests and tracing.
+                if v.get("made").is_none() {
+                    v["made"] = v["generation"].clone();
+                }
+                v["generation"] = json!(generation);
+                v.to_string()
+            }
+            Err(_) => self.json.clone(),
+        };
+        Self {
+            json,
+            doc: self.doc.clone(),
+        }
+    }
+}
+
+/// The answers whose inputs `ready` has unchanged, with their keys; every
+/// other answer's stamp is forgotten.
+pub(super) fn keep_unchanged(inner: &mut Inner, ready: &Ready) -> Vec<(String, Arc<Answer>)> {
+    let stamps = std::mem::take(&mut inner.stamps);
+    let mut kept = Vec::new();
+    for (key, (choice, old)) in stamps {
+        let same = stamp(ready, &choice).is_some_and(|new| new == old);
+        let answer = inner.answers.filled(&key);
+        if let (true, Some(answer)) = (same, answer)
+            && answer.doc.is_some()
+        {
+            inner.stamps.insert(key.clone(), (choice, old));
+            kept.push((key, answer));
+        }
+    }
+    kept
+}
 
 /// What the answer for `choice` is made from, as one hash; none when the
 /// choice names no loaded file.
