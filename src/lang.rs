@@ -29,6 +29,11 @@ struct CatalogFile {
     #[serde(default)]
     hyphenate: bool,
     labels: BTreeMap<String, String>,
+    /// The fixed words of email drafts. Optional, so that a catalog written
+    /// before they existed still reads: missing ones come from the built-in
+    /// catalog of the language, or English.
+    #[serde(default)]
+    email: BTreeMap<String, String>,
 }
 
 /// One language's words.
@@ -117,6 +122,30 @@ impl Catalog {
 
     pub fn label(&self, key: &str) -> Option<&str> {
         self.file.labels.get(key).map(String::as_str)
+    }
+
+    /// A fixed text of email drafts: this catalog's, else the built-in
+    /// catalog's of its language, else the built-in English one.
+    pub fn email(&self, key: &str) -> &str {
+        let builtin = Catalogs::builtin();
+        self.file
+            .email
+            .get(key)
+            .or_else(|| builtin.by_lang.get(&self.lang)?.file.email.get(key))
+            .or_else(|| builtin.get(REFERENCE).file.email.get(key))
+            .map_or("", String::as_str)
+    }
+
+    /// The email texts the built-in English catalog has and this one lacks.
+    pub fn missing_email(&self) -> Vec<&'static str> {
+        Catalogs::builtin()
+            .get(REFERENCE)
+            .file
+            .email
+            .keys()
+            .filter(|k| !self.file.email.contains_key(*k))
+            .map(String::as_str)
+            .collect()
     }
 
     /// The bytes of `/labels.json` for a page in `lang`, with `overrides`

@@ -177,6 +177,18 @@ impl Env {
         }
     }
 
+    /// What layouts read of brand `index` at `/brand.json`.
+    pub fn brand_data(&self, index: usize) -> Option<&[u8]> {
+        self.brands.get(index).map(|b| b.data.as_slice())
+    }
+
+    /// A file of brand `index`, by its path as layouts read it
+    /// (`/brand/<path>`).
+    pub fn brand_file(&self, index: usize, path: &str) -> Option<Vec<u8>> {
+        let brand = self.brands.get(index)?;
+        Some(brand.files.get(&file_id(path)?)?.to_vec())
+    }
+
     /// The layouts' words in each language.
     pub fn catalogs(&self) -> &Catalogs {
         &self.catalogs

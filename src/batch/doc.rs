@@ -63,8 +63,7 @@ pub fn render_doc(
     }
     match (drafts, &doc.recipient) {
         (Some(drafts), Some(person)) => {
-            let catalog = env.catalogs().get(&crate::content::language_of(content));
-            with_draft(r, drafts, settings, content, doc, person, catalog)
+            with_draft(r, drafts, (env, settings), content, doc, person)
         }
         _ => Ok(r),
     }
@@ -75,12 +74,12 @@ pub fn render_doc(
 fn with_draft(
     mut r: Rendered,
     drafts: &Drafts,
-    settings: &Settings,
+    (env, settings): (&Env, &Settings),
     content: &Content,
     doc: &Planned,
     person: &Recipient,
-    catalog: &crate::lang::Catalog,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    let catalog = env.catalogs().get(&crate::content::language_of(content));
     // The picture of page 1, made for the draft, is also kept beside it for
     // the review sheet (`outbox.html`).
     let preview = match r.files.iter().find(|f| f.suffix == render::PREVIEW) {
@@ -92,6 +91,10 @@ fn with_draft(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let look = match doc.brand.and_then(|i| Some((i, env.brand_data(i)?))) {
+        Some((i, data)) => crate::email::body::Look::of_brand(data, |path| env.brand_file(i, path)),
+        None => crate::email::body::Look::default(),
+    };
     let parts = draft::Parts {
         content,
         goal: doc.goal.as_deref().and_then(|id| content.goal(id)),
@@ -101,12 +104,26 @@ fn with_draft(
         pdf_name: &pdf_name,
         preview: &preview,
         catalog,
+        look: &look,
     };
     let eml = draft::build(drafts, &parts, draft::draft_date(content)).map_err(|d| vec![d])?;
+    // The HTML body as a page a browser opens, for the review sheet, with
+    // the picture beside it.
+    let picture = file_path(&doc.stem, render::PREVIEW, "jpg");
+    let picture = picture
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|_| !preview.is_empty());
+    let page = draft::html_page(drafts, &parts, picture.as_deref());
     r.files.push(OutFile {
         suffix: String::new(),
         ext: "eml",
         bytes: eml,
+    });
+    r.files.push(OutFile {
+        suffix: String::new(),
+        ext: "html",
+        bytes: page.into_bytes(),
     });
     Ok(r)
 }

@@ -32,8 +32,10 @@ pub struct Parts<'a> {
     pub pdf_name: &'a str,
     /// Page 1 as a JPEG.
     pub preview: &'a [u8],
-    /// The words of the content's language, for dates.
+    /// The words of the content's language.
     pub catalog: &'a crate::lang::Catalog,
+    /// The brand's colours and logo, or the handout's.
+    pub look: &'a super::body::Look,
 }
 
 /// The placeholders' values for one recipient.
@@ -78,67 +80,11 @@ pub fn values<'a>(p: &'a Parts) -> BTreeMap<&'a str, String> {
     v
 }
 
-/// The body when no `--body` is given: a greeting, what is attached and
-/// why, and a sign-off, leaving out what the data does not have.
-fn default_body(v: &BTreeMap<&str, String>) -> String {
-    let get = |k: &str| v.get(k).map(String::as_str).unwrap_or_default();
-    let mut out = format!("Hello {},\n\n", get("name"));
-    match v.get("event.name") {
-        Some(event) => out.push_str(&format!(
-            "Thank you for talking with us at {event}. Attached is your personal copy of \"{}\"",
-            get("title")
-        )),
-        None => out.push_str(&format!(
-            "Attached is your personal copy of \"{}\"",
-            get("title")
-        )),
-    }
-    match get("goal") {
-        "" => out.push_str(".\n\n"),
-        goal => out.push_str(&format!(", written for your goal: {goal}.\n\n")),
-    }
-    if !get("course").is_empty() {
-        out.push_str(&format!(
-            "The course we suggest for you is {}.\n\n",
-            get("course")
-        ));
-    }
-    out.push_str("Kind regards,\n");
-    match get("organisation") {
-        "" => out.push_str("The admissions team\n"),
-        org => out.push_str(&format!("{org}\n")),
-    }
-    out
-}
-
-/// Text as simple HTML: a paragraph per blank-line block, a line break per
-/// line, every character escaped.
-fn html_from_text(text: &str, thumbnail: &str) -> String {
-    let mut body = String::new();
-    for block in text.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
-        let lines: Vec<String> = block
-            .lines()
-            .map(|l| html_escape::encode_text(l).into_owned())
-            .collect();
-        body.push_str(&format!("<p>{}</p>\n", lines.join("<br>\n")));
-    }
-    body.push_str(&format!("<p>{thumbnail}</p>\n"));
-    body
-}
-
 /// The `<img>` of page 1, linked by Content-ID.
 fn thumbnail_tag(title: &str) -> String {
     format!(
         "<img src=\"cid:{THUMBNAIL_CID}\" width=\"300\" alt=\"Page 1 of {}\" style=\"border:1px solid #d0d4d9;max-width:100%;height:auto\">",
         html_escape::encode_double_quoted_attribute(title)
-    )
-}
-
-fn html_page(lang: &str, title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body style=\"font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328\">\n{body}</body>\n</html>\n",
-        html_escape::encode_double_quoted_attribute(lang),
-        html_escape::encode_text(title)
     )
 }
 
@@ -170,7 +116,14 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
         text,
         html,
         inline,
-    } = bodies(d, p, address);
+    } = bodies(
+        d,
+        p,
+        address,
+        (!p.preview.is_empty())
+            .then_some(&format!("cid:{THUMBNAIL_CID}"))
+            .map(String::as_str),
+    );
 
     // Boundaries come from the Message-ID, so the same draft has the same
     // bytes; none can occur in base64 or in these bodies by chance.
@@ -180,16 +133,24 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     let alternative = MultiPart::alternative()
         .boundary(boundary("alt"))
         .singlepart(SinglePart::plain(text));
-    let alternative = if inline {
-        alternative.multipart(
-            MultiPart::related()
-                .boundary(boundary("rel"))
-                .singlepart(html_part)
-                .singlepart(Attachment::new_inline(THUMBNAIL_CID.into()).body(
-                    p.preview.to_vec(),
-                    ContentType::parse("image/jpeg").unwrap(),
-                )),
-        )
+    let logo = p.look.logo.as_ref().filter(|_| d.html.is_none());
+    let alternative = if inline || logo.is_some() {
+        let mut related = MultiPart::related()
+            .boundary(boundary("rel"))
+            .singlepart(html_part);
+        if let Some((png, _)) = logo {
+            related = related.singlepart(
+                Attachment::new_inline(super::body::LOGO_CID.into())
+                    .body(png.clone(), ContentType::parse("image/png").unwrap()),
+            );
+        }
+        if inline {
+            related = related.singlepart(Attachment::new_inline(THUMBNAIL_CID.into()).body(
+                p.preview.to_vec(),
+                ContentType::parse("image/jpeg").unwrap(),
+            ));
+        }
+        alternative.multipart(related)
     } else {
         alternative.singlepart(html_part)
     };
@@ -251,17 +212,36 @@ fn with_link<'a>(
     (v, link)
 }
 
-/// The subject of one recipient's draft, as `build` writes it.
+/// The subject of one recipient's draft, as `build` writes it: the
+/// user's, or the catalog's in the content's language.
 pub fn subject(d: &Drafts, p: &Parts) -> String {
     let address = p.recipient.email.as_deref().unwrap_or_default();
-    d.subject
-        .fill(&with_link(values(p), d, address).0, one_line)
+    match &d.subject {
+        Some(t) => t.fill(&with_link(values(p), d, address).0, one_line),
+        None => one_line(&super::body::fill(
+            p.catalog.email("subject"),
+            &[("title", &p.content.title)],
+        )),
+    }
+}
+
+/// The HTML body of one draft as a page a browser opens, with page 1's
+/// picture at `picture` (a file beside it) instead of in the message.
+pub fn html_page(d: &Drafts, p: &Parts, picture: Option<&str>) -> String {
+    let address = p.recipient.email.as_deref().unwrap_or_default();
+    let mut html = bodies(d, p, address, picture).html;
+    if let Some(file) = picture {
+        // A template of the user's names the picture by its Content-ID.
+        html = html.replace(&format!("cid:{THUMBNAIL_CID}"), file);
+    }
+    // The logo is only in the message: the page shows the name instead.
+    html.replace(&format!("cid:{}", super::body::LOGO_CID), "")
 }
 
 /// The text body of one draft, as the review sheet shows it.
 pub fn text_body(d: &Drafts, p: &Parts) -> String {
     let address = p.recipient.email.as_deref().unwrap_or_default();
-    bodies(d, p, address).text
+    bodies(d, p, address, None).text
 }
 
 /// A draft's subject and bodies.
@@ -273,29 +253,54 @@ struct Bodies {
     inline: bool,
 }
 
-/// Fills the templates for one recipient, and adds the unsubscribe line
-/// where the templates do not place it themselves.
-fn bodies(d: &Drafts, p: &Parts, address: &str) -> Bodies {
+/// Fills the user's templates for one recipient, or writes the built-in
+/// body, and adds the unsubscribe line where the templates do not place it
+/// themselves.
+fn bodies(d: &Drafts, p: &Parts, address: &str, picture: Option<&str>) -> Bodies {
     let plain = |s: &str| s.to_string();
     let unsubscribe = d.unsubscribe.as_ref();
     let (v, link) = with_link(values(p), d, address);
-    let subject = d.subject.fill(&v, one_line);
-    let mut text = match &d.body {
-        Some(t) => t.fill(&v, plain),
-        None => default_body(&v),
-    };
+    let subject = subject(d, p);
     // A template that places the link itself gets no second one.
     let placed =
         |t: &Option<super::template::Template>| t.as_ref().is_some_and(|t| t.uses(URL_PLACEHOLDER));
     let postal = postal_line(p.content);
-    let tag = thumbnail_tag(&p.content.title);
+    let facts = super::body::Facts::new(&super::body::Inputs {
+        content: p.content,
+        goal: p.goal,
+        recipient: p.recipient,
+        event: p.event,
+        catalog: p.catalog,
+        pdf_name: p.pdf_name,
+        picture,
+        unsubscribe: link.as_deref(),
+        postal: postal.clone(),
+        subject: subject.clone(),
+    });
+    let text = match &d.body {
+        Some(t) => {
+            let text = t.fill(&v, plain);
+            let lines: Vec<String> = unsubscribe
+                .filter(|_| !placed(&d.body))
+                .map(|u| u.line(address))
+                .into_iter()
+                .chain(postal.clone())
+                .collect();
+            if lines.is_empty() {
+                text
+            } else {
+                format!("{}\n\n-- \n{}\n", text.trim_end(), lines.join("\n"))
+            }
+        }
+        None => facts.text(),
+    };
     let (html, inline) = match &d.html {
         Some(t) => {
             let mut v = v.clone();
             for value in v.values_mut() {
                 *value = html_escape::encode_text(value).into_owned();
             }
-            v.insert(super::template::THUMBNAIL, tag);
+            v.insert(super::template::THUMBNAIL, thumbnail_tag(&p.content.title));
             // Values were escaped above; the thumbnail tag is ours.
             let footer = html_footer(
                 link.as_deref().filter(|_| !placed(&d.html)),
@@ -306,28 +311,8 @@ fn bodies(d: &Drafts, p: &Parts, address: &str) -> Bodies {
                 t.uses(super::template::THUMBNAIL),
             )
         }
-        None => (
-            html_page(
-                p.content.lang.as_deref().unwrap_or("en"),
-                &subject,
-                &(html_from_text(&text, &tag)
-                    + &html_footer(
-                        link.as_deref().filter(|_| !placed(&d.body)),
-                        postal.as_deref(),
-                    )),
-            ),
-            true,
-        ),
+        None => (super::body::html(&facts, p.look), picture.is_some()),
     };
-    let lines: Vec<String> = unsubscribe
-        .filter(|_| !placed(&d.body))
-        .map(|u| u.line(address))
-        .into_iter()
-        .chain(postal)
-        .collect();
-    if !lines.is_empty() {
-        text = format!("{}\n\n-- \n{}\n", text.trim_end(), lines.join("\n"));
-    }
     Bodies {
         subject,
         text,
@@ -437,13 +422,4 @@ pub fn draft_date(content: &Content) -> SystemTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_from_text_escapes_everything() {
-        let html = html_from_text("Hi <b>Ana</b> & co,\nline two\n\nBye", "<img>");
-        assert_eq!(
-            html,
-            "<p>Hi &lt;b&gt;Ana&lt;/b&gt; &amp; co,<br>\nline two</p>\n<p>Bye</p>\n<p><img></p>\n"
-        );
-    }
 }

@@ -7,6 +7,7 @@
 //! Message-ID already in that log is never sent again.
 
 pub mod address;
+pub mod body;
 pub mod draft;
 pub mod review;
 pub mod send;
@@ -38,7 +39,8 @@ pub const SENT_LOG: &str = "sent.jsonl";
 pub struct Drafts {
     /// The sender as given to `--from`, checked.
     pub from: String,
-    pub subject: Template,
+    /// `None`: the catalog's subject in the content's language.
+    pub subject: Option<Template>,
     /// `None`: the built-in body.
     pub body: Option<Template>,
     /// `None`: HTML made from the text body.
@@ -164,7 +166,7 @@ impl DraftArgs {
         }
         Ok(Drafts {
             from: self.from.clone(),
-            subject: subject.unwrap_or_else(|| Template::literal("")),
+            subject: subject.filter(|_| self.subject.is_some()),
             body,
             html,
             campaign: self.campaign.clone(),

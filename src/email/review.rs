@@ -14,6 +14,8 @@ pub struct Row {
     pub body: String,
     pub pdf: String,
     pub eml: String,
+    /// The message's HTML body, as a page.
+    pub html: String,
     /// The picture of page 1.
     pub picture: Option<String>,
 }
@@ -49,13 +51,14 @@ pub fn html(title: &str, rows: &[Row], left: &[Left]) -> String {
             })
             .unwrap_or_default();
         out.push_str(&format!(
-            "<tr class=\"draft\"><td>{}</td><td>{picture}</td><td>{}<br><span class=\"address\">{}</span></td><td>{}<details><summary>Message</summary><pre>{}</pre></details></td><td><a href=\"{}\">PDF</a> · <a href=\"{}\">draft</a></td></tr>\n",
+            "<tr class=\"draft\"><td>{}</td><td>{picture}</td><td>{}<br><span class=\"address\">{}</span></td><td>{}<details><summary>Message</summary><pre>{}</pre></details></td><td><a href=\"{}\">PDF</a> · <a href=\"{}\">message</a> · <a href=\"{}\">draft</a></td></tr>\n",
             i + 1,
             text(&r.name),
             text(&r.address),
             text(&r.subject),
             text(&r.body),
             attr(&r.pdf),
+            attr(&r.html),
             attr(&r.eml),
         ));
     }

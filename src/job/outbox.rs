@@ -106,6 +106,7 @@ pub fn write_review(
                 pdf_name: "",
                 preview: &[],
                 catalog,
+                look: &crate::email::body::Look::default(),
             };
             let picture = batch::file_path(&doc.stem, crate::render::PREVIEW, "jpg");
             Some(Row {
@@ -115,6 +116,7 @@ pub fn write_review(
                 body: draft::text_body(drafts, &parts),
                 pdf: name(&doc.output),
                 eml: name(&batch::file_path(&doc.stem, "", "eml")),
+                html: name(&batch::file_path(&doc.stem, "", "html")),
                 picture: picture.exists().then(|| name(&picture)),
             })
         })

@@ -81,16 +81,25 @@ pub(super) fn files(
 /// The suffix of the picture of page 1 that a draft embeds.
 pub const PREVIEW: &str = ".preview";
 
+/// The top half of a page (the title, the reader's name and the first
+/// section: what a message shows), as a JPEG. The quality and tables were
+/// chosen by measuring the seed's page 1 at 600 pixels (standard tables:
+/// 25.0 KB at 45, 23.4 at 40, 21.9 at 35; ImageMagick's: 22.6, 21.3 and
+/// 19.7): at 40 with ImageMagick's, text stays crisp at twice the slot's
+/// pixels.
 fn jpeg(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    const QUALITY: u8 = 40;
     let options = typst_render::RenderOptions {
         pixel_per_pt: typst::utils::Scalar::new(f64::from(pixel_per_pt)),
         render_bleed: false,
     };
     let pixmap = typst_render::render(page, &options);
+    let (width, height) = (pixmap.width(), pixmap.height().div_ceil(2));
     // Premultiplied RGBA over white.
     let rgb: Vec<u8> = pixmap
         .data()
         .chunks_exact(4)
+        .take((width * height) as usize)
         .flat_map(|p| {
             let white = 255 - p[3];
             [
@@ -103,14 +112,18 @@ fn jpeg(page: &typst_layout::Page, pixel_per_pt: f32) -> Result<Vec<u8>, Vec<Dia
     // jpeg-encoder without its SIMD paths: several times faster than
     // image's encoder, and the same bytes on every machine.
     let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 70);
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, QUALITY);
+    // ImageMagick's tables: a tenth smaller than the standard ones at the
+    // same quality on these pages.
+    let tables = jpeg_encoder::QuantizationTableType::ImageMagick;
+    encoder.set_quantization_tables(tables.clone(), tables);
     encoder.set_optimized_huffman_tables(true);
     let size = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
     encoder
         .encode(
             &rgb,
-            size(pixmap.width()),
-            size(pixmap.height()),
+            size(width),
+            size(height),
             jpeg_encoder::ColorType::Rgb,
         )
         .map_err(|e| vec![Diagnostic::error(format!("cannot encode JPEG: {e}"))])?;
