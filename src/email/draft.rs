@@ -133,7 +133,11 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     let alternative = MultiPart::alternative()
         .boundary(boundary("alt"))
         .singlepart(SinglePart::plain(text));
-    let logo = p.look.logo.as_ref().filter(|_| d.html.is_none());
+    let logo = p
+        .look
+        .logo
+        .as_ref()
+        .filter(|_| d.html.is_none() && d.body.is_none());
     let alternative = if inline || logo.is_some() {
         let mut related = MultiPart::related()
             .boundary(boundary("rel"))
@@ -277,9 +281,9 @@ fn bodies(d: &Drafts, p: &Parts, address: &str, picture: Option<&str>) -> Bodies
         postal: postal.clone(),
         subject: subject.clone(),
     });
-    let text = match &d.body {
-        Some(t) => {
-            let text = t.fill(&v, plain);
+    let written = d.body.as_ref().map(|t| t.fill(&v, plain));
+    let text = match &written {
+        Some(text) => {
             let lines: Vec<String> = unsubscribe
                 .filter(|_| !placed(&d.body))
                 .map(|u| u.line(address))
@@ -287,7 +291,7 @@ fn bodies(d: &Drafts, p: &Parts, address: &str, picture: Option<&str>) -> Bodies
                 .chain(postal.clone())
                 .collect();
             if lines.is_empty() {
-                text
+                text.clone()
             } else {
                 format!("{}\n\n-- \n{}\n", text.trim_end(), lines.join("\n"))
             }
@@ -302,14 +306,32 @@ fn bodies(d: &Drafts, p: &Parts, address: &str, picture: Option<&str>) -> Bodies
             }
             v.insert(super::template::THUMBNAIL, thumbnail_tag(&p.content.title));
             // Values were escaped above; the thumbnail tag is ours.
-            let footer = html_footer(
+            let footer = super::body::plain::html_footer(
                 link.as_deref().filter(|_| !placed(&d.html)),
                 postal.as_deref(),
             );
             (
-                with_footer(&t.fill(&v, plain), &footer),
+                super::body::plain::with_footer(&t.fill(&v, plain), &footer),
                 t.uses(super::template::THUMBNAIL),
             )
+        }
+        // The user's text, in HTML too.
+        None if written.is_some() => {
+            let footer = super::body::plain::html_footer(
+                link.as_deref().filter(|_| !placed(&d.body)),
+                postal.as_deref(),
+            );
+            let tag = picture
+                .map(|_| thumbnail_tag(&p.content.title))
+                .unwrap_or_default();
+            let page = super::body::plain::text_page(
+                &facts.lang,
+                &subject,
+                written.as_deref().unwrap_or_default(),
+                &tag,
+                &footer,
+            );
+            (page, picture.is_some())
         }
         None => (super::body::html(&facts, p.look), picture.is_some()),
     };
@@ -339,36 +361,6 @@ fn postal_line(content: &Content) -> Option<String> {
         .filter(|l| !l.is_empty())
         .collect();
     Some(format!("{}, {}", o.name, address.join(", ")))
-}
-
-/// The unsubscribe and postal paragraphs of an HTML body; empty without
-/// either.
-fn html_footer(link: Option<&str>, postal: Option<&str>) -> String {
-    let mut out = String::new();
-    if let Some(link) = link {
-        out.push_str(&format!(
-            "<p style=\"font-size:13px;color:#57606a\">To stop receiving these emails, <a href=\"{}\">unsubscribe here</a>.</p>\n",
-            html_escape::encode_double_quoted_attribute(link)
-        ));
-    }
-    if let Some(postal) = postal {
-        out.push_str(&format!(
-            "<p style=\"font-size:13px;color:#57606a\">{}</p>\n",
-            html_escape::encode_text(postal)
-        ));
-    }
-    out
-}
-
-/// `html` with `footer` before `</body>`, or at the end.
-fn with_footer(html: &str, footer: &str) -> String {
-    if footer.is_empty() {
-        return html.to_string();
-    }
-    match html.to_ascii_lowercase().rfind("</body>") {
-        Some(at) => format!("{}{footer}{}", &html[..at], &html[at..]),
-        None => format!("{html}{footer}"),
-    }
 }
 
 /// A Subject header with `subject` as RFC 2047 base64 encoded words, folded
@@ -417,9 +409,4 @@ pub fn draft_date(content: &Content) -> SystemTime {
         })
         .unwrap_or(0);
     SystemTime::UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 }

@@ -100,6 +100,7 @@ mod tests {
             body: "Dear <Jo>".into(),
             pdf: "x\".pdf".into(),
             eml: "x.eml".into(),
+            html: "x.html".into(),
             picture: Some("x.preview.jpg".into()),
         }];
         let html = html("T <i>", &rows, &[]);

@@ -148,7 +148,7 @@ impl Project {
         let drafts = match (&sources.email, &mut recipients) {
             (Some(args), Some(people)) => {
                 gather(
-                    campaign_checks(args, &contents, people, policy),
+                    campaign_checks(args, &contents, &catalogs, people, policy),
                     &mut errors,
                 )?;
                 gather(args.load(&people.columns(), event.is_some()), &mut errors)?
@@ -302,16 +302,49 @@ fn people(
     Ok(people)
 }
 
+/// A catalog of the user's, written before drafts had texts of their own,
+/// still works: the built-in texts of its language (or English) fill in,
+/// and the user is told once per catalog.
+fn email_texts_missing(contents: &[Loaded], catalogs: &Catalogs) -> Vec<Diagnostic> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for loaded in contents {
+        let catalog = catalogs.get(&crate::content::language_of(&loaded.content));
+        let missing = catalog.missing_email();
+        if missing.is_empty() || !seen.insert(catalog.lang.clone()) {
+            continue;
+        }
+        let fallback = if Catalogs::builtin().has(&catalog.lang) {
+            "the built-in ones of this language are used"
+        } else {
+            "the English ones are used"
+        };
+        out.push(
+            Diagnostic::warning(format!(
+                "lang/{}.yaml has no email texts for: {}; {fallback}",
+                catalog.lang,
+                missing.join(", ")
+            ))
+            .with_hint(
+                "copy the `email:` section of layouts/lang/en.yaml into it and translate it",
+            ),
+        );
+    }
+    out
+}
+
 /// What a campaign needs besides its templates: a way to unsubscribe (a
 /// warning without one), and the suppression list, whose rows are taken out
 /// of `people`.
 fn campaign_checks(
     args: &DraftArgs,
     contents: &[Loaded],
+    catalogs: &Catalogs,
     people: &mut crate::recipients::Recipients,
     policy: Policy,
 ) -> Result<(), Error> {
     let mut warnings = args.warnings();
+    warnings.extend(email_texts_missing(contents, catalogs));
     if !args.transactional {
         for loaded in contents {
             let org = loaded.content.organisation.as_ref();

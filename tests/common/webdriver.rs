@@ -16,6 +16,12 @@ pub struct Browser {
 impl Browser {
     /// None when ChromeDriver is not installed.
     pub fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// With Chromium arguments besides the usual ones, such as
+    /// `--blink-settings=imagesEnabled=false`.
+    pub fn start_with(extra: &[&str]) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .ok()?
             .local_addr()
@@ -29,15 +35,27 @@ impl Browser {
             .ok()?;
         let base = format!("http://127.0.0.1:{port}");
         let profile = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1300,1000",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": on_path(&super::chromium()?)?.to_string_lossy(),
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                         "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync",
-                         "--window-size=1300,1000",
-                         format!("--user-data-dir={}", profile.path().display())]
+                "args": args
             }
         }}});
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -53,6 +71,15 @@ impl Browser {
             base: format!("{base}/session/{session}"),
             _profile: profile,
         })
+    }
+
+    /// Sets the window's size in CSS pixels.
+    pub fn resize(&self, width: u32, height: u32) {
+        post(
+            &format!("{}/window/rect", self.base),
+            &json!({ "width": width, "height": height }),
+        )
+        .unwrap();
     }
 
     pub fn open(&self, url: &str) {

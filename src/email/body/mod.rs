@@ -5,6 +5,7 @@
 
 mod html;
 mod look;
+pub mod plain;
 
 pub use html::html;
 pub use look::{LOGO_CID, Look};
