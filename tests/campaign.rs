@@ -308,8 +308,9 @@ fn the_review_sheet_lists_every_draft_with_its_picture_and_who_gets_none() {
             targets += 1;
         }
     }
-    // Page 1 links its PDF; then the PDF, the message's HTML and the draft.
-    assert_eq!(targets, 2 * 5);
+    // Page 1 links its PDF; the message is shown in a frame; then the PDF,
+    // the message's HTML and the draft.
+    assert_eq!(targets, 2 * 6);
     let jpeg = std::fs::read(
         out.join(
             html.split("src=\"")

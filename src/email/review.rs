@@ -51,11 +51,13 @@ pub fn html(title: &str, rows: &[Row], left: &[Left]) -> String {
             })
             .unwrap_or_default();
         out.push_str(&format!(
-            "<tr class=\"draft\"><td>{}</td><td>{picture}</td><td>{}<br><span class=\"address\">{}</span></td><td>{}<details><summary>Message</summary><pre>{}</pre></details></td><td><a href=\"{}\">PDF</a> · <a href=\"{}\">message</a> · <a href=\"{}\">draft</a></td></tr>\n",
+            "<tr class=\"draft\"><td>{}</td><td>{picture}</td><td>{}<br><span class=\"address\">{}</span></td><td>{}<details><summary>Message</summary><iframe src=\"{}\" title=\"The message to {}\" width=\"360\" height=\"640\" sandbox></iframe><details><summary>Plain text</summary><pre>{}</pre></details></details></td><td><a href=\"{}\">PDF</a> · <a href=\"{}\">message</a> · <a href=\"{}\">draft</a></td></tr>\n",
             i + 1,
             text(&r.name),
             text(&r.address),
             text(&r.subject),
+            attr(&r.html),
+            attr(&r.name),
             text(&r.body),
             attr(&r.pdf),
             attr(&r.html),
