@@ -397,6 +397,27 @@ fn differences(reference: &Catalog, c: &Catalog) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
 
+    /// Every built-in catalog has every email text, with the English
+    /// text's placeholders.
+    #[test]
+    fn built_in_catalogs_have_every_email_text() {
+        let builtin = Catalogs::builtin();
+        let english = builtin.get(REFERENCE);
+        assert!(english.missing_email().is_empty());
+        for lang in builtin.languages() {
+            let c = builtin.get(lang);
+            assert_eq!(c.missing_email(), Vec::<&str>::new(), "{lang}");
+            for (key, text) in &english.file.email {
+                assert_eq!(
+                    placeholders(c.email(key)),
+                    placeholders(text),
+                    "{lang}: {key}"
+                );
+            }
+            assert_eq!(c.file.email.len(), english.file.email.len(), "{lang}");
+        }
+    }
+
     #[test]
     fn every_builtin_catalog_has_every_english_key_and_no_other() {
         let catalogs = Catalogs::load(&LayoutFiles::builtin()).unwrap();
