@@ -238,8 +238,18 @@ pub fn html_page(d: &Drafts, p: &Parts, picture: Option<&str>) -> String {
         // A template of the user's names the picture by its Content-ID.
         html = html.replace(&format!("cid:{THUMBNAIL_CID}"), file);
     }
-    // The logo is only in the message: the page shows the name instead.
-    html.replace(&format!("cid:{}", super::body::LOGO_CID), "")
+    // The page carries the logo itself: it has no message around it.
+    match &p.look.logo {
+        Some((png, _)) => {
+            use base64::Engine;
+            let data = base64::engine::general_purpose::STANDARD.encode(png);
+            html.replace(
+                &format!("cid:{}", super::body::LOGO_CID),
+                &format!("data:image/png;base64,{data}"),
+            )
+        }
+        None => html,
+    }
 }
 
 /// The text body of one draft, as the review sheet shows it.
