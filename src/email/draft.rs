@@ -129,35 +129,7 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     // bytes; none can occur in base64 or in these bodies by chance.
     let seed = format!("{:x}", Sha256::digest(id.as_bytes()));
     let boundary = |kind: &str| format!("handout-{kind}-{}", &seed[..24]);
-    let html_part = SinglePart::html(html);
-    let alternative = MultiPart::alternative()
-        .boundary(boundary("alt"))
-        .singlepart(SinglePart::plain(text));
-    let logo = p
-        .look
-        .logo
-        .as_ref()
-        .filter(|_| d.html.is_none() && d.body.is_none());
-    let alternative = if inline || logo.is_some() {
-        let mut related = MultiPart::related()
-            .boundary(boundary("rel"))
-            .singlepart(html_part);
-        if let Some((png, _)) = logo {
-            related = related.singlepart(
-                Attachment::new_inline(super::body::LOGO_CID.into())
-                    .body(png.clone(), ContentType::parse("image/png").unwrap()),
-            );
-        }
-        if inline {
-            related = related.singlepart(Attachment::new_inline(THUMBNAIL_CID.into()).body(
-                p.preview.to_vec(),
-                ContentType::parse("image/jpeg").unwrap(),
-            ));
-        }
-        alternative.multipart(related)
-    } else {
-        alternative.singlepart(html_part)
-    };
+    let alternative = alternative(d, p, (text, html), inline, &boundary);
     let mixed = MultiPart::mixed()
         .boundary(boundary("mix"))
         .multipart(alternative)
@@ -189,6 +161,45 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
         .multipart(mixed)
         .map_err(|e| fail("message", &e))?;
     Ok(message.formatted())
+}
+
+/// The text and the HTML, with the HTML's pictures (the logo and page 1)
+/// beside it when it shows them.
+fn alternative(
+    d: &Drafts,
+    p: &Parts,
+    (text, html): (String, String),
+    inline: bool,
+    boundary: &dyn Fn(&str) -> String,
+) -> MultiPart {
+    let html_part = SinglePart::html(html);
+    let alternative = MultiPart::alternative()
+        .boundary(boundary("alt"))
+        .singlepart(SinglePart::plain(text));
+    let logo = p
+        .look
+        .logo
+        .as_ref()
+        .filter(|_| d.html.is_none() && d.body.is_none());
+    if !inline && logo.is_none() {
+        return alternative.singlepart(html_part);
+    }
+    let mut related = MultiPart::related()
+        .boundary(boundary("rel"))
+        .singlepart(html_part);
+    if let Some((png, _)) = logo {
+        related = related.singlepart(
+            Attachment::new_inline(super::body::LOGO_CID.into())
+                .body(png.clone(), ContentType::parse("image/png").unwrap()),
+        );
+    }
+    if inline {
+        related = related.singlepart(Attachment::new_inline(THUMBNAIL_CID.into()).body(
+            p.preview.to_vec(),
+            ContentType::parse("image/jpeg").unwrap(),
+        ));
+    }
+    alternative.multipart(related)
 }
 
 /// A subject is one line, whatever a recipients column holds.

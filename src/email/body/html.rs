@@ -28,10 +28,20 @@ pub fn html(f: &Facts, look: &Look) -> String {
 }
 
 fn mjml(f: &Facts, l: &Look) -> String {
-    let align = if f.rtl { "right" } else { "left" };
     let mut m = String::new();
+    head(&mut m, f, l);
+    band(&mut m, f, l);
+    message(&mut m, f, l);
+    foot(&mut m, f, l);
+    m.push_str("</mj-body></mjml>");
+    m
+}
+
+/// The language, direction, title, preheader and defaults; the body's start.
+fn head(m: &mut String, f: &Facts, l: &Look) {
+    let align = if f.rtl { "right" } else { "left" };
     let _ = write!(
-        m,
+        *m,
         r#"<mjml lang="{lang}" dir="{dir}"><mj-head><mj-title>{subject}</mj-title><mj-preview>{preheader}</mj-preview><mj-attributes><mj-all font-family="Helvetica, Arial, sans-serif"></mj-all><mj-text font-size="16px" line-height="24px" color="{ink}" align="{align}" padding="0 24px 12px"></mj-text><mj-image align="{align}"></mj-image><mj-button align="{align}"></mj-button><mj-section padding="0"></mj-section></mj-attributes></mj-head><mj-body background-color="{page}" width="600px">"#,
         lang = attr(&f.lang),
         dir = if f.rtl { "rtl" } else { "ltr" },
@@ -40,9 +50,12 @@ fn mjml(f: &Facts, l: &Look) -> String {
         ink = l.ink,
         page = l.page,
     );
-    // The band: the logo and the organisation's name.
+}
+
+/// The band: the logo and the organisation's name.
+fn band(m: &mut String, f: &Facts, l: &Look) {
     let _ = write!(
-        m,
+        *m,
         r#"<mj-section background-color="{}" padding="16px 0 12px"><mj-column>"#,
         l.primary
     );
@@ -63,10 +76,14 @@ fn mjml(f: &Facts, l: &Look) -> String {
         );
     }
     m.push_str("</mj-column></mj-section>");
-    // Who it is for, what it is. Each `mj-text` costs a table cell of
-    // markup: related lines share one.
+}
+
+/// Who it is for, what it is, the recommendation or the short answer, the
+/// button, the event, page 1 and the sign-off. Each `mj-text` costs a table
+/// cell of markup: related lines share one.
+fn message(m: &mut String, f: &Facts, l: &Look) {
     let _ = write!(
-        m,
+        *m,
         r#"<mj-section background-color="{card}" padding="24px 0 4px"><mj-column><mj-text><div style="font-size:13px;color:{muted}">{prepared}</div><div style="font-size:22px;line-height:28px;font-weight:bold;margin:4px 0 12px">{title}</div><div>{intro}</div></mj-text></mj-column></mj-section>"#,
         card = l.card,
         muted = l.muted,
@@ -101,7 +118,7 @@ fn mjml(f: &Facts, l: &Look) -> String {
         );
     }
     let _ = write!(
-        m,
+        *m,
         r#"<mj-section background-color="{}" padding="16px 0 8px"><mj-column>"#,
         l.card
     );
@@ -135,13 +152,16 @@ fn mjml(f: &Facts, l: &Look) -> String {
         );
     }
     let _ = write!(
-        m,
+        *m,
         r#"<mj-text><div>{}</div><div style="margin-top:12px">{}<br>{}</div></mj-text></mj-column></mj-section>"#,
         text(&f.attachment),
         text(&f.sign_off),
         text(&f.team)
     );
-    // The foot: unsubscribe and the postal address.
+}
+
+/// The foot: unsubscribe and the postal address.
+fn foot(m: &mut String, f: &Facts, l: &Look) {
     if f.unsubscribe.is_some() || f.postal.is_some() {
         let _ = write!(
             m,
@@ -169,8 +189,6 @@ fn mjml(f: &Facts, l: &Look) -> String {
         }
         m.push_str("</mj-column></mj-section>");
     }
-    m.push_str("</mj-body></mjml>");
-    m
 }
 
 /// The plain text in paragraphs, should the layout not render.

@@ -107,21 +107,6 @@ impl Facts {
                 .find(|o| o.id == id)
                 .map_or(id.to_string(), |o| o.name.clone())
         };
-        let urls = resolve_urls(c);
-        let course = i.goal.and_then(|g| {
-            let id = g.course.as_deref()?;
-            let course = c
-                .course_fit
-                .iter()
-                .flat_map(|f| &f.courses)
-                .find(|k| k.id == id)?;
-            let url = urls
-                .courses
-                .iter()
-                .find(|(k, _)| k == id)
-                .map(|(_, u)| u.clone())?;
-            Some((course.name.clone(), url))
-        });
         let goal = i.goal.map(|g| GoalFacts {
             label: label("your_goal"),
             goal: g.goal.clone(),
@@ -131,18 +116,6 @@ impl Facts {
             ),
             why: g.advice.as_deref().map(first_sentence),
         });
-        let button = match (&course, i.goal) {
-            (Some((name, url)), _) => Some((
-                fill(&label("start_with_course"), &[("course", name)]),
-                url.clone(),
-            )),
-            (None, None) => urls
-                .next_step
-                .clone()
-                .or(urls.organisation.clone())
-                .map(|url| (cat.email("page_button").to_string(), url)),
-            (None, Some(_)) => None,
-        };
         let short_answer = match i.goal {
             None => c.quick_take.as_ref().and_then(|q| {
                 let text = q.main_takeaway.clone()?;
@@ -162,15 +135,6 @@ impl Facts {
             ),
             None => fill(cat.email("intro"), &[("title", title)]),
         };
-        let event = i.event.map(|e| EventFacts {
-            label: label("event"),
-            name: e.name.clone(),
-            date: cat.date(e.date.year, e.date.month, e.date.day),
-            place: std::iter::once(e.venue.as_str())
-                .chain(e.room.as_deref())
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
         let preheader = match i.goal {
             Some(g) => fill(
                 cat.email("preheader_goal"),
@@ -179,17 +143,6 @@ impl Facts {
             None => fill(cat.email("preheader"), &[("title", title)]),
         };
         let organisation = c.organisation.as_ref().map(|o| o.name.clone());
-        let unsubscribe = i.unsubscribe.map(|url| {
-            let sentence = cat.email("unsubscribe");
-            let (before, after) = sentence.split_once("{link}").unwrap_or((sentence, ""));
-            Unsubscribe {
-                before: before.to_string(),
-                link_text: cat.email("unsubscribe_link").to_string(),
-                after: after.to_string(),
-                url: url.to_string(),
-                text: fill(cat.email("unsubscribe_text"), &[("url", url)]),
-            }
-        });
         Facts {
             rtl: crate::locale::is_rtl(&lang),
             lang,
@@ -201,8 +154,8 @@ impl Facts {
             intro: format!("{greeting} {intro}"),
             goal,
             short_answer,
-            button,
-            event,
+            button: button(i),
+            event: i.event.map(|e| EventFacts::new(e, cat)),
             picture: i.picture.map(|src| {
                 (
                     src.to_string(),
@@ -212,7 +165,7 @@ impl Facts {
             attachment: fill(cat.email("attachment"), &[("file", i.pdf_name)]),
             sign_off: cat.email("sign_off").to_string(),
             team: organisation.unwrap_or_else(|| cat.email("team").to_string()),
-            unsubscribe,
+            unsubscribe: i.unsubscribe.map(|url| Unsubscribe::new(url, cat)),
             postal: i.postal.clone(),
         }
     }
@@ -252,6 +205,55 @@ impl Facts {
             out.push_str(&format!("\n-- \n{}\n", foot.join("\n")));
         }
         out
+    }
+}
+
+/// The button: to the recommended course's page, the address the
+/// handout's QR code gives; for the generic handout, to the comparison's
+/// page.
+fn button(i: &Inputs) -> Option<(String, String)> {
+    let c = i.content;
+    let urls = resolve_urls(c);
+    let Some(goal) = i.goal else {
+        let url = urls.next_step.or(urls.organisation)?;
+        return Some((i.catalog.email("page_button").to_string(), url));
+    };
+    let id = goal.course.as_deref()?;
+    let course = c
+        .course_fit
+        .iter()
+        .flat_map(|f| &f.courses)
+        .find(|k| k.id == id)?;
+    let url = urls.courses.into_iter().find(|(k, _)| k == id)?.1;
+    let words = i.catalog.label("start_with_course").unwrap_or_default();
+    Some((fill(words, &[("course", &course.name)]), url))
+}
+
+impl EventFacts {
+    fn new(e: &Event, cat: &Catalog) -> Self {
+        Self {
+            label: cat.label("event").unwrap_or_default().to_string(),
+            name: e.name.clone(),
+            date: cat.date(e.date.year, e.date.month, e.date.day),
+            place: std::iter::once(e.venue.as_str())
+                .chain(e.room.as_deref())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+impl Unsubscribe {
+    fn new(url: &str, cat: &Catalog) -> Self {
+        let sentence = cat.email("unsubscribe");
+        let (before, after) = sentence.split_once("{link}").unwrap_or((sentence, ""));
+        Self {
+            before: before.to_string(),
+            link_text: cat.email("unsubscribe_link").to_string(),
+            after: after.to_string(),
+            url: url.to_string(),
+            text: fill(cat.email("unsubscribe_text"), &[("url", url)]),
+        }
     }
 }
 
