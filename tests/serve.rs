@@ -146,7 +146,30 @@ fn staff_preview_every_variant_edit_live_and_trace_text_to_yaml() {
         personal.contains("Prepared for") && personal.contains("Ana Lima"),
         "{personal}"
     );
+    // Beside the pages, the message this person would get.
+    b.click("#tab-message");
+    let message = b.wait_for(
+        "the message",
+        "const d = document.getElementById('message').contentDocument; const t = d && d.body && d.body.innerText; return t && t.includes('Prepared for') && t",
+        json!([]),
+    );
+    let message = message.as_str().unwrap();
+    assert!(message.contains("Ana Lima"), "{message}");
+    assert!(message.contains("Recommended: AI Engineer"), "{message}");
+    let picture = b.wait_for(
+        "page 1 in the message",
+        "const i = document.getElementById('message').contentDocument.querySelector('img'); return i && i.complete && i.naturalWidth",
+        json!([]),
+    );
+    assert!(picture.as_u64().unwrap() > 100, "{picture}");
     choose(b, "recipient", "");
+    assert_eq!(
+        b.run(
+            "return document.getElementById('tab-message').hidden",
+            json!([])
+        ),
+        json!(true)
+    );
 
     // A save shows at once, where the reader was.
     b.run("window.scrollTo(0, 900)", json!([]));
@@ -379,5 +402,9 @@ fn a_save_renders_only_what_shows_the_file_saved() {
     assert_eq!(a["made"], first, "the unchanged file's answer is kept: {a}");
     let b = render(1);
     assert!(b.get("made").is_none(), "the saved file is rendered again");
+    // Without recipients there is no message to show.
+    let message = serve.get("/api/message?file=0", "");
+    assert!(message.starts_with("HTTP/1.1 400"), "{message}");
+    assert!(message.contains("choose a recipient"), "{message}");
     assert_eq!(b["generation"], a["generation"]);
 }

@@ -116,6 +116,16 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
                 Some(Ok(None)) | None => Response::text(404, "no such page"),
             }
         }
+        "/api/message" => match state.message(query) {
+            // The message runs no script, and reads only this server.
+            Ok(html) => Response::new(200, "text/html; charset=utf-8", html.into_bytes())
+                .with(
+                    "Content-Security-Policy",
+                    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'",
+                )
+                .with("Cache-Control", "no-store"),
+            Err(why) => Response::text(400, &why),
+        },
         "/api/pdf" => match state.pdf(query) {
             Ok((bytes, name)) => Response::new(200, "application/pdf", bytes)
                 .with(

@@ -51,6 +51,17 @@ function readControls() {
   view.choice = Object.fromEntries(ids.map((id) => [id, $(id).value]));
   history.replaceState(null, "", "#" + query());
   $("download").href = api("/api/pdf?" + query());
+  // The message tab is there while a recipient is chosen.
+  const chosen = view.choice.recipient !== "";
+  $("tab-message").hidden = !chosen;
+  if (!chosen && !$("panel-message").hidden) showPanel("edit");
+  if (chosen && !$("panel-message").hidden) showMessage();
+}
+
+// The chosen recipient's message, drawn again with the pages.
+function showMessage() {
+  const src = api(`/api/message?${query()}&v=${view.generation}`);
+  if ($("message").getAttribute("src") !== src) $("message").src = src;
 }
 
 let busy = false;
@@ -400,6 +411,7 @@ async function start() {
       // The pages first; the choices (new goals, new files) beside them.
       render();
       loadOverview();
+      if (!$("panel-message").hidden) showMessage();
     }
   };
 }

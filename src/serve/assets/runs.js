@@ -7,11 +7,12 @@
 const runs = { info: null, timer: null, seen: 0 };
 
 function showPanel(name) {
-  for (const tab of ["edit", "print", "campaign"]) {
+  for (const tab of ["edit", "print", "campaign", "message"]) {
     $("tab-" + tab).setAttribute("aria-pressed", String(tab === name));
     $("panel-" + tab).hidden = tab !== name;
   }
-  if (name !== "edit") refreshRuns();
+  if (name === "message") showMessage();
+  else if (name !== "edit") refreshRuns();
 }
 
 function checks(box, name, items, checked) {
@@ -169,7 +170,7 @@ function showJob(job) {
   listItems("print-preflight", job.preflight, true);
 }
 
-for (const tab of ["edit", "print", "campaign"]) {
+for (const tab of ["edit", "print", "campaign", "message"]) {
   $("tab-" + tab).addEventListener("click", () => showPanel(tab));
 }
 $("print-form").addEventListener("change", showCommand);

@@ -11,6 +11,7 @@ use typst_layout::PagedDocument;
 use super::answer::{pages_json, texts};
 mod access;
 mod edits;
+mod message;
 mod overview;
 mod stamp;
 
