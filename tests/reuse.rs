@@ -505,3 +505,26 @@ fn diff_names_the_yaml_path_of_an_in_place_edit_from_the_reports_alone() {
         "{out}"
     );
 }
+
+/// The kept report is an aid: when it cannot be written, the build still
+/// succeeds, says so, and the next build renders everything.
+#[test]
+fn a_report_that_cannot_be_kept_is_a_warning_and_reuse_starts_over() {
+    let p = Project::new();
+    std::fs::create_dir_all(p.path("out")).unwrap();
+    // A file where the folder would go.
+    std::fs::write(p.path("out/.handout"), b"in the way").unwrap();
+    let o = p.build(&[], &[]);
+    assert_stderr_has(
+        &o,
+        "warning: cannot keep this build's report for the next one",
+    );
+    std::fs::remove_file(p.path("out/.handout")).unwrap();
+    p.build(&[], &[]);
+    p.rendered_only(
+        &[SEED_DOCS, FR_DOCS],
+        "a build after one that kept no report",
+    );
+    p.build(&[], &[]);
+    p.rendered_only(&[], "nothing changed");
+}
