@@ -54,9 +54,11 @@ impl Observer for Progress {
     /// Shows one finished document with its warnings or errors.
     fn done(&mut self, doc: &Planned, done: &Done) {
         self.count += 1;
-        // Reused documents were shown, warnings and all, when they were
-        // made; the closing line counts them.
-        if done.result.as_ref().is_ok_and(|w| w.reused) {
+        // A reused document gets no line of its own (the closing line
+        // counts them), but its warnings are said again, as cargo replays
+        // a cached crate's, so that a cached CI build does not hide them.
+        if let Some(w) = done.result.as_ref().ok().filter(|w| w.reused) {
+            self.print(&w.warnings);
             if let Some(bar) = &self.bar {
                 bar.inc(1);
             }

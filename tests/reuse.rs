@@ -528,3 +528,31 @@ fn a_report_that_cannot_be_kept_is_a_warning_and_reuse_starts_over() {
     p.build(&[], &[]);
     p.rendered_only(&[], "nothing changed");
 }
+
+/// A reused document's warnings are said again, so that a cached build
+/// does not hide them, and the report keeps them as the earlier one had.
+#[test]
+fn a_reused_documents_warnings_are_said_again() {
+    let p = Project::new();
+    let handout = std::fs::read_to_string(root().join("layouts/handout.typ")).unwrap();
+    std::fs::write(
+        p.path("layouts/handout.typ"),
+        format!("{handout}\n#text(font: \"NoSuchFontAtAll\")[x]\n"),
+    )
+    .unwrap();
+    let first = p.build(&[], &[]);
+    assert_stderr_has(&first, "unknown font family: nosuchfontatall");
+    let before = read_json(&p.path("out/.handout/report.json"));
+    let again = p.build(&[], &[]);
+    p.rendered_only(&[], "nothing changed");
+    assert_stderr_has(&again, "unknown font family: nosuchfontatall");
+    let after = read_json(&p.path("out/.handout/report.json"));
+    for (a, b) in before["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(after["documents"].as_array().unwrap())
+    {
+        assert_eq!(a["warnings"], b["warnings"]);
+    }
+}
