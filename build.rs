@@ -115,6 +115,14 @@ fn version() {
         format!("{commit}-{:016x}", h.finish())
     };
     println!("cargo:rustc-env=HANDOUT_TOOL_ID={id}");
+    // The bundled fonts, hashed once here rather than at every build: they
+    // are 2 MB, and part of the binary.
+    let mut fonts = std::hash::DefaultHasher::new();
+    hash_dir(std::path::Path::new("fonts"), &mut fonts);
+    println!(
+        "cargo:rustc-env=HANDOUT_FONTS_ID={:016x}",
+        std::hash::Hasher::finish(&fonts)
+    );
 }
 
 /// Every file under `dir`, by path and bytes, in a fixed order.

@@ -326,7 +326,9 @@ fn single_document(s: &Setup, runs: usize) -> ((f64, f64), (f64, f64)) {
     eject(&s.handout, &seed, "", &[], &project);
     let ours = || {
         let mut c = Command::new(&s.handout);
-        c.args(["build", "-q", "-o"])
+        // Into the same folder each turn: --force renders it every time
+        // instead of reusing the earlier turn's.
+        c.args(["build", "-q", "--force", "-o"])
             .arg(s.work.path().join("single-out"))
             .arg(&seed)
             .stderr(Stdio::null());

@@ -47,7 +47,9 @@ pub fn scaling() {
     };
     let ours = single(&|| {
         let mut c = Command::new(&handout);
-        c.args(["build", "-q", "-o"])
+        // Into the same folder each turn: --force renders it every time
+        // instead of reusing the earlier turn's.
+        c.args(["build", "-q", "--force", "-o"])
             .arg(work.path().join("single-out"))
             .arg(&seed)
             .stderr(Stdio::null());
@@ -93,7 +95,7 @@ pub fn scaling() {
             let build = |workers: &str, extra: &[String], o: PathBuf| {
                 let mut c = Command::new(&handout);
                 c.env("HANDOUT_WORKERS", workers)
-                    .args(["build", "--all-goals", "--quiet", "-o"])
+                    .args(["build", "--all-goals", "--quiet", "--force", "-o"])
                     .arg(o)
                     .arg(&dir)
                     .args(extra)
