@@ -75,6 +75,24 @@ impl Project {
         o
     }
 
+    /// Builds the school's comparison alone, every goal.
+    fn build_school_only(&self) -> Output {
+        let o = self.run(
+            &[
+                "build",
+                "school/content",
+                "-o",
+                "out",
+                "--all-goals",
+                "--layouts",
+                "layouts",
+            ],
+            &[],
+        );
+        assert_ok(&o);
+        o
+    }
+
     /// The documents of the last build, rendered and reused, by file name.
     fn last(&self) -> (BTreeSet<String>, BTreeSet<String>) {
         let report = read_json(&self.path("out/.handout/report.json"));
@@ -293,19 +311,7 @@ fn outputs_no_longer_planned_are_removed_unless_changed_since() {
     let p = Project::new();
     p.build(&[], &[]);
     let all = pdfs_in(&p.path("out")).len();
-    let o = p.run(
-        &[
-            "build",
-            "school/content",
-            "-o",
-            "out",
-            "--all-goals",
-            "--layouts",
-            "layouts",
-        ],
-        &[],
-    );
-    assert_ok(&o);
+    p.build_school_only();
     assert_eq!(pdfs_in(&p.path("out")).len(), all);
 
     let p = Project::new();
@@ -324,19 +330,7 @@ fn outputs_no_longer_planned_are_removed_unless_changed_since() {
     std::fs::write(&fr[0], b"kept").unwrap();
     // The content file is deleted.
     std::fs::remove_file(p.path("plain/fr.yaml")).unwrap();
-    let o = p.run(
-        &[
-            "build",
-            "school/content",
-            "-o",
-            "out",
-            "--all-goals",
-            "--layouts",
-            "layouts",
-        ],
-        &[],
-    );
-    assert_ok(&o);
+    let o = p.build_school_only();
     assert_stderr_has(
         &o,
         &format!(

@@ -106,7 +106,7 @@ fn with_draft(
         catalog,
         look: &look,
     };
-    let eml = draft::build(drafts, &parts, draft::draft_date(content)).map_err(|d| vec![d])?;
+    let built = draft::build(drafts, &parts, draft::draft_date(content)).map_err(|d| vec![d])?;
     // The HTML body as a page a browser opens, for the review sheet, with
     // the picture beside it.
     let picture = file_path(&doc.stem, render::PREVIEW, "jpg");
@@ -114,11 +114,11 @@ fn with_draft(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|_| !preview.is_empty());
-    let page = draft::html_page(drafts, &parts, picture.as_deref());
+    let page = draft::as_page(&built.html, &look, picture.as_deref());
     r.files.push(OutFile {
         suffix: String::new(),
         ext: "eml",
-        bytes: eml,
+        bytes: built.eml,
     });
     r.files.push(OutFile {
         suffix: String::new(),

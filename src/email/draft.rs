@@ -88,8 +88,16 @@ fn thumbnail_tag(title: &str) -> String {
     )
 }
 
-/// The draft's bytes.
-pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnostic> {
+/// A draft: the message, and its HTML body, which the review sheet shows
+/// as a page of its own.
+pub struct Draft {
+    pub eml: Vec<u8>,
+    /// Its pictures named by Content-ID; [`as_page`] makes it a page.
+    pub html: String,
+}
+
+/// The draft's bytes and its HTML body.
+pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Draft, Diagnostic> {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         Diagnostic::error(format!("cannot write the email draft: {what}: {e}"))
             .with_hint("check --from and the recipient's address")
@@ -129,7 +137,7 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
     // bytes; none can occur in base64 or in these bodies by chance.
     let seed = format!("{:x}", Sha256::digest(id.as_bytes()));
     let boundary = |kind: &str| format!("handout-{kind}-{}", &seed[..24]);
-    let alternative = alternative(d, p, (text, html), inline, &boundary);
+    let alternative = alternative(d, p, (text, html.clone()), inline, &boundary);
     let mixed = MultiPart::mixed()
         .boundary(boundary("mix"))
         .multipart(alternative)
@@ -160,7 +168,10 @@ pub fn build(d: &Drafts, p: &Parts, date: SystemTime) -> Result<Vec<u8>, Diagnos
         .message_id(Some(id))
         .multipart(mixed)
         .map_err(|e| fail("message", &e))?;
-    Ok(message.formatted())
+    Ok(Draft {
+        eml: message.formatted(),
+        html,
+    })
 }
 
 /// The text and the HTML, with the HTML's pictures (the logo and page 1)
@@ -241,16 +252,21 @@ pub fn subject(d: &Drafts, p: &Parts) -> String {
 }
 
 /// The HTML body of one draft as a page a browser opens, with page 1's
-/// picture at `picture` (a file beside it) instead of in the message.
+/// picture at `picture` (a file beside it, or an address) instead of in
+/// the message.
 pub fn html_page(d: &Drafts, p: &Parts, picture: Option<&str>) -> String {
     let address = p.recipient.email.as_deref().unwrap_or_default();
-    let mut html = bodies(d, p, address, picture).html;
+    as_page(&bodies(d, p, address, picture).html, p.look, picture)
+}
+
+/// A message's HTML body as a page: page 1 at `picture`, and the logo
+/// carried in the page itself, which has no message around it.
+pub fn as_page(html: &str, look: &super::body::Look, picture: Option<&str>) -> String {
+    let mut html = html.to_string();
     if let Some(file) = picture {
-        // A template of the user's names the picture by its Content-ID.
         html = html.replace(&format!("cid:{THUMBNAIL_CID}"), file);
     }
-    // The page carries the logo itself: it has no message around it.
-    match &p.look.logo {
+    match &look.logo {
         Some((png, _)) => {
             use base64::Engine;
             let data = base64::engine::general_purpose::STANDARD.encode(png);

@@ -116,16 +116,7 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
                 Some(Ok(None)) | None => Response::text(404, "no such page"),
             }
         }
-        "/api/message" => match state.message(query) {
-            // The message runs no script, and reads only this server.
-            Ok(html) => Response::new(200, "text/html; charset=utf-8", html.into_bytes())
-                .with(
-                    "Content-Security-Policy",
-                    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'",
-                )
-                .with("Cache-Control", "no-store"),
-            Err(why) => Response::text(400, &why),
-        },
+        "/api/message" => message(state, query),
         "/api/pdf" => match state.pdf(query) {
             Ok((bytes, name)) => Response::new(200, "application/pdf", bytes)
                 .with(
@@ -163,27 +154,7 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
             },
             None => Response::text(404, "not found"),
         },
-        "/api/file" => match state.runs.file(query) {
-            Ok((bytes, name)) => {
-                let kind = if name.ends_with(".pdf") {
-                    "application/pdf"
-                } else {
-                    "application/octet-stream"
-                };
-                let disposition = if query.contains("download=1") {
-                    "attachment"
-                } else {
-                    "inline"
-                };
-                Response::new(200, kind, bytes)
-                    .with(
-                        "Content-Disposition",
-                        format!("{disposition}; filename=\"{name}\""),
-                    )
-                    .with("Cache-Control", "no-store")
-            }
-            Err((status, why)) => Response::text(status, &why),
-        },
+        "/api/file" => job_file(state, query),
         "/api/zip" => match state.runs.zip() {
             Ok(bytes) => Response::new(200, "application/zip", bytes)
                 .with(
@@ -200,6 +171,46 @@ fn route(state: &Arc<State>, request: &Request) -> Reply {
         _ => Response::text(404, "not found"),
     };
     Reply::Full(response)
+}
+
+/// One file a job of the page wrote (`?n=K`), shown or, with
+/// `download=1`, saved.
+fn job_file(state: &State, query: &str) -> Response {
+    match state.runs.file(query) {
+        Ok((bytes, name)) => {
+            let kind = if name.ends_with(".pdf") {
+                "application/pdf"
+            } else {
+                "application/octet-stream"
+            };
+            let disposition = if query.contains("download=1") {
+                "attachment"
+            } else {
+                "inline"
+            };
+            Response::new(200, kind, bytes)
+                .with(
+                    "Content-Disposition",
+                    format!("{disposition}; filename=\"{name}\""),
+                )
+                .with("Cache-Control", "no-store")
+        }
+        Err((status, why)) => Response::text(status, &why),
+    }
+}
+
+/// The chosen recipient's message, for the Message tab.
+fn message(state: &State, query: &str) -> Response {
+    match state.message(query) {
+        // The message runs no script, and reads only this server.
+        Ok(html) => Response::new(200, "text/html; charset=utf-8", html.into_bytes())
+            .with(
+                "Content-Security-Policy",
+                "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'",
+            )
+            .with("Cache-Control", "no-store"),
+        Err(why) => Response::text(400, &why),
+    }
 }
 
 fn token_of(request: &Request) -> String {

@@ -538,17 +538,8 @@ pub fn chromium() -> Option<PathBuf> {
 /// machine's closed network would refuse.
 pub fn headless(browser: &Path, profile: &Path) -> Command {
     let mut cmd = Command::new(browser);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd.args(webdriver::HEADLESS)
+        .arg(format!("--user-data-dir={}", profile.display()));
     cmd
 }
 

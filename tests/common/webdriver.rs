@@ -7,6 +7,19 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+/// Chromium's arguments for running headless here: no window, no GPU and
+/// no calls home, which this machine's closed network would refuse.
+pub const HEADLESS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 pub struct Browser {
     driver: Child,
     base: String,
@@ -35,21 +48,12 @@ impl Browser {
             .ok()?;
         let base = format!("http://127.0.0.1:{port}");
         let profile = tempfile::tempdir().unwrap();
-        let mut args: Vec<String> = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1300,1000",
-        ]
-        .iter()
-        .chain(extra)
-        .map(|a| a.to_string())
-        .collect();
+        let mut args: Vec<String> = HEADLESS
+            .iter()
+            .chain(&["--window-size=1300,1000"])
+            .chain(extra)
+            .map(|a| a.to_string())
+            .collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
